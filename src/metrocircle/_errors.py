@@ -1,0 +1,73 @@
+"""The typed error hierarchy of metrocircle: every user-facing failure is one of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "CrsError",
+    "DataValidationError",
+    "MetrocircleError",
+    "Problem",
+    "ScenarioError",
+    "StoreError",
+    "UnknownIndicatorError",
+    "UnknownUnitError",
+]
+
+
+class MetrocircleError(Exception):
+    """Base class of every error metrocircle raises on purpose."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found in an input: where it is and what is wrong.
+
+    ``row`` is the 1-based line number in the file (the header is line 1), or 0 when
+    the problem concerns the whole file.
+    """
+
+    file: str
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}:{self.field}: {self.message}"
+
+
+class DataValidationError(ValueError, MetrocircleError):
+    """Input data broke one or more rules; ``problems`` lists every one found."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], *, summary: str = "") -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        head = summary or f"{len(self.problems)} problem(s) found"
+        body = "\n".join(str(p) for p in self.problems)
+        super().__init__(f"{head}\n{body}" if body else head)
+
+
+class CrsError(ValueError, MetrocircleError):
+    """A coordinate reference system is missing, wrong, or not the expected one."""
+
+
+class UnknownIndicatorError(KeyError, MetrocircleError):
+    """An indicator id is not in the registry or the dataset."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown indicator"
+
+
+class UnknownUnitError(KeyError, MetrocircleError):
+    """A unit code is not one of the region's units."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown unit"
+
+
+class ScenarioError(ValueError, MetrocircleError):
+    """A scenario is unknown or its modifications do not fit the network."""
+
+
+class StoreError(MetrocircleError):
+    """The observation store could not be opened, migrated or written."""
