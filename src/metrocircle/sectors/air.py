@@ -121,7 +121,9 @@ def _table(pollutant: Pollutant, averaging: str, standard: str) -> tuple[int, ..
         msg = f"`averaging` was {averaging!r} but is expected to be '1h', '8h' or '24h'"
         raise ValueError(msg)
     # Real-time PM: the 1-h concentration is rated on the 24-h scale (no 1-h PM table exists).
-    key_avg = "24h" if pollutant in (Pollutant.PM10, Pollutant.PM25) and averaging == "1h" else averaging
+    key_avg = (
+        "24h" if pollutant in (Pollutant.PM10, Pollutant.PM25) and averaging == "1h" else averaging
+    )
     try:
         table: tuple[int, ...] = std.tables[(pollutant.value, key_avg)]
     except KeyError:
@@ -131,7 +133,9 @@ def _table(pollutant: Pollutant, averaging: str, standard: str) -> tuple[int, ..
     return table
 
 
-def _iaqi_exact(pollutant: Pollutant, conc: Fraction, averaging: str, standard: str, name: str) -> Fraction:
+def _iaqi_exact(
+    pollutant: Pollutant, conc: Fraction, averaging: str, standard: str, name: str
+) -> Fraction:
     table = _table(pollutant, averaging, standard)
     if pollutant is Pollutant.SO2 and averaging == "1h" and conc > _SO2_1H_SWITCH:
         msg = (
@@ -198,7 +202,7 @@ def iaqi(
     >>> iaqi("PM2.5", 80, averaging="24h")
     106.25
     >>> iaqi("PM2.5", 80, averaging="24h", standard="HJ633-2026")
-    122.72727272727273
+    118.18181818181819
     """
     p = Pollutant(pollutant)
     name = f"{p.value}_{averaging}"
@@ -290,7 +294,11 @@ def _normalise(concentrations: Mapping[str, Any], allowed: set[str]) -> dict[str
     for raw_key, value in concentrations.items():
         key = str(raw_key).strip().lower().replace(".", "_").replace("pm25", "pm2_5")
         if key not in allowed:
-            problems.append(Problem("<input>", 0, str(raw_key), f"unknown item; expected some of {sorted(allowed)}"))
+            problems.append(
+                Problem(
+                    "<input>", 0, str(raw_key), f"unknown item; expected some of {sorted(allowed)}"
+                )
+            )
             continue
         if value is None or (isinstance(value, float) and math.isnan(value)):
             continue
@@ -342,7 +350,9 @@ def _o3_8h_switch(values: dict[str, Any], standard: str, notes: list[str]) -> No
             msg = "o3_8h > 800 µg/m³: HJ 633 Table 1 note 3 rates O3 by its 1-hour value, so o3_1h is required"
             raise DataValidationError([Problem("<input>", 0, "o3_1h", msg)], summary=msg)
         del values["o3_8h"]
-        notes.append("O3 8-h > 800: 8-h IAQI not computed, O3 rated by its 1-h value (HJ 633 Table 1 note 3)")
+        notes.append(
+            "O3 8-h > 800: 8-h IAQI not computed, O3 rated by its 1-h value (HJ 633 Table 1 note 3)"
+        )
 
 
 def daily_aqi(
@@ -374,7 +384,8 @@ def daily_aqi(
     notes: list[str] = []
     _o3_8h_switch(values, std, notes)
     parts = {
-        k: _iaqi_exact(DAILY_ITEMS[k][0], _exact(v, k), DAILY_ITEMS[k][1], std, k) for k, v in values.items()
+        k: _iaqi_exact(DAILY_ITEMS[k][0], _exact(v, k), DAILY_ITEMS[k][1], std, k)
+        for k, v in values.items()
     }
     return _combine(parts, standard=std, report="daily", notes=tuple(notes))
 
