@@ -19,7 +19,7 @@ from metrocircle.schema import (
     check_header,
     load_manifest,
     read_csv_rows,
-    validate_rows,
+    validate_rows_numbered,
 )
 
 if TYPE_CHECKING:
@@ -159,16 +159,20 @@ def resolve_dataset(name_or_path: str | Path) -> Path:
     raise ValueError(msg)
 
 
-def _check_units(rows: list[UnitRow], file: str) -> list[Problem]:
+def _check_units(numbered: list[tuple[int, UnitRow]], file: str) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for i, u in enumerate(rows, start=2):
+    for i, u in numbered:
         if u.code in seen:
-            problems.append(Problem(file, i, "code", f"duplicate code {u.code} (first on line {seen[u.code]})"))
+            problems.append(
+                Problem(file, i, "code", f"duplicate code {u.code} (first on line {seen[u.code]})")
+            )
         seen.setdefault(u.code, i)
-    for i, u in enumerate(rows, start=2):
+    for i, u in numbered:
         if u.parent is not None and u.parent not in seen:
-            problems.append(Problem(file, i, "parent", f"parent {u.parent} is not a unit of this dataset"))
+            problems.append(
+                Problem(file, i, "parent", f"parent {u.parent} is not a unit of this dataset")
+            )
         if (
             u.population_2020 is not None
             and u.urban_population_2020 is not None
@@ -176,27 +180,41 @@ def _check_units(rows: list[UnitRow], file: str) -> list[Problem]:
         ):
             problems.append(Problem(file, i, "urban_population_2020", "exceeds population_2020"))
         if (u.seat_lon is None) != (u.seat_lat is None):
-            problems.append(Problem(file, i, "seat_lon", "seat_lon and seat_lat must both be given or both empty"))
+            problems.append(
+                Problem(
+                    file, i, "seat_lon", "seat_lon and seat_lat must both be given or both empty"
+                )
+            )
     return problems
 
 
 def _check_refs(
-    targets: list[TargetRow], projects: list[ProjectRow], codes: set[str], tfile: str, pfile: str
+    targets: list[tuple[int, TargetRow]],
+    projects: list[tuple[int, ProjectRow]],
+    codes: set[str],
+    tfile: str,
+    pfile: str,
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[str] = set()
-    for i, t in enumerate(targets, start=2):
+    for i, t in targets:
         if t.id in seen:
             problems.append(Problem(tfile, i, "id", f"duplicate target id {t.id}"))
         seen.add(t.id)
         if t.scope.isdigit() and t.scope not in codes:
             problems.append(Problem(tfile, i, "scope", f"unknown unit code {t.scope}"))
         if (t.baseline_value is None) != (t.baseline_year is None):
-            problems.append(Problem(tfile, i, "baseline_year", "baseline_value and baseline_year go together"))
-        if t.baseline_year is not None and t.target_year is not None and t.baseline_year >= t.target_year:
+            problems.append(
+                Problem(tfile, i, "baseline_year", "baseline_value and baseline_year go together")
+            )
+        if (
+            t.baseline_year is not None
+            and t.target_year is not None
+            and t.baseline_year >= t.target_year
+        ):
             problems.append(Problem(tfile, i, "target_year", "must be after baseline_year"))
     seen.clear()
-    for i, p in enumerate(projects, start=2):
+    for i, p in projects:
         if p.id in seen:
             problems.append(Problem(pfile, i, "id", f"duplicate project id {p.id}"))
         seen.add(p.id)
@@ -238,7 +256,11 @@ def _read_boundaries(path: Path, codes: set[str], file: str) -> tuple[Any, list[
         return None, [Problem(file, 0, "geometry", f"unreadable geometry: {exc}")]
     minx, miny, maxx, maxy = gdf.total_bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        return None, [Problem(file, 0, "geometry", "coordinates are not longitude/latitude degrees (EPSG:4326)")]
+        return None, [
+            Problem(
+                file, 0, "geometry", "coordinates are not longitude/latitude degrees (EPSG:4326)"
+            )
+        ]
     invalid = ~gdf.geometry.is_valid
     for k in list(invalid[invalid].index):
         problems.append(Problem(file, int(k) + 1, "geometry", "invalid polygon"))
@@ -278,35 +300,56 @@ def _load(path: Path) -> tuple[Region | None, list[Problem]]:
         return None, problems
     for key in ("units", "boundaries", "targets", "projects"):
         if key not in manifest.files:
-            problems.append(Problem("manifest.toml", 0, f"files.{key}", "required file entry is missing"))
+            problems.append(
+                Problem("manifest.toml", 0, f"files.{key}", "required file entry is missing")
+            )
     for key, entry in manifest.files.items():
         if not (path / entry.path).is_file():
-            problems.append(Problem("manifest.toml", 0, f"files.{key}.path", f"{entry.path} does not exist"))
+            problems.append(
+                Problem("manifest.toml", 0, f"files.{key}.path", f"{entry.path} does not exist")
+            )
     if problems:
         return None, problems
 
-    def rows_of(key: str, model: type[Any]) -> list[Any]:
+    raw_codes: set[str] = set()
+
+    def rows_of(key: str, model: type[Any]) -> list[tuple[int, Any]]:
         fname = manifest.files[key].path
         header, raw = read_csv_rows(path / fname)
+        if key == "units":
+            raw_codes.update((r.get("code") or "").strip() for r in raw)
         hp = check_header(header, model, file=fname)
         problems.extend(hp)
         if hp:
             return []
-        good, bad = validate_rows(model, raw, file=fname)
+        good, bad = validate_rows_numbered(model, raw, file=fname)
         problems.extend(bad)
         return good
 
-    units = rows_of("units", UnitRow)
-    targets = rows_of("targets", TargetRow)
-    projects = rows_of("projects", ProjectRow)
-    problems.extend(_check_units(units, manifest.files["units"].path))
-    codes = {u.code for u in units}
+    units_n = rows_of("units", UnitRow)
+    targets_n = rows_of("targets", TargetRow)
+    projects_n = rows_of("projects", ProjectRow)
+    problems.extend(_check_units(units_n, manifest.files["units"].path))
+    units = [u for _, u in units_n]
+    targets = [t for _, t in targets_n]
+    projects = [p for _, p in projects_n]
+    codes = raw_codes - {""}
     problems.extend(
-        _check_refs(targets, projects, codes, manifest.files["targets"].path, manifest.files["projects"].path)
+        _check_refs(
+            targets_n,
+            projects_n,
+            codes,
+            manifest.files["targets"].path,
+            manifest.files["projects"].path,
+        )
     )
     if manifest.centre.unit not in codes:
-        problems.append(Problem("manifest.toml", 0, "centre.unit", f"unknown unit code {manifest.centre.unit}"))
-    bnd, bp = _read_boundaries(path / manifest.files["boundaries"].path, codes, manifest.files["boundaries"].path)
+        problems.append(
+            Problem("manifest.toml", 0, "centre.unit", f"unknown unit code {manifest.centre.unit}")
+        )
+    bnd, bp = _read_boundaries(
+        path / manifest.files["boundaries"].path, codes, manifest.files["boundaries"].path
+    )
     problems.extend(bp)
     problems.extend(_extension_problems(path, manifest))
     if problems or bnd is None:
@@ -374,6 +417,8 @@ def load_region(name_or_path: str | Path = "chongqing") -> Region:
         return _CACHE[key]
     region, problems = _load(path)
     if region is None:
-        raise DataValidationError(problems, summary=f"dataset {path} is invalid: {len(problems)} problem(s)")
+        raise DataValidationError(
+            problems, summary=f"dataset {path} is invalid: {len(problems)} problem(s)"
+        )
     _CACHE[key] = region
     return region

@@ -25,6 +25,7 @@ __all__ = [
     "UnitRow",
     "read_csv_rows",
     "validate_rows",
+    "validate_rows_numbered",
 ]
 
 ROLES: dict[str, tuple[str, str]] = {
@@ -230,6 +231,7 @@ class Manifest(BaseModel):
     metric_crs: str = Field(pattern=r"^EPSG:\d+$")
     population_reference: str
     centre: Centre
+    extra_scopes: dict[str, str] = Field(default_factory=dict)
     files: dict[str, FileEntry]
 
 
@@ -278,6 +280,24 @@ def validate_rows(
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "*"
                 problems.append(Problem(file, line, loc, err["msg"]))
+    return good, problems
+
+
+def validate_rows_numbered(
+    model: type[T],
+    rows: Iterable[dict[str, Any]],
+    *,
+    file: str,
+    first_line: int = 2,
+) -> tuple[list[tuple[int, T]], list[Problem]]:
+    """Like :func:`validate_rows`, but each valid row comes with its line number in the file."""
+    good: list[tuple[int, T]] = []
+    problems: list[Problem] = []
+    for i, raw in enumerate(rows):
+        line = first_line + i
+        rows_ok, rows_bad = validate_rows(model, [raw], file=file, first_line=line)
+        problems.extend(rows_bad)
+        good.extend((line, r) for r in rows_ok)
     return good, problems
 
 

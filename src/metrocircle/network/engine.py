@@ -152,7 +152,11 @@ class TravelTimeEngine(Protocol):
 
 
 def _check_nodes(nodes: npt.ArrayLike | None, n: int, name: str) -> IntArray:
-    arr = np.arange(n, dtype=np.int64) if nodes is None else np.atleast_1d(np.asarray(nodes, dtype=np.int64))
+    arr = (
+        np.arange(n, dtype=np.int64)
+        if nodes is None
+        else np.atleast_1d(np.asarray(nodes, dtype=np.int64))
+    )
     if arr.size and (arr.min() < 0 or arr.max() >= n):
         msg = f"`{name}` must be node ids in [0, {n})"
         raise ValueError(msg)
@@ -190,7 +194,10 @@ class DijkstraEngine:
         from scipy.sparse.csgraph import dijkstra
 
         out: F64Array = dijkstra(
-            self._csr, directed=True, indices=sources, limit=cutoff if np.isfinite(cutoff) else np.inf
+            self._csr,
+            directed=True,
+            indices=sources,
+            limit=cutoff if np.isfinite(cutoff) else np.inf,
         )
         return np.atleast_2d(out)
 

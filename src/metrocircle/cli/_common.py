@@ -1,0 +1,131 @@
+"""Shared pieces of the command line: dataset and store options, JSON output, clean exits."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from metrocircle._errors import DataValidationError, MetrocircleError
+
+if TYPE_CHECKING:
+    from metrocircle.region import Region
+    from metrocircle.store import Store
+
+__all__ = [
+    "DatasetOpt",
+    "JsonOpt",
+    "StoreOpt",
+    "dataset_option",
+    "emit_json",
+    "fail",
+    "load_region_or_exit",
+    "open_store",
+    "user_errors",
+]
+
+dataset_option = typer.Option(
+    "chongqing",
+    "--dataset",
+    "-d",
+    help="Embedded dataset name or path to a dataset folder with the same layout.",
+    envvar="METROCIRCLE_DATASET",
+)
+"""Use as a default: ``dataset: str = dataset_option``."""
+DatasetOpt = Annotated[
+    str,
+    typer.Option(
+        "--dataset",
+        "-d",
+        help="Embedded dataset name or path to a dataset folder with the same layout.",
+        envvar="METROCIRCLE_DATASET",
+    ),
+]
+"""Use as an annotation: ``dataset: DatasetOpt = "chongqing"``."""
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+StoreOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Store URL (default: $METROCIRCLE_DB or an SQLite file in the user data dir)."
+    ),
+]
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat()
+    if isinstance(o, Path):
+        return str(o)
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, (set, frozenset, tuple)):
+        return list(o)
+    msg = f"not JSON serialisable: {type(o).__name__}"
+    raise TypeError(msg)
+
+
+def _clean(o: Any) -> Any:
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    if hasattr(o, "item") and not isinstance(o, (str, bytes)):
+        try:
+            return _clean(o.item())
+        except (ValueError, AttributeError):
+            return o
+    return o
+
+
+def emit_json(obj: Any) -> None:
+    """Print ``obj`` as JSON on stdout (NaN and infinities become null)."""
+    typer.echo(json.dumps(_clean(obj), ensure_ascii=False, default=_default, indent=2))
+
+
+def fail(message: str, *, code: int = 2) -> NoReturn:
+    """Print ``message`` on stderr and exit with ``code`` (2: bad input)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn metrocircle's user-facing errors into a message on stderr and exit status 2."""
+    try:
+        yield
+    except DataValidationError as exc:
+        fail(str(exc))
+    except (MetrocircleError, ValueError, KeyError, FileNotFoundError) as exc:
+        fail(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
+
+
+def load_region_or_exit(dataset: str) -> Region:
+    """Load a dataset, exiting with status 2 and every problem listed when it is invalid."""
+    from metrocircle.region import load_region
+
+    with user_errors():
+        return load_region(dataset)
+    raise AssertionError  # pragma: no cover - user_errors either returns or exits
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and migrate) the store, exiting with status 2 when it cannot be reached."""
+    from metrocircle.store import Store
+
+    with user_errors():
+        return Store(url)
+    raise AssertionError  # pragma: no cover
+
+
+def is_tty() -> bool:
+    """Whether stdout is a terminal (progress bars only then)."""
+    return sys.stdout.isatty()

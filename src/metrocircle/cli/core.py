@@ -1,0 +1,341 @@
+"""Core commands: info, districts, targets, projects, validate, import, export."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from metrocircle.cli._common import (
+    DatasetOpt,
+    JsonOpt,
+    StoreOpt,
+    emit_json,
+    fail,
+    load_region_or_exit,
+    open_store,
+    user_errors,
+)
+from metrocircle.schema import ROLES
+
+__all__ = [
+    "export",
+    "import_app",
+    "info",
+    "list_districts",
+    "list_projects",
+    "list_targets",
+    "validate",
+]
+
+import_app = typer.Typer(
+    help="Import data into the store (all rows or none).", no_args_is_help=True
+)
+
+
+def _console() -> Console:
+    return Console(soft_wrap=False, width=max(100, int(os.environ.get("COLUMNS", "0") or 0)))
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.2f}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(str(x) for x in v) or "—"
+    return str(v)
+
+
+def info(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+    """Summarise the dataset: plan, units, population, targets, projects."""
+    region = load_region_or_exit(dataset)
+    m = region.manifest
+    counties = region.units.loc[list(region.county_codes)]
+    pop = int(counties["population_2020"].sum())
+    urb = int(counties["urban_population_2020"].sum())
+    area = float(counties["area_km2_computed"].sum())
+    data = {
+        "name": m.name,
+        "title_zh": m.title_zh,
+        "title_en": m.title_en,
+        "plan": f"{m.plan_title_zh} ({m.plan_ref})",
+        "plan_horizon": m.plan_horizon,
+        "outlook_year": m.outlook_year,
+        "units": len(region.county_codes),
+        "population_2020": pop,
+        "urban_population_2020": urb,
+        "urbanisation_rate_2020_pct": round(100.0 * urb / pop, 2) if pop else None,
+        "area_km2_computed": round(area, 1),
+        "targets": len(region.targets),
+        "projects": len(region.projects),
+        "centre": m.centre.name_zh,
+        "data_version": region.data_version,
+        "path": str(region.path),
+    }
+    if json_out:
+        emit_json(data)
+        return
+    t = Table(title=f"{m.title_zh} · {m.title_en}", show_header=False)
+    labels = {
+        "plan": "Plan 规划",
+        "units": "County-level units 区县",
+        "population_2020": "Resident population 2020 常住人口",
+        "urbanisation_rate_2020_pct": "Urbanisation 2020 城镇化率 (%)",
+        "area_km2_computed": "Area km² (computed from boundaries, not official)",
+        "targets": "Quantified targets 目标",
+        "projects": "Key projects 重点项目",
+        "centre": "Centre 中心",
+        "data_version": "Data version",
+    }
+    for k, label in labels.items():
+        t.add_row(label, _fmt(data[k]))
+    _console().print(t)
+
+
+def list_districts(
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+    all_units: Annotated[
+        bool, typer.Option("--all", help="Include prefecture-level parents (广安市).")
+    ] = False,
+    role: Annotated[
+        str | None, typer.Option(help=f"Only units with this role: {', '.join(ROLES)}.")
+    ] = None,
+) -> None:
+    """List the units with their roles and 2020 census figures."""
+    region = load_region_or_exit(dataset)
+    if role is not None and role not in ROLES:
+        fail(f"--role was {role!r} but is expected to be one of {list(ROLES)}")
+    codes = region.unit_codes if all_units else region.county_codes
+    if role is not None:
+        codes = tuple(
+            c for c in codes if c in region.role_members(role) or role in region.unit(c).roles
+        )
+    rows: list[dict[str, Any]] = []
+    for c in codes:
+        u = region.unit(c)
+        inherited = region.unit(u.parent).roles if u.parent else ()
+        rows.append(
+            {
+                "code": u.code,
+                "name_zh": u.name_zh,
+                "name_en": u.name_en,
+                "parent": u.parent,
+                "level": u.level,
+                "roles": list(u.roles) + [r for r in inherited if r not in u.roles],
+                "population_2020": u.population_2020,
+                "urban_population_2020": u.urban_population_2020,
+                "urbanisation_rate_2020_pct": u.urbanisation_rate_2020_pct,
+                "seat_lon": u.seat_lon,
+                "seat_lat": u.seat_lat,
+                "area_km2_computed": u.area_km2_computed,
+                "notes": u.notes,
+            }
+        )
+    if json_out:
+        emit_json(rows)
+        return
+    t = Table(title=f"{region.manifest.title_zh}: {len(rows)} units (census 2020)")
+    for col in (
+        "code",
+        "name_zh",
+        "name_en",
+        "parent",
+        "roles",
+        "population",
+        "urbanisation %",
+        "area km² (computed)",
+    ):
+        t.add_column(
+            col,
+            justify="right"
+            if col in ("population", "urbanisation %", "area km² (computed)")
+            else "left",
+        )
+    for r in rows:
+        t.add_row(
+            r["code"],
+            r["name_zh"],
+            r["name_en"],
+            r["parent"] or "",
+            ", ".join(ROLES[x][0] for x in r["roles"]),
+            _fmt(r["population_2020"]),
+            _fmt(r["urbanisation_rate_2020_pct"]),
+            _fmt(r["area_km2_computed"]),
+        )
+    _console().print(t)
+
+
+def list_targets(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+    """List every quantified target of the plan with its chapter."""
+    region = load_region_or_exit(dataset)
+    rows = [t.model_dump(mode="json") for t in region.targets]
+    if json_out:
+        emit_json(rows)
+        return
+    t = Table(title=f"{region.manifest.plan_title_zh}: {len(rows)} quantified targets")
+    for col in ("id", "name_zh", "scope", "target", "year", "baseline", "chapter"):
+        t.add_column(col)
+    for r in rows:
+        base = (
+            f"{_fmt(r['baseline_value'])} ({r['baseline_year']})"
+            if r["baseline_value"] is not None
+            else "—"
+        )
+        t.add_row(
+            r["id"],
+            r["name_zh"],
+            r["scope"],
+            f"{r['direction']} {_fmt(r['target_value'])} {r['unit']}",
+            _fmt(r["target_year"]),
+            base,
+            r["chapter"],
+        )
+    _console().print(t)
+
+
+def list_projects(
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+    type_: Annotated[str | None, typer.Option("--type", help="Only projects of this type.")] = None,
+) -> None:
+    """List the plan's key projects."""
+    region = load_region_or_exit(dataset)
+    rows = [p.model_dump(mode="json") for p in region.projects if type_ is None or p.type == type_]
+    if type_ is not None and not rows:
+        known = sorted({p.type for p in region.projects})
+        fail(f"--type was {type_!r} but is expected to be one of {known}")
+    if json_out:
+        emit_json(rows)
+        return
+    t = Table(title=f"{region.manifest.plan_title_zh}: {len(rows)} key projects")
+    for col in ("id", "name_zh", "type", "status", "units", "chapter"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["id"], r["name_zh"], r["type"], r["status"], ";".join(r["units"]), r["chapter"])
+    _console().print(t)
+
+
+def validate(
+    path: Annotated[str, typer.Argument(help="Dataset folder (or embedded name) to check.")],
+) -> None:
+    """Check a dataset; print every problem as file:row:field: message and exit 2 if any."""
+    from metrocircle.region import validate_dataset
+
+    with user_errors():
+        problems = validate_dataset(path)
+    if problems:
+        for p in problems:
+            typer.echo(str(p), err=True)
+        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{path}: valid")
+
+
+@import_app.command("observations")
+def import_observations(
+    file: Annotated[
+        Path, typer.Argument(help="CSV or XLSX with indicator, scope, period, value, unit, source.")
+    ],
+    dataset: DatasetOpt = "chongqing",
+    db: StoreOpt = None,
+    submitted_by: Annotated[
+        str,
+        typer.Option("--submitted-by", help="Who submits the data (recorded in the audit log)."),
+    ] = "cli",
+    json_out: JsonOpt = False,
+) -> None:
+    """Import observations: every row is checked first; all rows are written or none."""
+    from metrocircle.store import read_observations_file
+
+    region = load_region_or_exit(dataset)
+    with user_errors():
+        rows = read_observations_file(file, region)
+    store = open_store(db)
+    try:
+        with user_errors():
+            res = store.import_observations(rows, submitted_by=submitted_by, file=file.name)
+    finally:
+        store.close()
+    if json_out:
+        emit_json({"batch_id": res.batch_id, "rows": res.rows, "file": str(file)})
+    else:
+        typer.echo(f"imported {res.rows} observation(s) from {file} (batch {res.batch_id})")
+
+
+class ExportWhat(StrEnum):
+    """What to export."""
+
+    units = "units"
+    targets = "targets"
+    projects = "projects"
+    observations = "observations"
+
+
+class ExportFormat(StrEnum):
+    """File formats of export."""
+
+    geojson = "geojson"
+    csv = "csv"
+    geoparquet = "geoparquet"
+
+
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    what: Annotated[ExportWhat, typer.Option(help="Which table.")] = ExportWhat.units,
+    fmt: Annotated[
+        ExportFormat | None, typer.Option("--format", help="Default: from the file suffix.")
+    ] = None,
+    dataset: DatasetOpt = "chongqing",
+    db: StoreOpt = None,
+) -> None:
+    """Export units (with boundaries), targets, projects or stored observations."""
+    import geopandas as gpd
+    import pandas as pd
+
+    if fmt is None:
+        suffix = out.suffix.lower().lstrip(".")
+        mapping = {"geojson": "geojson", "json": "geojson", "csv": "csv", "parquet": "geoparquet"}
+        if suffix not in mapping:
+            fail(f"--out {out} has no known suffix; pass --format (geojson, csv, geoparquet)")
+        fmt = ExportFormat(mapping[suffix])
+    region = load_region_or_exit(dataset)
+    if what is ExportWhat.units:
+        gdf = region.units.copy()
+        gdf["roles"] = gdf["roles"].map(";".join)
+        frame: pd.DataFrame = gdf
+    elif what is ExportWhat.targets:
+        frame = pd.DataFrame([t.model_dump(mode="json") for t in region.targets])
+    elif what is ExportWhat.projects:
+        frame = pd.DataFrame([p.model_dump(mode="json") for p in region.projects])
+        for c in ("units", "network_ref"):
+            frame[c] = frame[c].map(";".join)
+    else:
+        store = open_store(db)
+        try:
+            frame = pd.DataFrame([o.__dict__ for o in store.observations()])
+        finally:
+            store.close()
+    is_geo = isinstance(frame, gpd.GeoDataFrame)
+    if fmt is not ExportFormat.csv and not is_geo:
+        fail(f"{what.value} has no geometry: export it as csv")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    if fmt is ExportFormat.csv:
+        (frame.drop(columns="geometry") if is_geo else frame).to_csv(tmp, index=False)
+    elif fmt is ExportFormat.geojson:
+        assert isinstance(frame, gpd.GeoDataFrame)
+        frame.to_file(tmp, driver="GeoJSON")
+    else:
+        assert isinstance(frame, gpd.GeoDataFrame)
+        frame.to_parquet(tmp)
+    tmp.replace(out)
+    typer.echo(f"wrote {len(frame)} {what.value} to {out} ({fmt.value})")
