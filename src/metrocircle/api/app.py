@@ -1,0 +1,140 @@
+"""create_app(settings): the FastAPI application of metrocircle (no app is built at import)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response
+
+from metrocircle._errors import DataValidationError, MetrocircleError, UnknownIndicatorError, UnknownUnitError
+from metrocircle.settings import Settings
+
+__all__ = ["ROUTER_MODULES", "create_app"]
+
+log = logging.getLogger(__name__)
+
+ROUTER_MODULES: tuple[str, ...] = (
+    "metrocircle.api.routes.core",
+    "metrocircle.api.routes.evaluation",
+    "metrocircle.api.routes.access",
+    "metrocircle.api.routes.sectors",
+    "metrocircle.api.routes.coverage",
+)
+"""Modules that define ``router``; each is included when present."""
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+class _BodyLimit(BaseHTTPMiddleware):
+    def __init__(self, app: object, *, max_bytes: int) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.max_bytes = max_bytes
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.max_bytes
+            except ValueError:
+                return JSONResponse({"detail": "invalid Content-Length header"}, status_code=400)
+            if too_big:
+                return JSONResponse(
+                    {"detail": f"request body larger than {self.max_bytes} bytes"}, status_code=413
+                )
+        return await call_next(request)
+
+
+def static_dir() -> Path:
+    """Folder of the built dashboard files shipped in the package."""
+    return Path(str(resources.files("metrocircle.web") / "static"))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API and dashboard app.
+
+    Parameters
+    ----------
+    settings
+        Settings to use; by default read from ``METROCIRCLE_*`` environment variables.
+        The region is loaded (and validated) here, so a broken dataset fails at start.
+    """
+    from metrocircle.region import load_region
+
+    settings = settings or Settings()
+    region = load_region(settings.dataset)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store = getattr(app.state, "store", None)
+        if store is not None:
+            store.close()
+
+    app = FastAPI(
+        title="metrocircle",
+        summary=f"{region.manifest.title_zh} · {region.manifest.title_en}: plan monitoring and accessibility API",
+        version=_version(),
+        generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.region = region
+    app.state.store = None
+    app.state.cache = {}
+    app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+
+    @app.exception_handler(UnknownUnitError)
+    async def _unknown_unit(_r: Request, exc: UnknownUnitError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(UnknownIndicatorError)
+    async def _unknown_indicator(_r: Request, exc: UnknownIndicatorError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(DataValidationError)
+    async def _invalid(_r: Request, exc: DataValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"loc": [p.file, p.row, p.field], "msg": p.message} for p in exc.problems]},
+            status_code=422,
+        )
+
+    @app.exception_handler(MetrocircleError)
+    async def _other(_r: Request, exc: MetrocircleError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    for mod_name in ROUTER_MODULES:
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and mod_name.startswith(exc.name):
+                continue
+            raise
+        app.include_router(mod.router)
+
+    sd = static_dir()
+    if (sd / "index.html").is_file():
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount("/", StaticFiles(directory=sd, html=True), name="dashboard")
+    return app
+
+
+def _version() -> str:
+    from metrocircle import __version__
+
+    return __version__
