@@ -21,7 +21,9 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "production", "test"] = "development"
     dataset: str = "chongqing"
-    db: str | None = Field(default=None, description="Store URL; default an SQLite file in the user data dir.")
+    db: str | None = Field(
+        default=None, description="Store URL; default an SQLite file in the user data dir."
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
     online_basemap: bool = Field(

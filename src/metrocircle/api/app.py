@@ -15,7 +15,12 @@ from fastapi.routing import APIRoute
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
-from metrocircle._errors import DataValidationError, MetrocircleError, UnknownIndicatorError, UnknownUnitError
+from metrocircle._errors import (
+    DataValidationError,
+    MetrocircleError,
+    UnknownIndicatorError,
+    UnknownUnitError,
+)
 from metrocircle.settings import Settings
 
 __all__ = ["ROUTER_MODULES", "create_app"]
@@ -96,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
+        )
 
     @app.exception_handler(UnknownUnitError)
     async def _unknown_unit(_r: Request, exc: UnknownUnitError) -> JSONResponse:
