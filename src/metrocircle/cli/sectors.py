@@ -1,0 +1,489 @@
+"""Sector commands: ``air``, ``water``, ``tourism`` and ``fiscal`` (thin wrappers over metrocircle.sectors)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from metrocircle.cli._common import (
+    DatasetOpt,
+    JsonOpt,
+    emit_json,
+    fail,
+    load_region_or_exit,
+    user_errors,
+)
+
+__all__ = ["air_app", "fiscal_app", "tourism_app", "water_app"]
+
+air_app = typer.Typer(
+    help="Air quality: HJ 633 AQI, HJ 663 good-air days, joint heavy-pollution warnings.",
+    no_args_is_help=True,
+)
+water_app = typer.Typer(
+    help="Surface water: GB 3838-2002 section class (single-factor method).", no_args_is_help=True
+)
+tourism_app = typer.Typer(
+    help="Scenic areas: LB/T 034-2014 capacity and crowd-warning tiers.", no_args_is_help=True
+)
+fiscal_app = typer.Typer(
+    help="Shared areas: stock/increment revenue sharing and statistical splitting.",
+    no_args_is_help=True,
+)
+
+StandardOpt = Annotated[str, typer.Option("--standard", help="HJ633-2012 or HJ633-2026.")]
+FilesArg = Annotated[
+    list[Path], typer.Argument(help="CNEMC-style hourly CSV files.", show_default=False)
+]
+
+
+def _dataset_file(dataset: str, rel: str) -> Path:
+    from metrocircle.region import resolve_dataset
+
+    with user_errors():
+        root = resolve_dataset(dataset)
+    path = root / rel
+    if not path.is_file():
+        fail(f"dataset {dataset!r} has no {rel}")
+    return path
+
+
+def _table(rows: list[dict[Any, Any]], cols: list[str]) -> None:
+    typer.echo("\t".join(cols))
+    for r in rows:
+        typer.echo("\t".join("—" if r.get(c) is None else str(r.get(c)) for c in cols))
+
+
+# --------------------------------------------------------------------------- air
+
+
+@air_app.command("aqi")
+def air_aqi(
+    *,
+    so2: Annotated[
+        float | None, typer.Option(help="SO2 µg/m³ (24-h mean, or 1-h with --hourly).")
+    ] = None,
+    no2: Annotated[float | None, typer.Option(help="NO2 µg/m³.")] = None,
+    pm10: Annotated[float | None, typer.Option(help="PM10 µg/m³.")] = None,
+    pm25: Annotated[float | None, typer.Option("--pm25", help="PM2.5 µg/m³.")] = None,
+    co: Annotated[float | None, typer.Option(help="CO mg/m³.")] = None,
+    o3_1h: Annotated[
+        float | None, typer.Option("--o3-1h", help="O3 (daily max) 1-h µg/m³.")
+    ] = None,
+    o3_8h: Annotated[
+        float | None, typer.Option("--o3-8h", help="O3 (daily max) 8-h µg/m³.")
+    ] = None,
+    so2_24h: Annotated[
+        float | None, typer.Option("--so2-24h", help="SO2 24-h mean (hourly AQI, SO2 > 800).")
+    ] = None,
+    hourly: Annotated[
+        bool, typer.Option("--hourly", help="Real-time (hourly) AQI instead of daily.")
+    ] = False,
+    standard: StandardOpt = "HJ633-2012",
+    json_out: JsonOpt = False,
+) -> None:
+    """AQI, IAQI per item, primary pollutants and category of one set of concentrations."""
+    from metrocircle.sectors.air import daily_aqi, hourly_aqi
+
+    conc = {
+        "so2": so2,
+        "no2": no2,
+        "pm10": pm10,
+        "pm2_5": pm25,
+        "co": co,
+        "o3_1h": o3_1h,
+        "o3_8h": o3_8h,
+    }
+    if hourly:
+        conc["so2_24h"] = so2_24h
+    elif so2_24h is not None:
+        fail("--so2-24h applies to --hourly only (daily SO2 is the 24-h mean: use --so2)")
+    given = {k: v for k, v in conc.items() if v is not None}
+    if not given:
+        fail(
+            "give at least one concentration (--so2, --no2, --pm10, --pm25, --co, --o3-1h, --o3-8h)"
+        )
+    with user_errors():
+        res = (hourly_aqi if hourly else daily_aqi)(given, standard=standard)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    typer.echo(
+        f"AQI {res.aqi}  {res.category.name_zh} / {res.category.name_en}  ({res.standard}, {res.report})"
+    )
+    typer.echo(f"primary: {', '.join(res.primary_pollutants) or '—'}")
+    for k, v in res.iaqi.items():
+        typer.echo(f"  {k}\t{v}\t({res.iaqi_exact[k]:.3f})")
+
+
+def _evaluate(
+    files: list[Path], dataset: str, stations_path: Path | None, standard: str | None
+) -> dict[str, Any]:
+    from metrocircle.sectors.air_eval import (
+        evaluate_good_days,
+        load_air_stations,
+        read_cnemc_hourly,
+    )
+
+    path = stations_path or _dataset_file(dataset, "sectors/air_stations.csv")
+    with user_errors():
+        stations = load_air_stations(path)
+        hourly = read_cnemc_hourly(files)
+        hourly = hourly[hourly["station"].isin(set(stations["station_code"]))]
+        return evaluate_good_days(hourly, stations, standard=standard)
+    raise AssertionError  # pragma: no cover
+
+
+StationsOpt = Annotated[
+    Path | None, typer.Option("--stations", help="Station registry CSV (default: the dataset's).")
+]
+StdOrDayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--standard",
+        help="HJ633-2012 or HJ633-2026 for every day (default: edition in force each day).",
+    ),
+]
+
+
+@air_app.command("import")
+def air_import(
+    files: FilesArg,
+    *,
+    level: Annotated[str, typer.Option(help="station, unit or area.")] = "station",
+    dataset: DatasetOpt = "chongqing",
+    stations: StationsOpt = None,
+    standard: StdOrDayOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Daily AQI per station, unit or area from CNEMC hourly files (stations outside the registry are ignored)."""
+    if level not in ("station", "unit", "area"):
+        fail(f"--level was {level!r} but is expected to be station, unit or area")
+    res = _evaluate(files, dataset, stations, standard)
+    rows = res[f"{level}_daily"].to_dict("records")
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["scope", "date", "valid", "aqi", "category_level", "primary", "standard"])
+
+
+@air_app.command("good-days")
+def air_good_days(
+    files: FilesArg,
+    *,
+    dataset: DatasetOpt = "chongqing",
+    stations: StationsOpt = None,
+    standard: StdOrDayOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Good-air-day ratio (HJ 663) per station, unit and for the area, per year."""
+    res = _evaluate(files, dataset, stations, standard)
+    rows = res["ratio"].to_dict("records")
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["level", "scope", "year", "valid_days", "good_days", "ratio_pct", "standard"])
+
+
+@air_app.command("stations")
+def air_stations(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+    """The station registry with each station's unit."""
+    from metrocircle.sectors.air_eval import load_air_stations
+
+    with user_errors():
+        df = load_air_stations(_dataset_file(dataset, "sectors/air_stations.csv"))
+    rows = df.to_dict("records")
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["station_code", "name_zh", "unit_code", "lon", "lat", "control_point"])
+
+
+@air_app.command("warnings")
+def air_warnings(
+    files: FilesArg,
+    *,
+    dataset: DatasetOpt = "chongqing",
+    stations: StationsOpt = None,
+    standard: StdOrDayOpt = None,
+    all_episodes: Annotated[
+        bool, typer.Option("--all", help="Every episode, not only the ongoing ones.")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Joint heavy-pollution episodes across neighbouring units (ongoing ones unless --all)."""
+    from metrocircle.sectors.air_warning import (
+        adjacency_from_units,
+        current_air_warnings,
+        detect_episodes,
+    )
+
+    res = _evaluate(files, dataset, stations, standard)
+    region = load_region_or_exit(dataset)
+    with user_errors():
+        adjacency = adjacency_from_units(region.units.loc[list(region.county_codes)])
+        triples = [
+            (r["scope"], r["date"], r["aqi"])
+            for r in res["unit_daily"].to_dict("records")
+            if r["valid"]
+        ]
+        eps = (detect_episodes if all_episodes else current_air_warnings)(triples, adjacency)
+    rows = [e.to_dict() for e in eps]
+    if json_out:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo("no joint heavy-pollution episode")
+    for e in rows:
+        units = ", ".join(f"{u['unit']}({u['tier'] or '-'})" for u in e["units"])
+        typer.echo(f"{e['start']}..{e['end']}\t{e['tier'] or '-'}\t{units}")
+
+
+# --------------------------------------------------------------------------- water
+
+
+@water_app.command("classify")
+def water_classify(
+    file: Annotated[
+        Path, typer.Argument(help="CSV: section_id, [water_body], one column per parameter.")
+    ],
+    json_out: JsonOpt = False,
+) -> None:
+    """Class I–V / 劣V of every section (single-factor method) and the share at class III or better."""
+    from metrocircle.sectors.water import classify_file
+
+    with user_errors():
+        rows = classify_file(file)
+    share = 100.0 * sum(1 for r in rows if r["good"]) / len(rows) if rows else None
+    if json_out:
+        emit_json({"sections": rows, "share_iii_or_better_pct": share})
+        return
+    for r in rows:
+        typer.echo(
+            f"{r['section_id']}\t{r['label']}\t{r['quality_zh']}\t{', '.join(r['deciding'])}"
+        )
+    typer.echo(f"share at class III or better: {'—' if share is None else f'{share:.1f} %'}")
+
+
+@water_app.command("limits")
+def water_limits(json_out: JsonOpt = False) -> None:
+    """GB 3838-2002 Table 1 limits (classes I–V)."""
+    from metrocircle.sectors._water_tables import EVALUATED, PARAMETERS
+
+    rows = [
+        {
+            "key": p.key,
+            "name_zh": p.name_zh,
+            "name_en": p.name_en,
+            "unit": p.unit,
+            "kind": p.kind,
+            "limits": list(p.limits),
+            "lake_limits": list(p.lake_limits) if p.lake_limits else None,
+            "evaluated": p.key in EVALUATED,
+        }
+        for p in PARAMETERS.values()
+    ]
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["key", "name_zh", "unit", "kind", "limits", "lake_limits", "evaluated"])
+
+
+# --------------------------------------------------------------------------- tourism
+
+
+@tourism_app.command("areas")
+def tourism_areas(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+    """The plan's themed scenic areas (专栏5)."""
+    from metrocircle.sectors.tourism import load_scenic_areas
+
+    with user_errors():
+        rows = load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["id", "name_zh", "theme", "unit_code"])
+
+
+@tourism_app.command("tiers")
+def tourism_tiers(json_out: JsonOpt = False) -> None:
+    """The configured crowd-warning tiers."""
+    from dataclasses import asdict
+
+    from metrocircle.sectors.tourism import load_tiers
+
+    with user_errors():
+        rows = [asdict(t) for t in load_tiers()]
+    if json_out:
+        emit_json(rows)
+        return
+    _table(rows, ["id", "threshold", "colour", "name_zh", "source"])
+
+
+@tourism_app.command("capacity")
+def tourism_capacity(
+    *,
+    area_m2: Annotated[
+        list[float], typer.Option("--area-m2", help="Effective area of an attraction, m² (repeat).")
+    ],
+    m2_per_visitor: Annotated[
+        list[float],
+        typer.Option("--m2-per-visitor", help="Area per visitor, m²/person (repeat, same order)."),
+    ],
+    open_hours: Annotated[float | None, typer.Option(help="T, daily opening time, hours.")] = None,
+    visit_hours: Annotated[
+        float | None, typer.Option(help="t, average visit duration, hours.")
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Spatial capacity (LB/T 034-2014 area method): instantaneous, and daily with T and t."""
+    from metrocircle.sectors.tourism import spatial_capacity
+
+    if len(area_m2) != len(m2_per_visitor):
+        fail(
+            f"--area-m2 given {len(area_m2)} times but --m2-per-visitor {len(m2_per_visitor)} times"
+        )
+    pairs = list(zip(area_m2, m2_per_visitor, strict=True))
+    with user_errors():
+        inst = spatial_capacity(pairs)
+        daily = (
+            spatial_capacity(pairs, open_hours=open_hours, visit_hours=visit_hours)
+            if (open_hours or visit_hours)
+            else None
+        )
+    out = {"instantaneous": inst, "daily": daily}
+    if json_out:
+        emit_json(out)
+        return
+    typer.echo(f"instantaneous capacity: {inst:.0f} visitors")
+    if daily is not None:
+        typer.echo(f"daily capacity: {daily:.0f} visitors")
+
+
+@tourism_app.command("warnings")
+def tourism_warnings(
+    counts: Annotated[
+        Path, typer.Argument(help="Visitor counts CSV: scenic_id, time, in_park, cumulative_today.")
+    ],
+    *,
+    capacities: Annotated[
+        Path, typer.Option("--capacities", help="Capacities CSV (user-supplied).")
+    ],
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+) -> None:
+    """Current crowd warnings (latest count per scenic area against its capacity)."""
+    from metrocircle.sectors.tourism import (
+        current_warnings,
+        load_capacities,
+        load_scenic_areas,
+        read_visitor_counts,
+    )
+
+    with user_errors():
+        names = {
+            a["id"]: a
+            for a in load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
+        }
+        rows = current_warnings(
+            read_visitor_counts(counts), load_capacities(capacities), names=names
+        )
+    if json_out:
+        emit_json(rows)
+        return
+    if not rows:
+        typer.echo("no crowd warning")
+    for r in rows:
+        typer.echo(
+            f"{r['scenic_id']}\t{r.get('name_zh') or ''}\t{r['ratio']:.0%}\t{r['tier']}\t{r['actions_zh']}"
+        )
+
+
+# --------------------------------------------------------------------------- fiscal
+
+
+@fiscal_app.command("areas")
+def fiscal_areas(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+    """Shared areas, their jurisdictions and default shares."""
+    from metrocircle.sectors.fiscal import load_shared_areas
+
+    with user_errors():
+        areas = load_shared_areas(_dataset_file(dataset, "sectors/shared_areas.toml"))
+    rows = [
+        {
+            "id": a.id,
+            "name_zh": a.name_zh,
+            "name_en": a.name_en,
+            "shares": {k: str(v) for k, v in a.shares.items()},
+            "rule_source": a.rule_source,
+            "note": a.note,
+        }
+        for a in areas.values()
+    ]
+    if json_out:
+        emit_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['id']}\t{r['name_zh']}\t{r['shares']}")
+
+
+@fiscal_app.command("split")
+def fiscal_split(
+    ledger: Annotated[
+        Path, typer.Argument(help="Ledger CSV: area_id, item, year, jurisdiction, amount.")
+    ],
+    *,
+    base_year: Annotated[
+        int, typer.Option("--base-year", help="Year whose values are the stock (required).")
+    ],
+    shares: Annotated[
+        str | None, typer.Option(help="CODE=SHARE,... (default: the area's shares).")
+    ] = None,
+    decimals: Annotated[int, typer.Option(min=0, max=8, help="Decimal places of the split.")] = 2,
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+) -> None:
+    """Split each item's increment over the base year (stock stays; increment by shares)."""
+    from metrocircle.sectors.fiscal import (
+        load_shared_areas,
+        parse_shares,
+        read_ledger,
+        split_ledger,
+    )
+
+    with user_errors():
+        entries = read_ledger(ledger)
+        if not entries:
+            fail(f"{ledger}: the ledger is empty")
+        area_id = entries[0].area_id
+        if shares is not None:
+            sh = parse_shares(shares)
+        else:
+            areas = load_shared_areas(_dataset_file(dataset, "sectors/shared_areas.toml"))
+            if area_id not in areas:
+                fail(
+                    f"{ledger}: unknown area_id {area_id!r}; known: {sorted(areas)} (or pass --shares)"
+                )
+            sh = dict(areas[area_id].shares)
+        allocs = split_ledger(
+            entries, base_year=base_year, shares=sh, area_id=area_id, decimals=decimals
+        )
+    rows = [a.to_dict() for a in allocs]
+    if json_out:
+        emit_json(rows)
+        return
+    _table(
+        rows,
+        [
+            "item",
+            "year",
+            "jurisdiction",
+            "collected",
+            "stock",
+            "increment_share",
+            "allocated",
+            "transfer",
+        ],
+    )
