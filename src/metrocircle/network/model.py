@@ -1,0 +1,580 @@
+"""The strategic multimodal network of a dataset: load, validate, compile to a CSR graph, join points.
+
+A :class:`Network` holds the node and link tables of ``network/nodes.csv`` and
+``network/links.csv`` and their compilation into directed arcs with float32 minutes:
+
+- road and access links become one arc each way, ``minutes = length / speed``;
+- each rail link becomes in-vehicle arcs between *platform* nodes (one per station and
+  line), ``minutes = length / (design speed × running share) + dwell`` (or the published
+  time of a sourced link); boarding arcs (station → platform) cost the wait (a share of
+  the headway) plus the boarding time, alighting arcs (platform → station) the alighting
+  time, so a change of line pays both again.
+
+Every speed, share and time comes from ``parameters.toml``. Which links are in service is
+the ``active`` mask; scenarios (:mod:`metrocircle.network.scenarios`) change it and the
+minutes and return a new Network sharing the unchanged arrays.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from metrocircle._errors import DataValidationError, Problem
+from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngine
+from metrocircle.network.parameters import Parameters, load_parameters, read_parameters
+
+if TYPE_CHECKING:
+    from metrocircle.region import Region
+
+__all__ = [
+    "FILE_KEYS",
+    "JOINABLE_KINDS",
+    "LINK_COLUMNS",
+    "MODES",
+    "NODE_COLUMNS",
+    "Network",
+    "compile_network",
+    "load_network",
+    "load_network_files",
+    "make_engine",
+    "network_paths",
+    "points_cost_matrix",
+    "validate_links",
+    "validate_nodes",
+]
+
+MODES = ("rail", "road", "access", "transfer", "walk")
+"""Modes a link may have."""
+NODE_KINDS = ("station", "seat", "township", "external", "junction")
+JOINABLE_KINDS = ("seat", "township", "station", "junction")
+"""Node kinds a point (seat, zone, centre) may join through access links."""
+NODE_COLUMNS = ("node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source")
+LINK_COLUMNS = (
+    "link_id", "from_node", "to_node", "mode", "category", "ref", "group", "name_zh", "length_km",
+    "length_kind", "design_speed_kmh", "minutes", "source_kind", "source", "status", "in_service_year",
+    "year_basis", "project_id", "note",
+)
+STATUSES = ("open", "under_construction", "planned", "widening")
+FILE_KEYS: dict[str, str] = {
+    "network_nodes": "network/nodes.csv",
+    "network_links": "network/links.csv",
+    "network_parameters": "network/parameters.toml",
+    "network_scenarios": "network/scenarios.toml",
+    "network_zones": "network/zones.csv",
+    "network_calibration": "network/calibration.csv",
+}
+"""Manifest file keys of the network files and their default paths in a dataset folder."""
+
+ARC_RIDE, ARC_BOARD, ARC_ALIGHT, ARC_ROAD, ARC_ACCESS = 0, 1, 2, 3, 4
+F32 = npt.NDArray[np.float32]
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        r = csv.DictReader(fh)
+        return list(r.fieldnames or []), [dict(x) for x in r]
+
+
+def _float(v: str) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def validate_nodes(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read and check nodes.csv; return the table or the problems (file:row:field)."""
+    f = path.name
+    if not path.is_file():
+        return None, [Problem(f, 0, "*", "file not found")]
+    header, rows = _read(path)
+    problems = [Problem(f, 1, c, "required column is missing") for c in NODE_COLUMNS if c not in header]
+    if problems:
+        return None, problems
+    seen: dict[str, int] = {}
+    for i, r in enumerate(rows, start=2):
+        if None in r:
+            problems.append(Problem(f, i, "*", "more fields than the header has"))
+            continue
+        nid = r["node_id"]
+        if not nid:
+            problems.append(Problem(f, i, "node_id", "empty"))
+        elif nid in seen:
+            problems.append(Problem(f, i, "node_id", f"duplicate id {nid!r} (first on line {seen[nid]})"))
+        seen.setdefault(nid, i)
+        if r["kind"] not in NODE_KINDS:
+            problems.append(Problem(f, i, "kind", f"{r['kind']!r} is not one of {list(NODE_KINDS)}"))
+        lon, lat = _float(r["lon"]), _float(r["lat"])
+        if lon is None or not -180 <= lon <= 180:
+            problems.append(Problem(f, i, "lon", f"{r['lon']!r} is not a WGS84 longitude"))
+        if lat is None or not -90 <= lat <= 90:
+            problems.append(Problem(f, i, "lat", f"{r['lat']!r} is not a WGS84 latitude"))
+        if r["placed"] not in ("true", "false"):
+            problems.append(Problem(f, i, "placed", "must be true or false"))
+        if r["code"] and not (len(r["code"]) == 6 and r["code"].isdigit()):
+            problems.append(Problem(f, i, "code", f"{r['code']!r} is not a 6-digit unit code"))
+    if problems:
+        return None, problems
+    df = pd.DataFrame(rows, columns=list(header))
+    df["lon"] = df["lon"].astype(float)
+    df["lat"] = df["lat"].astype(float)
+    df["placed"] = df["placed"] == "true"
+    return df, []
+
+
+def validate_links(path: Path, node_ids: set[str] | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read and check links.csv against the node ids; return the table or the problems."""
+    f = path.name
+    if not path.is_file():
+        return None, [Problem(f, 0, "*", "file not found")]
+    header, rows = _read(path)
+    problems = [Problem(f, 1, c, "required column is missing") for c in LINK_COLUMNS if c not in header]
+    if problems:
+        return None, problems
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=2):
+        if None in r:
+            problems.append(Problem(f, i, "*", "more fields than the header has"))
+            continue
+        if r["link_id"] in seen or not r["link_id"]:
+            problems.append(Problem(f, i, "link_id", f"empty or duplicate id {r['link_id']!r}"))
+        seen.add(r["link_id"])
+        for end in ("from_node", "to_node"):
+            if node_ids is not None and r[end] not in node_ids:
+                problems.append(Problem(f, i, end, f"unknown node {r[end]!r}"))
+        if r["mode"] not in MODES:
+            problems.append(Problem(f, i, "mode", f"{r['mode']!r} is not one of {list(MODES)}"))
+        if r["source_kind"] not in ("sourced", "modelled"):
+            problems.append(Problem(f, i, "source_kind", "must be 'sourced' or 'modelled'"))
+        if r["status"] not in STATUSES:
+            problems.append(Problem(f, i, "status", f"{r['status']!r} is not one of {list(STATUSES)}"))
+        length, minutes = _float(r["length_km"]), _float(r["minutes"]) if r["minutes"] else None
+        if r["minutes"] and (minutes is None or minutes < 0):
+            problems.append(Problem(f, i, "minutes", f"{r['minutes']!r} is not a non-negative number"))
+        if minutes is None and (length is None or length < 0):
+            problems.append(Problem(f, i, "length_km", "a non-negative length is needed when minutes is empty"))
+        if r["source_kind"] == "sourced" and minutes is None:
+            problems.append(Problem(f, i, "minutes", "a sourced link must carry its published minutes"))
+        if r["design_speed_kmh"] and (_float(r["design_speed_kmh"]) or 0) <= 0:
+            problems.append(Problem(f, i, "design_speed_kmh", "must be a positive number"))
+        y = r["in_service_year"]
+        if y and not (y.isdigit() and 1900 <= int(y) <= 2100):
+            problems.append(Problem(f, i, "in_service_year", f"{y!r} is not a year"))
+        if not r["source"]:
+            problems.append(Problem(f, i, "source", "every link names its source or modelling rule"))
+    if problems:
+        return None, problems
+    df = pd.DataFrame(rows, columns=list(header))
+    df["length_km"] = pd.to_numeric(df["length_km"], errors="coerce").fillna(0.0)
+    df["minutes"] = pd.to_numeric(df["minutes"], errors="coerce")
+    df["design_speed_kmh"] = pd.to_numeric(df["design_speed_kmh"], errors="coerce")
+    df["in_service_year"] = pd.to_numeric(df["in_service_year"], errors="coerce").astype("Int64")
+    return df, []
+
+
+# ----------------------------------------------------------------------------- the Network
+
+
+@dataclass(frozen=True)
+class Network:
+    """A compiled strategic network (immutable; scenarios return new instances).
+
+    Attributes
+    ----------
+    nodes
+        Graph nodes, index = graph node id: ``node_id, kind, name_zh, lon, lat, code,
+        placed`` (+ ``station`` and ``ref`` for platform nodes). WGS84 degrees.
+    links
+        The link table of links.csv (all links, in service or not).
+    params
+        The parameter set the minutes were computed with.
+    arc_src, arc_dst, arc_link, arc_kind, arc_ref
+        One entry per directed arc: endpoints (graph ids), the link row (-1 for
+        boarding/alighting arcs), the arc kind and the rail line of boarding arcs.
+    arc_minutes
+        float32 minutes of every arc.
+    link_active
+        bool per link row: in service in this network's scenario.
+    scenario
+        Scenario id (``"base"`` when none was applied).
+    data_version
+        The dataset's data version (provenance, cache keys).
+    """
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    params: Parameters
+    arc_src: npt.NDArray[np.int64]
+    arc_dst: npt.NDArray[np.int64]
+    arc_link: npt.NDArray[np.int64]
+    arc_kind: npt.NDArray[np.int8]
+    arc_ref: npt.NDArray[np.object_]
+    arc_minutes: F32
+    link_active: npt.NDArray[np.bool_]
+    scenario: str = "base"
+    data_version: str = ""
+    headways: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def arc_active(self) -> npt.NDArray[np.bool_]:
+        """bool per arc: its link is in service (boarding/alighting arcs always are)."""
+        out = np.ones(self.arc_src.shape[0], dtype=bool)
+        has = self.arc_link >= 0
+        out[has] = self.link_active[self.arc_link[has]]
+        return out
+
+    @cached_property
+    def graph(self) -> CSRGraph:
+        """The in-service arcs as a :class:`CSRGraph` (float32 minutes)."""
+        m = self.arc_active
+        return CSRGraph.from_arcs(self.arc_src[m], self.arc_dst[m], self.arc_minutes[m], n_nodes=len(self.nodes))
+
+    @cached_property
+    def _join_index(self) -> tuple[Any, npt.NDArray[np.int64]]:
+        from scipy.spatial import cKDTree
+
+        from metrocircle.geo import project_utm48n
+
+        ok = self.nodes["kind"].isin(JOINABLE_KINDS).to_numpy()
+        idx = np.flatnonzero(ok).astype(np.int64)
+        x, y = project_utm48n(self.nodes["lon"].to_numpy()[idx], self.nodes["lat"].to_numpy()[idx])
+        return cKDTree(np.column_stack([x, y])), idx
+
+    def node_index(self, node_id: str) -> int:
+        """Graph index of the node with ``node_id`` (KeyError naming it)."""
+        hit = np.flatnonzero(self.nodes["node_id"].to_numpy() == node_id)
+        if hit.size == 0:
+            msg = f"unknown network node {node_id!r}"
+            raise KeyError(msg)
+        return int(hit[0])
+
+    def join(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], F32]:
+        """Access links of points: the k nearest joinable nodes and the access minutes.
+
+        Parameters
+        ----------
+        lon, lat
+            WGS84 degrees, one entry per point.
+
+        Returns
+        -------
+        nodes, minutes
+            Arrays of shape ``(n_points, k)``: graph node ids and access minutes
+            (``inf`` where a candidate is beyond ``access.max_km``; the nearest is always kept).
+        """
+        from metrocircle.geo import project_utm48n
+
+        p = self.params
+        tree, idx = self._join_index
+        k = max(1, int(p["access.k"]))
+        k = min(k, idx.size)
+        x, y = project_utm48n(np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float)))
+        dist, pos = tree.query(np.column_stack([x, y]), k=k)
+        dist = np.asarray(dist, dtype=np.float64).reshape(len(x), k) / 1000.0
+        pos = np.asarray(pos, dtype=np.int64).reshape(len(x), k)
+        minutes = dist * p["access.circuity"] / p["access.speed_kmh"] * 60.0
+        far = dist > p["access.max_km"]
+        far[:, 0] = False
+        minutes[far] = np.inf
+        return idx[pos], minutes.astype(np.float32)
+
+    def subset(self, modes: Sequence[str]) -> Network:
+        """A network keeping only links of the given modes (e.g. ``("road", "access")``)."""
+        keep = self.links["mode"].isin(list(modes)).to_numpy() & self.link_active
+        return _replace(self, link_active=keep, scenario=f"{self.scenario}[{'+'.join(modes)}]")
+
+    def with_params(self, params: Parameters) -> Network:
+        """The same links and scenario compiled with another parameter set."""
+        net = compile_network(self.nodes_physical, self.links, params, data_version=self.data_version,
+                              headways=self.headways)
+        return _replace(net, link_active=self.link_active.copy(), scenario=self.scenario)
+
+    @property
+    def nodes_physical(self) -> pd.DataFrame:
+        """Nodes of nodes.csv (without the platform nodes the compilation adds)."""
+        return self.nodes[self.nodes["kind"] != "platform"][list(NODE_COLUMNS)].reset_index(drop=True)
+
+
+def _replace(net: Network, **changes: Any) -> Network:
+    from dataclasses import replace
+
+    return replace(net, **changes)
+
+
+def make_engine(graph: CSRGraph) -> TravelTimeEngine:
+    """The travel-time engine for ``graph``: the fast CH engine when available, else Dijkstra."""
+    try:
+        from metrocircle.network import ch  # type: ignore[attr-defined]
+    except ImportError:
+        return DijkstraEngine(graph)
+    engine: TravelTimeEngine = ch.get_engine(graph, kind="fast")
+    return engine
+
+
+def _speed_minutes(row: Any, params: Parameters) -> float:
+    mode, cat = row.mode, row.category
+    if not pd.isna(row.minutes):
+        return float(row.minutes)
+    length = float(row.length_km)
+    if mode == "rail":
+        design = row.design_speed_kmh if not pd.isna(row.design_speed_kmh) else params["rail.default_design_kmh"]
+        v = float(design) * params.get(f"rail.running_share.{cat}", params["rail.running_share.conventional"])
+        return length / v * 60.0 + params["rail.dwell_min"]
+    if mode == "road" and cat == "expressway":
+        design = row.design_speed_kmh if not pd.isna(row.design_speed_kmh) else params["road.expressway_default_design_kmh"]
+        return length / (float(design) * params["road.expressway_share"]) * 60.0
+    if mode == "road":
+        return length / params["road.local_speed_kmh"] * 60.0
+    return length / params["access.speed_kmh"] * 60.0
+
+
+def _board_minutes(category: str, ref: str, params: Parameters, headways: dict[str, float]) -> float:
+    head = headways.get(ref, params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"]))
+    board = params["rail.boarding_min.suburban"] if category == "suburban" else params["rail.boarding_min.national"]
+    return head * params["rail.wait_share"] + board
+
+
+def compile_network(
+    nodes: pd.DataFrame,
+    links: pd.DataFrame,
+    params: Parameters,
+    *,
+    data_version: str = "",
+    headways: dict[str, float] | None = None,
+) -> Network:
+    """Compile node and link tables into a :class:`Network` (base scenario: in service by the base year).
+
+    Parameters
+    ----------
+    nodes, links
+        Tables as read by :func:`validate_nodes` / :func:`validate_links`.
+    params
+        The parameter set (speeds km/h, times minutes).
+    data_version
+        Provenance tag.
+    headways
+        Per rail line (``ref``) headway overrides in minutes (frequency scenarios).
+    """
+    heads = dict(headways or {})
+    nodes = nodes.reset_index(drop=True)
+    pos = {nid: i for i, nid in enumerate(nodes["node_id"])}
+    platform_rows: list[dict[str, Any]] = []
+    platform_of: dict[tuple[int, str], int] = {}
+    src: list[int] = []
+    dst: list[int] = []
+    lnk: list[int] = []
+    kind: list[int] = []
+    ref: list[str] = []
+    mins: list[float] = []
+    n0 = len(nodes)
+    cat_of_ref: dict[str, str] = {}
+
+    def platform(station: int, line: str) -> int:
+        key = (station, line)
+        if key not in platform_of:
+            platform_of[key] = n0 + len(platform_rows)
+            srow = nodes.iloc[station]
+            platform_rows.append({
+                "node_id": f"plat:{srow['node_id']}:{line}", "kind": "platform", "name_zh": f"{srow['name_zh']}[{line}]",
+                "lon": srow["lon"], "lat": srow["lat"], "code": srow["code"], "placed": srow["placed"],
+                "placement": srow["placement"], "source": srow["source"], "station": station, "ref": line,
+            })
+        return platform_of[key]
+
+    for i, row in enumerate(links.itertuples(index=False)):
+        a, b = pos[row.from_node], pos[row.to_node]
+        m = _speed_minutes(row, params)
+        if row.mode == "rail":
+            cat_of_ref[row.ref] = row.category
+            pa, pb = platform(a, row.ref), platform(b, row.ref)
+            for s, d in ((pa, pb), (pb, pa)):
+                src.append(s)
+                dst.append(d)
+                lnk.append(i)
+                kind.append(ARC_RIDE)
+                ref.append(row.ref)
+                mins.append(m)
+        else:
+            k = ARC_ACCESS if row.mode in ("access", "walk", "transfer") else ARC_ROAD
+            for s, d in ((a, b), (b, a)):
+                src.append(s)
+                dst.append(d)
+                lnk.append(i)
+                kind.append(k)
+                ref.append(row.ref)
+                mins.append(m)
+    for (station, line), p in platform_of.items():
+        cat = cat_of_ref[line]
+        src += [station, p]
+        dst += [p, station]
+        lnk += [-1, -1]
+        kind += [ARC_BOARD, ARC_ALIGHT]
+        ref += [line, line]
+        mins += [_board_minutes(cat, line, params, heads), params["rail.alighting_min"]]
+    all_nodes = nodes.copy()
+    all_nodes["station"] = -1
+    all_nodes["ref"] = ""
+    if platform_rows:
+        all_nodes = pd.concat([all_nodes, pd.DataFrame(platform_rows)], ignore_index=True)
+    base_year = int(params["network.base_year"])
+    year = links["in_service_year"]
+    active = (links["status"] == "open").to_numpy() & (year.isna() | (year.fillna(0) <= base_year)).to_numpy()
+    return Network(
+        nodes=all_nodes,
+        links=links,
+        params=params,
+        arc_src=np.asarray(src, dtype=np.int64),
+        arc_dst=np.asarray(dst, dtype=np.int64),
+        arc_link=np.asarray(lnk, dtype=np.int64),
+        arc_kind=np.asarray(kind, dtype=np.int8),
+        arc_ref=np.asarray(ref, dtype=object),
+        arc_minutes=np.asarray(mins, dtype=np.float32),
+        link_active=np.asarray(active, dtype=bool),
+        data_version=data_version,
+        headways=heads,
+    )
+
+
+def network_paths(dataset_path: Path, manifest: Any = None) -> dict[str, Path]:
+    """Paths of the network files of a dataset folder (manifest entries, else the default layout)."""
+    out: dict[str, Path] = {}
+    files = getattr(manifest, "files", {}) if manifest is not None else {}
+    for key, default in FILE_KEYS.items():
+        entry = files.get(key)
+        out[key] = dataset_path / (entry.path if entry is not None else default)
+    return out
+
+
+def load_network_files(
+    dataset_path: Path, manifest: Any = None
+) -> tuple[pd.DataFrame, pd.DataFrame, Parameters]:
+    """Read and validate nodes, links and parameters; raise DataValidationError on any problem."""
+    paths = network_paths(dataset_path, manifest)
+    nodes, problems = validate_nodes(paths["network_nodes"])
+    links, lp = validate_links(paths["network_links"], None if nodes is None else set(nodes["node_id"]))
+    params, pp = read_parameters(paths["network_parameters"])
+    problems = problems + lp + pp
+    if problems or nodes is None or links is None or params is None:
+        raise DataValidationError(problems, summary=f"network files of {dataset_path} are invalid")
+    return nodes, links, params
+
+
+_CACHE: dict[tuple[str, str], Network] = {}
+
+
+def load_network(region: Region | Path | str) -> Network:
+    """Load the base network of a Region (or of a dataset folder).
+
+    Parameters
+    ----------
+    region
+        A :class:`metrocircle.region.Region`, or the path of a dataset folder holding
+        ``network/nodes.csv``, ``links.csv`` and ``parameters.toml``.
+
+    Raises
+    ------
+    DataValidationError
+        Listing every problem as file:row:field.
+
+    Examples
+    --------
+    >>> from metrocircle.region import load_region
+    >>> net = load_network(load_region("chongqing"))
+    >>> net.graph.n_nodes > 500
+    True
+    """
+    if isinstance(region, str | Path):
+        path, manifest, version = Path(region), None, ""
+    else:
+        path, manifest, version = region.path, region.manifest, region.data_version
+    key = (str(path), version)
+    if key in _CACHE and version:
+        return _CACHE[key]
+    nodes, links, params = load_network_files(path, manifest)
+    net = compile_network(nodes, links, params, data_version=version)
+    if version:
+        _CACHE[key] = net
+    return net
+
+
+def points_cost_matrix(
+    network: Network,
+    origins_lonlat: npt.ArrayLike,
+    destinations_lonlat: npt.ArrayLike,
+    *,
+    engine: TravelTimeEngine | None = None,
+    cutoff: float | None = None,
+) -> F32:
+    """Door-to-door minutes between points joined to the network by access links.
+
+    Each point joins its ``access.k`` nearest joinable nodes (seats, township points,
+    stations) at ``access.speed_kmh`` over straight-line × ``access.circuity``; a trip is
+    the best of every join-node pair, or the direct access trip when the points are
+    within ``access.max_km`` of each other.
+
+    Parameters
+    ----------
+    network
+        The (scenario) network.
+    origins_lonlat, destinations_lonlat
+        Arrays of shape ``(n, 2)``: longitude, latitude in WGS84 degrees.
+    engine
+        A travel-time engine built on ``network.graph`` (default: :func:`make_engine`).
+    cutoff
+        Minutes; entries above it are ``inf``.
+
+    Returns
+    -------
+    numpy.ndarray
+        float32 minutes of shape ``(n_origins, n_destinations)``; ``inf`` = not reached.
+    """
+    o = np.asarray(origins_lonlat, dtype=np.float64).reshape(-1, 2)
+    d = np.asarray(destinations_lonlat, dtype=np.float64).reshape(-1, 2)
+    if not (np.isfinite(o).all() and np.isfinite(d).all()):
+        msg = "`origins_lonlat` and `destinations_lonlat` must be finite WGS84 degrees"
+        raise ValueError(msg)
+    eng = engine if engine is not None else make_engine(network.graph)
+    on, om = network.join(o[:, 0], o[:, 1])
+    dn, dm = network.join(d[:, 0], d[:, 1])
+    uo, oinv = np.unique(on, return_inverse=True)
+    ud, dinv = np.unique(dn, return_inverse=True)
+    net_cut = None if cutoff is None else float(cutoff)
+    core = eng.many_to_many(uo, ud, cutoff=net_cut) if o.size and d.size else np.zeros((len(uo), len(ud)), np.float32)
+    oinv = oinv.reshape(on.shape)
+    dinv = dinv.reshape(dn.shape)
+    out = np.full((o.shape[0], d.shape[0]), np.inf, dtype=np.float32)
+    for a in range(on.shape[1]):
+        for b in range(dn.shape[1]):
+            t = om[:, a][:, None] + core[oinv[:, a]][:, dinv[:, b]] + dm[:, b][None, :]
+            np.minimum(out, t, out=out)
+    # direct access trips between nearby points
+    from metrocircle.geo import project_utm48n
+
+    ox, oy = project_utm48n(o[:, 0], o[:, 1])
+    dx, dy = project_utm48n(d[:, 0], d[:, 1])
+    km = np.hypot(ox[:, None] - dx[None, :], oy[:, None] - dy[None, :]) / 1000.0
+    p = network.params
+    direct = np.where(km <= p["access.max_km"], km * p["access.circuity"] / p["access.speed_kmh"] * 60.0, np.inf)
+    np.minimum(out, direct.astype(np.float32), out=out)
+    if cutoff is not None:
+        out[out > cutoff] = np.inf
+    return out
+
+
+def load_network_parameters(path: Path) -> Parameters:
+    """Read a parameters.toml (shortcut to :func:`metrocircle.network.parameters.load_parameters`)."""
+    return load_parameters(path)

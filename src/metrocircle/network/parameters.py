@@ -1,0 +1,232 @@
+"""The named modelling assumptions of the strategic network (parameters.toml) and their defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from metrocircle._errors import DataValidationError, Problem
+
+__all__ = [
+    "DEFAULT_DESTINATION_GROUPS",
+    "DEFAULT_PARAMETERS",
+    "DestinationGroup",
+    "Parameter",
+    "Parameters",
+    "load_parameters",
+    "read_parameters",
+    "write_parameters",
+]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One modelling assumption: a value, its unit and why it has that value."""
+
+    name: str
+    value: float
+    unit: str
+    justification: str
+    calibrated: bool = False
+    prior: float | None = None
+
+
+@dataclass(frozen=True)
+class DestinationGroup:
+    """A group of destinations of the plan's rail-reach goals with its time threshold."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    members: tuple[str, ...]
+    threshold_min: float
+    justification: str
+
+
+def _p(name: str, value: float, unit: str, why: str, *, calibrated: bool = False) -> Parameter:
+    return Parameter(name, value, unit, why, calibrated, value if calibrated else None)
+
+
+_DEFAULTS: list[Parameter] = [
+    _p("network.base_year", 2020, "year", "Year of the baseline scenario: the census year the plan's baseline figures use."),
+    _p("placement.unit_snap_max_km", 8.0, "km", "A station takes the unit code of the nearest township point within this distance (stations outside the area get none)."),
+    _p("placement.max_match_km", 60.0, "km", "A station without coordinates is placed at a seat/township of the same name only if that point is this close to a located station of the same line (rejects homonyms elsewhere)."),
+    _p("rail.circuity", 1.2, "ratio", "Track length / straight-line distance between stations where no line length applies; typical of hilly-terrain railways (tunnels keep it low)."),
+    _p("rail.length_ratio_max", 1.6, "ratio", "A line's sourced length is split over its listed stations only when length / straight-line sum lies in [1, this]; otherwise the station list is partial."),
+    _p("rail.running_share.high_speed", 0.7, "ratio", "Mean running speed between stops / design speed for 250–350 km/h lines (acceleration, braking, lower operating speed).", calibrated=True),
+    _p("rail.running_share.conventional", 0.6, "ratio", "Mean running speed / design speed for 120–200 km/h mixed passenger-freight lines.", calibrated=True),
+    _p("rail.running_share.suburban", 0.55, "ratio", "Mean running speed / design speed for suburban lines with short stop spacing (江跳, 璧铜, 渝合).", calibrated=True),
+    _p("rail.running_share.planned", 0.6, "ratio", "Planned lines of category 'planned' (160 km/h mixed lines): same as conventional.", calibrated=True),
+    _p("rail.running_share.external", 1.0, "ratio", "External links carry a published time; the share is not used for them (kept for completeness)."),
+    _p("rail.default_design_kmh", 120.0, "km/h", "Design speed for conventional lines without one in the registry (襄渝, 川黔, 老成渝): the 渝怀 一线 figure (120 km/h, sourced) of the same era."),
+    _p("rail.dwell_min", 2.0, "min", "Dwell charged at each arrival stop (typical 2-minute stops of CRH services).", calibrated=True),
+    _p("rail.headway_min.high_speed", 30.0, "min", "ASSUMED mean daytime headway on high-speed lines: no timetables in the dataset; 成渝 is described as 公交化 (frequent), other lines less so."),
+    _p("rail.headway_min.conventional", 120.0, "min", "ASSUMED mean daytime headway of passenger trains on conventional lines (few passenger services); no timetables in the dataset."),
+    _p("rail.headway_min.suburban", 15.0, "min", "ASSUMED headway of suburban lines run like metro lines (江跳线 through-runs with Line 5); no timetables in the dataset."),
+    _p("rail.headway_min.planned", 60.0, "min", "ASSUMED headway of planned regional lines (C8, 广忠黔, 南广); no timetables exist."),
+    _p("rail.headway_min.external", 60.0, "min", "ASSUMED headway of long-distance services on the coarse external links."),
+    _p("rail.wait_share", 0.5, "ratio", "Expected wait = this share of the headway (random arrival at the station)."),
+    _p("rail.boarding_min.national", 15.0, "min", "Time from the station entrance to the train on national railways: security check and ticket gates that close before departure.", calibrated=True),
+    _p("rail.boarding_min.suburban", 3.0, "min", "Entrance-to-platform time on suburban lines run like metro lines."),
+    _p("rail.alighting_min", 5.0, "min", "Time from the train to the station exit."),
+    _p("road.expressway_share", 0.85, "ratio", "Mean car speed on an expressway / its design speed (free-flow, strategic model).", calibrated=True),
+    _p("road.expressway_default_design_kmh", 80.0, "km/h", "Design speed of expressways without one in the registry: the lowest regular class of JTG B01-2014 (80/100/120 km/h)."),
+    _p("road.expressway_circuity", 1.25, "ratio", "Road length / straight-line distance between control points where no section length is published (hilly terrain)."),
+    _p("road.local_speed_kmh", 35.0, "km/h", "Mean car speed on the modelled local roads between township seats; the dataset has no elevation data, so one value covers the region's hilly terrain.", calibrated=True),
+    _p("road.local_circuity", 1.35, "ratio", "Local road length / straight-line distance between neighbouring township seats in hilly terrain."),
+    _p("road.mesh_max_km", 15.0, "km", "Longest straight-line link of the local road mesh (Delaunay over township/seat points); longer mesh edges are dropped unless needed to keep the mesh connected."),
+    _p("access.speed_kmh", 25.0, "km/h", "Mean speed from a point (seat, zone, centre) to its nearest network nodes: urban streets and feeder buses."),
+    _p("access.circuity", 1.3, "ratio", "Access path length / straight-line distance."),
+    _p("access.k", 3.0, "count", "A point joins the network through its k nearest nodes."),
+    _p("access.max_km", 10.0, "km", "Access links longer than this are not made (the nearest node is always joined)."),
+    _p("access.station_k", 2.0, "count", "A station joins the local road mesh through its k nearest township/seat points."),
+    _p("access.station_max_km", 12.0, "km", "Longest station access link; stations farther from any mesh point (outside the area) join through the rail network only."),
+    _p("reach.hub_radius_km", 15.0, "km", "Stations within this distance of the centre form the centre's rail hub for the rail-reach indicators (重庆, 重庆北, 重庆西, 沙坪坝, 重庆东)."),
+    _p("commute.threshold_min", 60.0, "min", "The plan's 1-hour commuting circle (chapter 2: 基本实现中心城区与周边区（市、县）1 小时通勤)."),
+]
+
+DEFAULT_PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DEFAULTS}
+"""Default parameters, as written to parameters.toml by the build script."""
+
+_J = "plan chapter 4 §2: 逐步实现 1 小时成渝双核直连、3 小时毗邻省会互通、6 小时北上广深通达"
+DEFAULT_DESTINATION_GROUPS: dict[str, DestinationGroup] = {
+    "chengdu_1h": DestinationGroup("chengdu_1h", "成渝双核直连", "Chengdu within 1 h", ("成都", "成都东"), 60.0, _J),
+    "capitals_3h": DestinationGroup(
+        "capitals_3h", "毗邻省会互通", "neighbouring provincial capitals within 3 h",
+        ("成都|成都东", "贵阳|贵阳北", "长沙", "武汉", "西安"), 180.0,
+        _J + "; capitals of the provinces bordering Chongqing (四川, 贵州, 湖南, 湖北, 陕西)",
+    ),
+    "beishangguangshen_6h": DestinationGroup(
+        "beishangguangshen_6h", "北上广深通达", "Beijing, Shanghai, Guangzhou, Shenzhen within 6 h",
+        ("北京", "上海", "广州", "深圳"), 360.0, _J,
+    ),
+}
+"""Rail-reach destination groups; a member ``a|b`` is reached at the faster of its nodes."""
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A full parameter set: the named values and the destination groups."""
+
+    values: dict[str, Parameter]
+    destination_groups: dict[str, DestinationGroup]
+
+    def __getitem__(self, name: str) -> float:
+        try:
+            return self.values[name].value
+        except KeyError:
+            msg = f"unknown network parameter {name!r}; parameters.toml defines {sorted(self.values)}"
+            raise KeyError(msg) from None
+
+    def get(self, name: str, default: float) -> float:
+        """The value of ``name``, or ``default`` when it is not defined."""
+        p = self.values.get(name)
+        return default if p is None else p.value
+
+    def with_values(self, **changes: float) -> Parameters:
+        """A copy with some values replaced (names with dots given as ``a__b``)."""
+        vals = dict(self.values)
+        for k, v in changes.items():
+            name = k.replace("__", ".")
+            if name not in vals:
+                msg = f"unknown network parameter {name!r}"
+                raise KeyError(msg)
+            vals[name] = replace(vals[name], value=float(v))
+        return Parameters(vals, self.destination_groups)
+
+    def override(self, values: dict[str, float]) -> Parameters:
+        """A copy with the values of the mapping ``name → value`` replaced."""
+        vals = dict(self.values)
+        for name, v in values.items():
+            if name not in vals:
+                msg = f"unknown network parameter {name!r}"
+                raise KeyError(msg)
+            vals[name] = replace(vals[name], value=float(v))
+        return Parameters(vals, self.destination_groups)
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_parameters(
+    params: dict[str, Parameter],
+    path: Path,
+    *,
+    groups: dict[str, DestinationGroup] | None = None,
+) -> None:
+    """Write a parameters.toml (one table per parameter, then the destination groups)."""
+    lines = [
+        "# Every modelling assumption of the strategic network: value, unit, one-line justification.",
+        "# 'calibrated = true' marks values fitted to calibration_times.csv (prior = the value before).",
+        "",
+    ]
+    for p in params.values():
+        lines.append(f"[parameters.{_q(p.name)}]")
+        lines.append(f"value = {float(p.value)!r}")
+        lines.append(f"unit = {_q(p.unit)}")
+        lines.append(f"justification = {_q(p.justification)}")
+        if p.calibrated:
+            lines.append("calibrated = true")
+            lines.append(f"prior = {float(p.prior if p.prior is not None else p.value)!r}")
+        lines.append("")
+    for g in (groups or DEFAULT_DESTINATION_GROUPS).values():
+        lines.append(f"[destination_groups.{g.id}]")
+        lines.append(f"name_zh = {_q(g.name_zh)}")
+        lines.append(f"name_en = {_q(g.name_en)}")
+        lines.append("members = [" + ", ".join(_q(m) for m in g.members) + "]")
+        lines.append(f"threshold_min = {float(g.threshold_min)!r}")
+        lines.append(f"justification = {_q(g.justification)}")
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def read_parameters(path: Path) -> tuple[Parameters | None, list[Problem]]:
+    """Parse parameters.toml, collecting problems as file:row:field."""
+    fname = path.name
+    try:
+        raw: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, [Problem(fname, 0, "*", "file not found")]
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(fname, 0, "*", f"invalid TOML: {exc}")]
+    problems: list[Problem] = []
+    vals: dict[str, Parameter] = {}
+    for name, t in (raw.get("parameters") or {}).items():
+        if not isinstance(t, dict):
+            problems.append(Problem(fname, 0, f"parameters.{name}", "must be a table"))
+            continue
+        v = t.get("value")
+        if not isinstance(v, int | float) or isinstance(v, bool) or v != v or v < 0:
+            problems.append(Problem(fname, 0, f"parameters.{name}.value", "must be a non-negative number"))
+            continue
+        for key in ("unit", "justification"):
+            if not isinstance(t.get(key), str) or not t.get(key):
+                problems.append(Problem(fname, 0, f"parameters.{name}.{key}", "required text is missing"))
+        prior = t.get("prior")
+        vals[name] = Parameter(name, float(v), str(t.get("unit", "")), str(t.get("justification", "")),
+                               bool(t.get("calibrated", False)), None if prior is None else float(prior))
+    for name in DEFAULT_PARAMETERS:
+        if name not in vals:
+            problems.append(Problem(fname, 0, f"parameters.{name}", "required parameter is missing"))
+    groups: dict[str, DestinationGroup] = {}
+    for gid, t in (raw.get("destination_groups") or {}).items():
+        try:
+            groups[gid] = DestinationGroup(gid, str(t["name_zh"]), str(t["name_en"]),
+                                           tuple(str(m) for m in t["members"]), float(t["threshold_min"]),
+                                           str(t.get("justification", "")))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(Problem(fname, 0, f"destination_groups.{gid}", f"invalid group: {exc}"))
+    if problems:
+        return None, problems
+    return Parameters(vals, groups or dict(DEFAULT_DESTINATION_GROUPS)), []
+
+
+def load_parameters(path: Path) -> Parameters:
+    """Read parameters.toml or raise DataValidationError listing every problem."""
+    params, problems = read_parameters(path)
+    if params is None:
+        raise DataValidationError(problems, summary=f"{path} is invalid")
+    return params
