@@ -1,0 +1,369 @@
+"""Sector endpoints: AQI, joint air warnings, water class, scenic crowd warnings, revenue split."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import fastapi
+from fastapi import HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from metrocircle._errors import DataValidationError, MetrocircleError
+
+__all__ = ["router"]
+
+router = fastapi.APIRouter(prefix="/api/sectors", tags=["sectors"])
+
+_Conc = Annotated[float | None, Field(default=None, ge=0, le=100_000)]
+_Code = Annotated[str, Field(pattern=r"^\d{6}$")]
+_MAX_DAILY = 20_000
+_MAX_COUNTS = 5_000
+_MAX_LEDGER = 5_000
+
+
+def _unprocessable(exc: Exception) -> HTTPException:
+    if isinstance(exc, DataValidationError):
+        detail: Any = [
+            {"loc": [p.field], "row": p.row, "msg": p.message} for p in exc.problems
+        ] or str(exc)
+    else:
+        detail = str(exc)
+    return HTTPException(status_code=422, detail=detail)
+
+
+def _region(request: Request) -> Any:
+    region = getattr(request.app.state, "region", None)
+    if region is None:
+        raise HTTPException(status_code=503, detail="no region loaded")
+    return region
+
+
+def _cache(request: Request) -> dict[str, Any]:
+    cache = getattr(request.app.state, "cache", None)
+    if cache is None:
+        cache = {}
+        request.app.state.cache = cache
+    return cache  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- air
+
+
+class Concentrations(BaseModel):
+    """Concentrations, µg/m³ (CO mg/m³); daily: 24-h means and O3 daily maxima; hourly: 1-h values."""
+
+    model_config = ConfigDict(extra="forbid")
+    so2: _Conc = None
+    no2: _Conc = None
+    pm10: _Conc = None
+    pm2_5: _Conc = None
+    co: _Conc = None
+    o3_1h: _Conc = None
+    o3_8h: _Conc = None
+    so2_24h: _Conc = None
+
+
+class AQIIn(BaseModel):
+    """An AQI request."""
+
+    model_config = ConfigDict(extra="forbid")
+    report: Literal["daily", "hourly"] = "daily"
+    standard: Literal["HJ633-2012", "HJ633-2026"] = "HJ633-2012"
+    concentrations: Concentrations
+
+
+@router.post(
+    "/air/aqi", operation_id="sectors_air_aqi", summary="HJ 633 AQI of one set of concentrations"
+)
+def air_aqi(body: AQIIn) -> dict[str, Any]:
+    """AQI, IAQI per item, primary pollutants and category, tagged with the standard."""
+    from metrocircle.sectors.air import UnconfirmedStandardError, daily_aqi, hourly_aqi
+
+    conc = body.concentrations.model_dump(exclude_none=True)
+    if body.report == "daily" and "so2_24h" in conc:
+        raise HTTPException(
+            422, detail=[{"loc": ["concentrations", "so2_24h"], "msg": "only for report=hourly"}]
+        )
+    try:
+        res = (hourly_aqi if body.report == "hourly" else daily_aqi)(conc, standard=body.standard)
+    except UnconfirmedStandardError as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from None
+    except (DataValidationError, ValueError) as exc:
+        raise _unprocessable(exc) from None
+    return res.to_dict()
+
+
+class UnitDay(BaseModel):
+    """One unit's daily AQI."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit: _Code
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    aqi: int | None = Field(default=None, ge=0, le=5000)
+
+
+class EpisodesIn(BaseModel):
+    """Unit daily AQI to scan for joint episodes."""
+
+    model_config = ConfigDict(extra="forbid")
+    days: list[UnitDay] = Field(max_length=_MAX_DAILY)
+    ongoing_only: bool = True
+
+
+def _adjacency(request: Request) -> dict[str, set[str]]:
+    cache = _cache(request)
+    if "sectors.adjacency" not in cache:
+        from metrocircle.sectors.air_warning import adjacency_from_units
+
+        region = _region(request)
+        cache["sectors.adjacency"] = adjacency_from_units(
+            region.units.loc[list(region.county_codes)]
+        )
+    adj: dict[str, set[str]] = cache["sectors.adjacency"]
+    return adj
+
+
+@router.post(
+    "/air/warnings",
+    operation_id="sectors_air_warnings_evaluate",
+    summary="Joint episodes in posted unit daily AQI",
+)
+def air_warnings_evaluate(body: EpisodesIn, request: Request) -> list[dict[str, Any]]:
+    """Joint heavy-pollution episodes across neighbouring units of the region."""
+    from metrocircle.sectors.air_warning import current_air_warnings, detect_episodes
+
+    adjacency = _adjacency(request)
+    unknown = sorted({d.unit for d in body.days} - set(adjacency))
+    if unknown:
+        raise HTTPException(
+            422, detail=[{"loc": ["days", "unit"], "msg": f"unknown unit code(s) {unknown[:10]}"}]
+        )
+    triples = [(d.unit, d.date, None if d.aqi is None else float(d.aqi)) for d in body.days]
+    try:
+        eps = (current_air_warnings if body.ongoing_only else detect_episodes)(triples, adjacency)
+    except DataValidationError as exc:
+        raise _unprocessable(exc) from None
+    return [e.to_dict() for e in eps]
+
+
+@router.get(
+    "/air/warnings", operation_id="sectors_air_warnings", summary="Current joint air warnings"
+)
+def air_warnings(request: Request) -> list[dict[str, Any]]:
+    """Ongoing joint episodes computed from the dataset's hourly station files (empty without data)."""
+    from metrocircle.sectors.air_eval import (
+        evaluate_good_days,
+        load_air_stations,
+        read_cnemc_hourly,
+    )
+    from metrocircle.sectors.air_warning import current_air_warnings
+
+    region = _region(request)
+    root = Path(region.dataset_path)
+    files = sorted((root / "sectors" / "air_hourly").glob("*.csv"))
+    registry = root / "sectors" / "air_stations.csv"
+    if not files or not registry.is_file():
+        return []
+    try:
+        stations = load_air_stations(registry)
+        hourly = read_cnemc_hourly(files)
+        hourly = hourly[hourly["station"].isin(set(stations["station_code"]))]
+        res = evaluate_good_days(hourly, stations)
+    except MetrocircleError as exc:
+        raise HTTPException(
+            status_code=500, detail=f"dataset air files are invalid: {exc}"
+        ) from None
+    triples = [
+        (r["scope"], r["date"], r["aqi"])
+        for r in res["unit_daily"].to_dict("records")
+        if r["valid"]
+    ]
+    return [e.to_dict() for e in current_air_warnings(triples, _adjacency(request))]
+
+
+# --------------------------------------------------------------------------- water
+
+
+class SectionIn(BaseModel):
+    """Measurements of one section (units of GB 3838-2002 Table 1)."""
+
+    model_config = ConfigDict(extra="forbid")
+    water_body: Literal["river", "lake"] = "river"
+    measurements: dict[
+        Annotated[str, Field(max_length=32)], Annotated[float, Field(ge=0, le=1e7)]
+    ] = Field(min_length=1, max_length=40)
+
+
+@router.post(
+    "/water/class", operation_id="sectors_water_class", summary="GB 3838-2002 class of a section"
+)
+def water_class(body: SectionIn) -> dict[str, Any]:
+    """Class I–V or 劣V by the single-factor method, with the deciding parameters."""
+    from metrocircle.sectors.water import section_class
+
+    try:
+        return section_class(body.measurements, water_body=body.water_body).to_dict()
+    except (DataValidationError, ValueError) as exc:
+        raise _unprocessable(exc) from None
+
+
+# --------------------------------------------------------------------------- tourism
+
+
+def _scenic(request: Request) -> dict[str, dict[str, Any]]:
+    from metrocircle.sectors.tourism import load_scenic_areas
+
+    path = Path(_region(request).dataset_path) / "sectors" / "scenic_areas.csv"
+    if not path.is_file():
+        return {}
+    return {a["id"]: a for a in load_scenic_areas(path)}
+
+
+def _capacities(request: Request) -> dict[str, Any]:
+    from metrocircle.sectors.tourism import load_capacities
+
+    path = Path(_region(request).dataset_path) / "sectors" / "scenic_capacities.csv"
+    return load_capacities(path) if path.is_file() else {}
+
+
+@router.get(
+    "/tourism/areas", operation_id="sectors_tourism_areas", summary="Themed scenic areas (专栏5)"
+)
+def tourism_areas(request: Request) -> list[dict[str, Any]]:
+    """The plan's scenic areas with whether a capacity is on file."""
+    caps = _capacities(request)
+    return [{**a, "has_capacity": a["id"] in caps} for a in _scenic(request).values()]
+
+
+class CountIn(BaseModel):
+    """One visitor count."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenic_id: str = Field(min_length=1, max_length=80)
+    time: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+    in_park: int | None = Field(default=None, ge=0, le=10_000_000)
+    cumulative_today: int | None = Field(default=None, ge=0, le=100_000_000)
+
+
+class CountsIn(BaseModel):
+    """A batch of visitor counts."""
+
+    model_config = ConfigDict(extra="forbid")
+    counts: list[CountIn] = Field(min_length=1, max_length=_MAX_COUNTS)
+
+
+@router.post(
+    "/tourism/counts", operation_id="sectors_tourism_counts", summary="Post visitor counts"
+)
+def tourism_counts(body: CountsIn, request: Request) -> dict[str, Any]:
+    """Accept a batch of counts (all or nothing); the latest per area feeds the current warnings."""
+    from metrocircle.sectors.tourism import VisitorCount
+
+    areas, caps = _scenic(request), _capacities(request)
+    problems = []
+    for i, c in enumerate(body.counts):
+        if c.scenic_id not in areas:
+            problems.append(
+                {"loc": ["counts", i, "scenic_id"], "msg": f"unknown scenic area {c.scenic_id!r}"}
+            )
+        elif c.scenic_id not in caps:
+            problems.append(
+                {
+                    "loc": ["counts", i, "scenic_id"],
+                    "msg": f"no capacity on file for {c.scenic_id!r}",
+                }
+            )
+        if c.in_park is None and c.cumulative_today is None:
+            problems.append(
+                {"loc": ["counts", i, "in_park"], "msg": "give in_park or cumulative_today"}
+            )
+    if problems:
+        raise HTTPException(status_code=422, detail=problems)
+    latest: dict[str, VisitorCount] = _cache(request).setdefault("sectors.tourism_counts", {})
+    for c in body.counts:
+        vc = VisitorCount(c.scenic_id, c.time, c.in_park, c.cumulative_today)
+        if c.scenic_id not in latest or vc.time >= latest[c.scenic_id].time:
+            latest[c.scenic_id] = vc
+    return {"accepted": len(body.counts), "areas_with_counts": len(latest)}
+
+
+@router.get(
+    "/tourism/warnings", operation_id="sectors_tourism_warnings", summary="Current crowd warnings"
+)
+def tourism_warnings(request: Request) -> list[dict[str, Any]]:
+    """Scenic areas at or above a warning tier, highest ratio first (for joint release)."""
+    from metrocircle.sectors.tourism import current_warnings
+
+    latest = _cache(request).get("sectors.tourism_counts", {})
+    if not latest:
+        return []
+    try:
+        return current_warnings(latest.values(), _capacities(request), names=_scenic(request))
+    except DataValidationError as exc:
+        raise _unprocessable(exc) from None
+
+
+# --------------------------------------------------------------------------- fiscal
+
+
+class LedgerRowIn(BaseModel):
+    """One ledger value (amount as a decimal string or number, in the ledger's unit)."""
+
+    model_config = ConfigDict(extra="forbid")
+    item: str = Field(min_length=1, max_length=60)
+    year: int = Field(ge=1949, le=2200)
+    jurisdiction: _Code
+    amount: Decimal = Field(ge=0, le=Decimal("1e15"), allow_inf_nan=False)
+
+
+class SplitIn(BaseModel):
+    """A ledger to split."""
+
+    model_config = ConfigDict(extra="forbid")
+    area_id: str = Field(min_length=1, max_length=60)
+    base_year: int = Field(ge=1949, le=2200)
+    shares: dict[_Code, Decimal] | None = Field(default=None, min_length=2, max_length=10)
+    decimals: int = Field(default=2, ge=0, le=8)
+    entries: list[LedgerRowIn] = Field(min_length=1, max_length=_MAX_LEDGER)
+
+
+@router.post(
+    "/fiscal/split",
+    operation_id="sectors_fiscal_split",
+    summary="Split increments over the base year",
+)
+def fiscal_split(body: SplitIn, request: Request) -> list[dict[str, Any]]:
+    """Stock stays with each jurisdiction; the increment over the base year is split by shares."""
+    from metrocircle.sectors.fiscal import LedgerEntry, load_shared_areas, split_ledger
+
+    shares = body.shares
+    if shares is None:
+        path = Path(_region(request).dataset_path) / "sectors" / "shared_areas.toml"
+        areas = load_shared_areas(path) if path.is_file() else {}
+        if body.area_id not in areas:
+            raise HTTPException(
+                422,
+                detail=[
+                    {
+                        "loc": ["area_id"],
+                        "msg": f"unknown area {body.area_id!r}; known {sorted(areas)} (or give shares)",
+                    }
+                ],
+            )
+        shares = dict(areas[body.area_id].shares)
+    entries = [
+        LedgerEntry(body.area_id, e.item, e.year, e.jurisdiction, e.amount) for e in body.entries
+    ]
+    try:
+        allocs = split_ledger(
+            entries,
+            base_year=body.base_year,
+            shares=shares,
+            area_id=body.area_id,
+            decimals=body.decimals,
+        )
+    except (DataValidationError, ValueError, ArithmeticError) as exc:
+        raise _unprocessable(exc) from None
+    return [a.to_dict() for a in allocs]
