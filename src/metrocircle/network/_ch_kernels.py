@@ -1,0 +1,710 @@
+"""Numba kernels of the contraction hierarchy: node contraction, upward searches, PHAST sweeps.
+
+Everything here works on flat NumPy arrays. During contraction the remaining ("overlay")
+graph is an undirected adjacency with two weights per entry: ``wo`` (node → neighbour) and
+``wi`` (neighbour → node), ``inf`` where that direction has no arc. The finished hierarchy is
+stored by *position* ``pos = n - 1 - rank`` (most important node first), so a PHAST sweep is a
+single forward pass over positions and every up-neighbour of a node has a smaller position.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "contract",
+    "phast_cumulative",
+    "phast_matrix",
+    "restricted_closure",
+]
+
+_INF = np.float32(np.inf)
+
+
+# ----------------------------------------------------------------------------- binary heap
+
+
+@njit(cache=True, inline="always")
+def _heap_push(hk: np.ndarray, hv: np.ndarray, size: int, key: float, val: int) -> int:
+    i = size
+    hk[i] = key
+    hv[i] = val
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] <= hk[i]:
+            break
+        hk[p], hk[i] = hk[i], hk[p]
+        hv[p], hv[i] = hv[i], hv[p]
+        i = p
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _heap_pop(hk: np.ndarray, hv: np.ndarray, size: int) -> int:
+    """Remove the root; the caller has read ``hk[0], hv[0]`` before. Returns the new size."""
+    size -= 1
+    hk[0] = hk[size]
+    hv[0] = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if hk[i] <= hk[c]:
+            break
+        hk[c], hk[i] = hk[i], hk[c]
+        hv[c], hv[i] = hv[i], hv[c]
+        i = c
+    return size
+
+
+# ----------------------------------------------------------------------------- contraction
+
+
+@njit(cache=True)
+def _witness(
+    src: int,
+    excl: int,
+    maxd: float,
+    limit: int,
+    n_targets: int,
+    tmark: np.ndarray,
+    stamp: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    nbr: np.ndarray,
+    wo: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+) -> int:
+    """Bounded Dijkstra from ``src`` avoiding ``excl``; returns the number of touched nodes."""
+    nt = 0
+    dist[src] = 0.0
+    touched[nt] = src
+    nt += 1
+    size = _heap_push(hk, hv, 0, 0.0, src)
+    settled = 0
+    remaining = n_targets
+    cap = hk.shape[0]
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        if d > maxd:
+            break
+        settled += 1
+        if tmark[x] == stamp:
+            remaining -= 1
+            if remaining == 0:
+                break
+        if settled >= limit:
+            break
+        for e in range(start[x], start[x] + length[x]):
+            w = wo[e]
+            if w == np.inf:
+                continue
+            y = nbr[e]
+            if y == excl:
+                continue
+            nd = d + w
+            if nd < dist[y] and nd <= maxd:
+                if dist[y] == np.inf:
+                    touched[nt] = y
+                    nt += 1
+                dist[y] = nd
+                if size < cap:
+                    size = _heap_push(hk, hv, size, nd, y)
+    return nt
+
+
+@njit(cache=True)
+def _plan(
+    v: int,
+    limit: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    nbr: np.ndarray,
+    wo: np.ndarray,
+    wi: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+    tmark: np.ndarray,
+    stamp: int,
+    sc_u: np.ndarray,
+    sc_w: np.ndarray,
+    sc_d: np.ndarray,
+) -> tuple[int, int]:
+    """Shortcuts needed to contract ``v`` (written to ``sc_*``); returns (count, next stamp)."""
+    s0 = start[v]
+    deg = length[v]
+    nsc = 0
+    for i in range(deg):
+        wuv = wi[s0 + i]
+        if wuv == np.inf:
+            continue
+        u = nbr[s0 + i]
+        stamp += 1
+        maxd = np.float32(-1.0)
+        nt = 0
+        for j in range(deg):
+            if j == i:
+                continue
+            wvw = wo[s0 + j]
+            if wvw == np.inf:
+                continue
+            tmark[nbr[s0 + j]] = stamp
+            nt += 1
+            if wuv + wvw > maxd:
+                maxd = wuv + wvw
+        if nt == 0:
+            continue
+        ntouch = _witness(u, v, maxd, limit, nt, tmark, stamp, start, length, nbr, wo, dist, touched, hk, hv)
+        for j in range(deg):
+            if j == i:
+                continue
+            wvw = wo[s0 + j]
+            if wvw == np.inf:
+                continue
+            w = nbr[s0 + j]
+            sc = wuv + wvw
+            if dist[w] > sc:
+                if nsc >= sc_u.shape[0]:
+                    return -1, stamp
+                sc_u[nsc] = u
+                sc_w[nsc] = w
+                sc_d[nsc] = sc
+                nsc += 1
+        for k in range(ntouch):
+            dist[touched[k]] = np.inf
+    return nsc, stamp
+
+
+@njit(cache=True)
+def _grow(arr: np.ndarray, need: int) -> np.ndarray:
+    if need <= arr.shape[0]:
+        return arr
+    new = np.empty(max(need, 2 * arr.shape[0]), dtype=arr.dtype)
+    new[: arr.shape[0]] = arr
+    return new
+
+
+@njit(cache=True)
+def _priority(v: int, nsc: int, start: np.ndarray, length: np.ndarray, wo: np.ndarray, wi: np.ndarray, level: np.ndarray, deleted: np.ndarray) -> float:
+    removed = 0
+    for e in range(start[v], start[v] + length[v]):
+        if wo[e] != np.inf:
+            removed += 1
+        if wi[e] != np.inf:
+            removed += 1
+    return 2.0 * (nsc - removed) + deleted[v] + 2.0 * level[v]
+
+
+@njit(cache=True)
+def _iheap_sift(key: np.ndarray, heap: np.ndarray, where: np.ndarray, i: int, size: int) -> None:
+    """Restore the indexed min-heap around slot ``i`` after ``key`` of its item changed."""
+    while i > 0:
+        p = (i - 1) >> 1
+        if key[heap[p]] <= key[heap[i]]:
+            break
+        a, b = heap[p], heap[i]
+        heap[p], heap[i] = b, a
+        where[b], where[a] = p, i
+        i = p
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and key[heap[c + 1]] < key[heap[c]]:
+            c += 1
+        if key[heap[i]] <= key[heap[c]]:
+            break
+        a, b = heap[c], heap[i]
+        heap[c], heap[i] = b, a
+        where[b], where[a] = c, i
+        i = c
+
+
+@njit(cache=True)
+def contract(
+    n: int,
+    e_a: np.ndarray,
+    e_b: np.ndarray,
+    e_wab: np.ndarray,
+    e_wba: np.ndarray,
+    fixed_order: np.ndarray,
+    limit: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Contract every node; returns (order, up_ptr, up_to, up_w, down_w, n_shortcuts).
+
+    ``e_*`` are undirected edges (each pair once) with the weights of both directions
+    (``inf`` = no arc). When ``fixed_order`` has length ``n`` it is the contraction order
+    (customisation of a new metric); otherwise the order is chosen on the fly by lazy
+    edge-difference / deleted-neighbour / level priorities. The up-lists are indexed by
+    node id: for node ``v``, entries ``up_ptr[v]:up_ptr[v+1]`` are its neighbours contracted
+    after it, with ``up_w`` = weight v → neighbour and ``down_w`` = neighbour → v.
+    """
+    m = e_a.shape[0]
+    deg = np.zeros(n, dtype=np.int64)
+    for k in range(m):
+        deg[e_a[k]] += 1
+        deg[e_b[k]] += 1
+    cap = np.maximum(deg * 2, 4)
+    start = np.zeros(n, dtype=np.int64)
+    acc = 0
+    for v in range(n):
+        start[v] = acc
+        acc += cap[v]
+    pool_end = acc
+    nbr = np.empty(2 * acc, dtype=np.int32)
+    wo = np.empty(2 * acc, dtype=np.float32)
+    wi = np.empty(2 * acc, dtype=np.float32)
+    length = np.zeros(n, dtype=np.int64)
+    for k in range(m):
+        a = e_a[k]
+        b = e_b[k]
+        p = start[a] + length[a]
+        nbr[p] = b
+        wo[p] = e_wab[k]
+        wi[p] = e_wba[k]
+        length[a] += 1
+        p = start[b] + length[b]
+        nbr[p] = a
+        wo[p] = e_wba[k]
+        wi[p] = e_wab[k]
+        length[b] += 1
+
+    dist = np.full(n, np.inf, dtype=np.float32)
+    touched = np.empty(n, dtype=np.int64)
+    hk = np.empty(1 << 16, dtype=np.float32)
+    hv = np.empty(1 << 16, dtype=np.int64)
+    tmark = np.zeros(n, dtype=np.int64)
+    stamp = 0
+    sc_u = np.empty(1 << 12, dtype=np.int64)
+    sc_w = np.empty(1 << 12, dtype=np.int64)
+    sc_d = np.empty(1 << 12, dtype=np.float32)
+    level = np.zeros(n, dtype=np.int64)
+    deleted = np.zeros(n, dtype=np.int64)
+    contracted = np.zeros(n, dtype=np.bool_)
+
+    fixed = fixed_order.shape[0] == n
+    key = np.zeros(n, dtype=np.float64)
+    heap = np.arange(n, dtype=np.int64)
+    where = np.arange(n, dtype=np.int64)
+    hsize = n
+    if not fixed:
+        for v in range(n):
+            nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+            if nsc < 0:
+                nsc = sc_u.shape[0]
+            key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
+        for i in range(n // 2 - 1, -1, -1):
+            _iheap_sift(key, heap, where, i, hsize)
+
+    order = np.empty(n, dtype=np.int64)
+    up_ptr = np.zeros(n + 1, dtype=np.int64)
+    up_to = np.empty(max(16, 3 * m), dtype=np.int32)
+    up_w = np.empty(max(16, 3 * m), dtype=np.float32)
+    down_w = np.empty(max(16, 3 * m), dtype=np.float32)
+    n_up = 0
+    n_short = 0
+    for r in range(n):
+        if fixed:
+            v = fixed_order[r]
+            nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+            while nsc < 0:
+                sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
+                sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
+                sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
+                nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+        else:
+            while True:
+                v = heap[0]
+                nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                while nsc < 0:
+                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
+                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
+                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
+                    nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
+                _iheap_sift(key, heap, where, 0, hsize)
+                if heap[0] == v:
+                    break
+            # pop v
+            hsize -= 1
+            last = heap[hsize]
+            heap[0] = last
+            where[last] = 0
+            _iheap_sift(key, heap, where, 0, hsize)
+        order[r] = v
+        # record v's up-entries (its remaining neighbours)
+        s0 = start[v]
+        dv = length[v]
+        need = n_up + dv
+        if need > up_to.shape[0]:
+            up_to = _grow(up_to, need)
+            up_w = _grow(up_w, need)
+            down_w = _grow(down_w, need)
+        for j in range(dv):
+            up_to[n_up] = nbr[s0 + j]
+            up_w[n_up] = wo[s0 + j]
+            down_w[n_up] = wi[s0 + j]
+            n_up += 1
+        up_ptr[v + 1] = dv
+        contracted[v] = True
+        # detach v from its neighbours
+        for j in range(dv):
+            x = nbr[s0 + j]
+            sx = start[x]
+            lx = length[x]
+            for e in range(sx, sx + lx):
+                if nbr[e] == v:
+                    nbr[e] = nbr[sx + lx - 1]
+                    wo[e] = wo[sx + lx - 1]
+                    wi[e] = wi[sx + lx - 1]
+                    length[x] = lx - 1
+                    break
+            deleted[x] += 1
+            if level[x] < level[v] + 1:
+                level[x] = level[v] + 1
+        # insert shortcuts u -> w
+        for k in range(nsc):
+            u = sc_u[k]
+            w = sc_w[k]
+            dsc = sc_d[k]
+            su = start[u]
+            found = False
+            for e in range(su, su + length[u]):
+                if nbr[e] == w:
+                    found = True
+                    if dsc < wo[e]:
+                        wo[e] = dsc
+                        n_short += 1
+                    break
+            if found:
+                sw = start[w]
+                for e in range(sw, sw + length[w]):
+                    if nbr[e] == u:
+                        if dsc < wi[e]:
+                            wi[e] = dsc
+                        break
+                continue
+            n_short += 1
+            # append (u: w, wo=dsc, wi=inf) and (w: u, wo=inf, wi=dsc)
+            for side in range(2):
+                a = u if side == 0 else w
+                b = w if side == 0 else u
+                if length[a] == cap[a]:
+                    newcap = 2 * cap[a]
+                    if pool_end + newcap > nbr.shape[0]:
+                        nbr = _grow(nbr, pool_end + newcap)
+                        wo = _grow(wo, pool_end + newcap)
+                        wi = _grow(wi, pool_end + newcap)
+                    for e in range(length[a]):
+                        nbr[pool_end + e] = nbr[start[a] + e]
+                        wo[pool_end + e] = wo[start[a] + e]
+                        wi[pool_end + e] = wi[start[a] + e]
+                    start[a] = pool_end
+                    cap[a] = newcap
+                    pool_end += newcap
+                p = start[a] + length[a]
+                nbr[p] = b
+                wo[p] = dsc if side == 0 else np.inf
+                wi[p] = np.inf if side == 0 else dsc
+                length[a] += 1
+        # neighbours' priorities change
+        if not fixed:
+            for j in range(dv):
+                x = up_to[n_up - dv + j]
+                nx, stamp = _plan(x, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                if nx < 0:
+                    nx = sc_u.shape[0]
+                key[x] = _priority(x, nx, start, length, wo, wi, level, deleted)
+                _iheap_sift(key, heap, where, where[x], hsize)
+    for v in range(n):
+        up_ptr[v + 1] += up_ptr[v]
+    # entries were appended in contraction order, not node order: regroup by node
+    up_ptr_r = np.zeros(n + 1, dtype=np.int64)
+    src_off = np.empty(n, dtype=np.int64)
+    acc = 0
+    for r in range(n):
+        v = order[r]
+        src_off[v] = acc
+        acc += up_ptr[v + 1] - up_ptr[v]
+    out_to = np.empty(n_up, dtype=np.int32)
+    out_w = np.empty(n_up, dtype=np.float32)
+    out_dw = np.empty(n_up, dtype=np.float32)
+    for v in range(n):
+        up_ptr_r[v + 1] = up_ptr_r[v] + (up_ptr[v + 1] - up_ptr[v])
+        o = src_off[v]
+        for j in range(up_ptr[v + 1] - up_ptr[v]):
+            out_to[up_ptr_r[v] + j] = up_to[o + j]
+            out_w[up_ptr_r[v] + j] = up_w[o + j]
+            out_dw[up_ptr_r[v] + j] = down_w[o + j]
+    counts = np.array([n_short], dtype=np.int64)
+    return order, up_ptr_r, out_to, out_w, out_dw, counts
+
+
+# ----------------------------------------------------------------------------- queries
+
+
+@njit(cache=True)
+def _upward(
+    s: int,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+) -> int:
+    """Dijkstra from position ``s`` over up-arcs (weights ``w``); returns the touched count."""
+    nt = 0
+    dist[s] = 0.0
+    touched[0] = s
+    nt = 1
+    size = _heap_push(hk, hv, 0, 0.0, s)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        for e in range(ptr[x], ptr[x + 1]):
+            y = to[e]
+            nd = d + w[e]
+            if nd < dist[y] and nd <= cutoff:
+                if dist[y] == np.inf:
+                    touched[nt] = y
+                    nt += 1
+                dist[y] = nd
+                size = _heap_push(hk, hv, size, nd, y)
+    return nt
+
+
+@njit(cache=True)
+def _seed_batch(
+    srcs: np.ndarray,
+    b0: int,
+    kb: int,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    loc: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Upward searches of sources ``srcs[b0:b0+kb]``; seeds their distances by local sweep index.
+
+    ``slot[i]`` (local index ``i``) points to a row of ``seeds`` (K wide) or is -1.
+    Returns the (possibly grown) seed block and the number of used rows.
+    """
+    k_width = seeds.shape[1]
+    nslots = 0
+    for j in range(kb):
+        s = srcs[b0 + j]
+        nt = _upward(s, cutoff, ptr, to, w_up, dist, touched, hk, hv)
+        for t in range(nt):
+            x = touched[t]
+            li = loc[x]
+            if li >= 0:
+                sl = slot[li]
+                if sl < 0:
+                    if nslots >= seeds.shape[0]:
+                        grown = np.empty((2 * seeds.shape[0], k_width), dtype=np.float32)
+                        grown[:nslots] = seeds[:nslots]
+                        seeds = grown
+                    sl = nslots
+                    slot[li] = sl
+                    for q in range(k_width):
+                        seeds[sl, q] = np.inf
+                    nslots += 1
+                if dist[x] < seeds[sl, j]:
+                    seeds[sl, j] = dist[x]
+            dist[x] = np.inf
+    return seeds, nslots
+
+
+@njit(cache=True)
+def _sweep(
+    blk: np.ndarray,
+    kb: int,
+    sptr: np.ndarray,
+    sto: np.ndarray,
+    sw: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+) -> None:
+    """Downward sweep over local indices: ``blk[i] = min(seed, min_e blk[sto[e]] + sw[e])``."""
+    k_width = blk.shape[1]
+    nloc = blk.shape[0]
+    row = np.empty(k_width, dtype=np.float32)
+    for i in range(nloc):
+        sl = slot[i]
+        if sl >= 0:
+            for q in range(k_width):
+                row[q] = seeds[sl, q]
+        else:
+            for q in range(k_width):
+                row[q] = np.inf
+        for e in range(sptr[i], sptr[i + 1]):
+            h = sto[e]
+            we = sw[e]
+            for q in range(k_width):
+                c = blk[h, q] + we
+                row[q] = min(row[q], c)
+        for q in range(k_width):
+            blk[i, q] = row[q]
+
+
+@njit(cache=True, parallel=True)
+def phast_matrix(
+    srcs: np.ndarray,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    loc: np.ndarray,
+    sptr: np.ndarray,
+    sto: np.ndarray,
+    sw: np.ndarray,
+    out_local: np.ndarray,
+    k_width: int,
+    n_threads: int,
+) -> np.ndarray:
+    """Times from each source (position) to each requested local index, float32 (S × T).
+
+    ``ptr/to/w_up`` is the full upward graph by position; ``loc`` maps a position to its
+    index in the (possibly restricted) sweep graph ``sptr/sto/sw`` or -1; ``out_local`` lists
+    the local index of each output column. Entries beyond ``cutoff`` are ``inf``.
+    """
+    n = ptr.shape[0] - 1
+    nloc = sptr.shape[0] - 1
+    ns = srcs.shape[0]
+    nt = out_local.shape[0]
+    out = np.empty((ns, nt), dtype=np.float32)
+    nb = (ns + k_width - 1) // k_width
+    nthreads = max(1, min(n_threads, nb))
+    for t in prange(nthreads):
+        dist = np.full(n, np.inf, dtype=np.float32)
+        touched = np.empty(n, dtype=np.int64)
+        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
+        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
+        slot = np.full(nloc, -1, dtype=np.int64)
+        seeds = np.empty((1024, k_width), dtype=np.float32)
+        blk = np.empty((max(nloc, 1), k_width), dtype=np.float32)
+        for b in range(t, nb, nthreads):
+            b0 = b * k_width
+            kb = min(k_width, ns - b0)
+            seeds, nsl = _seed_batch(srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds)
+            _sweep(blk, kb, sptr, sto, sw, slot, seeds)
+            for i in range(nloc):
+                if slot[i] >= 0:
+                    slot[i] = -1
+            for c in range(nt):
+                li = out_local[c]
+                for j in range(kb):
+                    x = blk[li, j]
+                    out[b0 + j, c] = x if x <= cutoff else np.inf
+    return out
+
+
+@njit(cache=True, parallel=True)
+def phast_cumulative(
+    srcs: np.ndarray,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    sw: np.ndarray,
+    opp: np.ndarray,
+    k_width: int,
+    n_threads: int,
+) -> np.ndarray:
+    """Sum of ``opp`` (by position) over nodes within ``cutoff`` of each source position.
+
+    One full PHAST sweep per batch of ``k_width`` sources; the per-batch distance block
+    (n × k_width float32) is the only per-source storage.
+    """
+    n = ptr.shape[0] - 1
+    ns = srcs.shape[0]
+    res = np.zeros(ns, dtype=np.float64)
+    nb = (ns + k_width - 1) // k_width
+    nthreads = max(1, min(n_threads, nb))
+    loc = np.arange(n, dtype=np.int64)
+    for t in prange(nthreads):
+        dist = np.full(n, np.inf, dtype=np.float32)
+        touched = np.empty(n, dtype=np.int64)
+        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
+        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
+        slot = np.full(n, -1, dtype=np.int64)
+        seeds = np.empty((1024, k_width), dtype=np.float32)
+        blk = np.empty((max(n, 1), k_width), dtype=np.float32)
+        row = np.empty(k_width, dtype=np.float32)
+        acc = np.empty(k_width, dtype=np.float64)
+        for b in range(t, nb, nthreads):
+            b0 = b * k_width
+            kb = min(k_width, ns - b0)
+            seeds, nsl = _seed_batch(srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds)
+            for q in range(k_width):
+                acc[q] = 0.0
+            for i in range(n):
+                sl = slot[i]
+                if sl >= 0:
+                    for q in range(k_width):
+                        row[q] = seeds[sl, q]
+                    slot[i] = -1
+                else:
+                    for q in range(k_width):
+                        row[q] = np.inf
+                for e in range(ptr[i], ptr[i + 1]):
+                    h = to[e]
+                    we = sw[e]
+                    for q in range(k_width):
+                        row[q] = min(row[q], blk[h, q] + we)
+                oi = opp[i]
+                for q in range(k_width):
+                    blk[i, q] = row[q]
+                    if row[q] <= cutoff:
+                        acc[q] += oi
+            for j in range(kb):
+                res[b0 + j] = acc[j]
+    return res
+
+
+@njit(cache=True)
+def restricted_closure(targets: np.ndarray, ptr: np.ndarray, to: np.ndarray, n: int) -> np.ndarray:
+    """Positions reachable from ``targets`` along up-arcs, sorted ascending (sweep order)."""
+    mark = np.zeros(n, dtype=np.bool_)
+    stack = np.empty(n, dtype=np.int64)
+    sp = 0
+    for t in targets:
+        if not mark[t]:
+            mark[t] = True
+            stack[sp] = t
+            sp += 1
+    while sp > 0:
+        sp -= 1
+        x = stack[sp]
+        for e in range(ptr[x], ptr[x + 1]):
+            y = to[e]
+            if not mark[y]:
+                mark[y] = True
+                stack[sp] = y
+                sp += 1
+    return np.nonzero(mark)[0]

@@ -1,0 +1,574 @@
+"""The fast travel-time engine: a contraction hierarchy queried by PHAST and RPHAST sweeps.
+
+:class:`CHEngine` implements :class:`~metrocircle.network.engine.TravelTimeEngine`:
+
+* **Preprocessing** contracts nodes in an order chosen by lazy edge-difference priorities
+  with bounded witness searches (Numba). The hierarchy is kept as flat arrays indexed by
+  *position* (``n - 1 - rank``), cached on disk per graph content hash and scenario key.
+* **Re-customisation** (:meth:`CHEngine.customize`) re-contracts a scenario's metric in the
+  stored order, which skips the order search; it accepts new weights on the same arcs or a
+  whole new graph on the same nodes (added links), and is always exact.
+* **Queries**: one-to-all by PHAST (upward Dijkstra, then one linear downward sweep for a
+  batch of sources at a time, batches spread over the cores), one-to-many / many-to-many by
+  RPHAST (the sweep restricted to the targets' upward closure), cumulative opportunities
+  summed inside the sweep (the origins × nodes matrix never exists), and isochrones.
+
+Times are float32 minutes; ``inf`` means unreachable or beyond the cutoff. Sums along a
+path are float32, so answers equal SciPy's Dijkstra within float32 rounding (exactly for
+integer weights).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from metrocircle._errors import MetrocircleError
+from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngine
+
+__all__ = [
+    "BATCH_WIDTH",
+    "CACHE_FORMAT",
+    "REFERENCE_BELOW_NODES",
+    "WITNESS_SETTLE_LIMIT",
+    "CHEngine",
+    "ContractionHierarchy",
+    "default_cache_dir",
+    "get_engine",
+    "graph_hash",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Sources per PHAST sweep: 16 float32 lanes = one 64-byte cache line per node, so the
+#: per-batch distance block (n × 16 × 4 B = 12.8 MB at 200k nodes) stays in a 32 MiB L3.
+BATCH_WIDTH = 16
+#: Settled-node bound of a witness search. Bigger finds more witnesses (fewer shortcuts,
+#: faster queries) at a slower build; 60 balanced both on the 200k-node benchmark graph.
+WITNESS_SETTLE_LIMIT = 60
+#: Below this many nodes the SciPy reference engine answers faster than building a hierarchy
+#: (a build of a few milliseconds plus the sweep overhead dominates on tiny networks).
+REFERENCE_BELOW_NODES = 300
+#: Version of the cached array layout; bump when the kernels change what they store.
+CACHE_FORMAT = 1
+
+F32Array = npt.NDArray[np.float32]
+F64Array = npt.NDArray[np.float64]
+I64Array = npt.NDArray[np.int64]
+Progress = Callable[[str], None]
+
+
+def default_cache_dir() -> Path:
+    """The per-user cache folder for hierarchies: ``<user cache>/metrocircle/ch``."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("metrocircle")) / "ch"
+
+
+def graph_hash(graph: CSRGraph) -> str:
+    """A SHA-256 of the graph's arrays (structure and weights), hex."""
+    h = hashlib.sha256()
+    h.update(np.int64(graph.n_nodes).tobytes())
+    for arr, dt in ((graph.indptr, np.int64), (graph.indices, np.int32), (graph.weights, np.float32)):
+        h.update(np.ascontiguousarray(arr, dtype=dt).tobytes())
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ContractionHierarchy:
+    """A contraction hierarchy as flat arrays ordered by position (``n - 1 - rank``).
+
+    Attributes
+    ----------
+    order
+        Node ids in contraction order (rank 0 first).
+    pos
+        Position of each node id; position 0 is the most important (last contracted) node.
+    up_ptr
+        int64, length ``n + 1``: the up-arcs of position ``p`` are ``up_ptr[p]:up_ptr[p+1]``.
+    up_to
+        int32 position of the higher end of each up-arc (always smaller than ``p``).
+    up_w
+        float32 minutes from ``p`` up to ``up_to`` (``inf`` = no arc that way).
+    down_w
+        float32 minutes from ``up_to`` down to ``p`` (``inf`` = no arc that way).
+    n_shortcuts
+        Shortcuts added (or improved) during contraction.
+    """
+
+    order: I64Array
+    pos: I64Array
+    up_ptr: I64Array
+    up_to: npt.NDArray[np.int32]
+    up_w: F32Array
+    down_w: F32Array
+    n_shortcuts: int
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.pos.shape[0])
+
+    @property
+    def n_up_arcs(self) -> int:
+        """Number of hierarchy edges (original plus shortcuts), each stored once."""
+        return int(self.up_to.shape[0])
+
+    @classmethod
+    def contract(
+        cls,
+        graph: CSRGraph,
+        *,
+        order: npt.ArrayLike | None = None,
+        witness_limit: int = WITNESS_SETTLE_LIMIT,
+    ) -> ContractionHierarchy:
+        """Contract ``graph``; in the given ``order`` (node ids, rank 0 first) when given.
+
+        Raises
+        ------
+        ValueError
+            When ``order`` is not a permutation of the graph's nodes.
+        """
+        from metrocircle.network import _ch_kernels as k
+
+        n = graph.n_nodes
+        if order is None:
+            fixed = np.empty(0, dtype=np.int64)
+        else:
+            fixed = np.asarray(order, dtype=np.int64)
+            if fixed.shape != (n,) or not np.array_equal(np.sort(fixed), np.arange(n)):
+                msg = f"`order` must be a permutation of the {n} node ids"
+                raise ValueError(msg)
+        ea, eb, wab, wba = _undirected_edges(graph)
+        rank_order, ptr, to, w_up, w_down, counts = k.contract(n, ea, eb, wab, wba, fixed, int(witness_limit))
+        pos = np.empty(n, dtype=np.int64)
+        pos[rank_order] = n - 1 - np.arange(n, dtype=np.int64)
+        # regroup the node-indexed up-lists by position
+        by_pos = rank_order[::-1]
+        counts_v = np.diff(ptr)
+        cnt = counts_v[by_pos]
+        p_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(cnt, out=p_ptr[1:])
+        src_idx = _ranges(ptr[by_pos], cnt)
+        p_to = pos[to[src_idx]].astype(np.int32)
+        return cls(
+            order=rank_order.astype(np.int64),
+            pos=pos,
+            up_ptr=p_ptr,
+            up_to=p_to,
+            up_w=w_up[src_idx],
+            down_w=w_down[src_idx],
+            n_shortcuts=int(counts[0]),
+        )
+
+    def save(self, path: Path, *, key: str) -> None:
+        """Write the arrays to ``path`` (.npz) atomically, tagged with ``key``."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
+        os.close(fd)
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(
+                    fh,
+                    format=np.int64(CACHE_FORMAT),
+                    key=np.array(key),
+                    order=self.order,
+                    pos=self.pos,
+                    up_ptr=self.up_ptr,
+                    up_to=self.up_to,
+                    up_w=self.up_w,
+                    down_w=self.down_w,
+                    n_shortcuts=np.int64(self.n_shortcuts),
+                )
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    @classmethod
+    def load(cls, path: Path, *, key: str, n_nodes: int) -> ContractionHierarchy | None:
+        """Read a hierarchy saved by :meth:`save`; ``None`` when missing, stale or damaged."""
+        if not path.is_file():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if int(z["format"]) != CACHE_FORMAT or str(z["key"]) != key:
+                    return None
+                ch = cls(
+                    order=z["order"].astype(np.int64),
+                    pos=z["pos"].astype(np.int64),
+                    up_ptr=z["up_ptr"].astype(np.int64),
+                    up_to=z["up_to"].astype(np.int32),
+                    up_w=z["up_w"].astype(np.float32),
+                    down_w=z["down_w"].astype(np.float32),
+                    n_shortcuts=int(z["n_shortcuts"]),
+                )
+        except (OSError, ValueError, KeyError) as exc:
+            logger.warning("ignoring unreadable hierarchy cache %s: %s", path, exc)
+            return None
+        m = ch.up_to.shape[0]
+        if (
+            ch.pos.shape != (n_nodes,)
+            or ch.up_ptr.shape != (n_nodes + 1,)
+            or int(ch.up_ptr[-1]) != m
+            or ch.up_w.shape != (m,)
+            or ch.down_w.shape != (m,)
+        ):
+            logger.warning("ignoring inconsistent hierarchy cache %s", path)
+            return None
+        return ch
+
+
+def _ranges(starts: I64Array, counts: I64Array) -> I64Array:
+    """Concatenation of ``arange(s, s + c)`` for each pair, vectorised."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offs = np.cumsum(counts) - counts
+    idx = np.arange(total, dtype=np.int64) - np.repeat(offs, counts)
+    return idx + np.repeat(starts, counts)
+
+
+def _undirected_edges(graph: CSRGraph) -> tuple[I64Array, I64Array, F32Array, F32Array]:
+    """Each node pair with an arc once: (a, b, minutes a→b, minutes b→a), ``inf`` = no arc."""
+    s, d, w = graph.arcs()
+    n = graph.n_nodes
+    keep = s != d
+    s, d, w = s[keep], d[keep], w[keep].astype(np.float32)
+    a = np.minimum(s, d)
+    b = np.maximum(s, d)
+    key = a * np.int64(n) + b
+    uniq, inv = np.unique(key, return_inverse=True)
+    wab = np.full(uniq.size, np.inf, dtype=np.float32)
+    wba = np.full(uniq.size, np.inf, dtype=np.float32)
+    fwd = s < d
+    np.minimum.at(wab, inv[fwd], w[fwd])
+    np.minimum.at(wba, inv[~fwd], w[~fwd])
+    return uniq // n, uniq % n, wab, wba
+
+
+def _as_nodes(nodes: npt.ArrayLike | None, n: int, name: str) -> I64Array:
+    if nodes is None:
+        return np.arange(n, dtype=np.int64)
+    arr = np.atleast_1d(np.asarray(nodes))
+    if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
+        msg = f"`{name}` must be a 1-D array of integer node ids"
+        raise ValueError(msg)
+    out = arr.astype(np.int64)
+    if out.size and (out.min() < 0 or out.max() >= n):
+        msg = f"`{name}` must be node ids in [0, {n})"
+        raise ValueError(msg)
+    return out
+
+
+def _as_cutoff(cutoff: float | None) -> float:
+    if cutoff is None:
+        return float("inf")
+    c = float(cutoff)
+    if not np.isfinite(c) or c < 0:
+        msg = f"`cutoff` was {cutoff!r} but is expected to be a non-negative number of minutes"
+        raise ValueError(msg)
+    return c
+
+
+class CHEngine:
+    """Travel times on a contraction hierarchy (PHAST / RPHAST), a :class:`TravelTimeEngine`.
+
+    Build it with :meth:`build` (cached on disk) or from a ready hierarchy.
+
+    Parameters
+    ----------
+    graph
+        The network, float32 minutes.
+    hierarchy
+        Its contraction hierarchy (from :meth:`ContractionHierarchy.contract`).
+    batch
+        Sources per sweep (see :data:`BATCH_WIDTH`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from metrocircle.network.engine import CSRGraph
+    >>> g = CSRGraph.from_arcs([0, 1, 1, 2], [1, 0, 2, 1], [2.0, 2.0, 3.0, 3.0], n_nodes=3)
+    >>> eng = CHEngine.build(g, use_cache=False)
+    >>> eng.one_to_many([0]).tolist()
+    [[0.0, 2.0, 5.0]]
+    >>> eng.one_to_many([0], cutoff=4.0).tolist()
+    [[0.0, 2.0, inf]]
+    """
+
+    name = "ch"
+
+    def __init__(self, graph: CSRGraph, hierarchy: ContractionHierarchy, *, batch: int = BATCH_WIDTH) -> None:
+        if hierarchy.n_nodes != graph.n_nodes:
+            msg = f"hierarchy has {hierarchy.n_nodes} nodes but the graph has {graph.n_nodes}"
+            raise ValueError(msg)
+        if batch < 1:
+            msg = f"`batch` was {batch} but is expected to be ≥ 1"
+            raise ValueError(msg)
+        self.graph = graph
+        self.hierarchy = hierarchy
+        self._batch = int(batch)
+        self._ident = np.arange(graph.n_nodes, dtype=np.int64)
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def build(
+        cls,
+        graph: CSRGraph,
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_key: str | None = None,
+        progress: Progress | None = None,
+        use_cache: bool = True,
+        order: npt.ArrayLike | None = None,
+    ) -> CHEngine:
+        """Contract ``graph`` (or load its hierarchy from the cache).
+
+        Parameters
+        ----------
+        graph
+            The network, float32 minutes.
+        cache_dir
+            Folder of cached hierarchies; default :func:`default_cache_dir`.
+        cache_key
+            Scenario name stored with the graph hash (``"base"`` when omitted).
+        progress
+            Called with a short message at each stage.
+        use_cache
+            ``False`` neither reads nor writes the cache.
+        order
+            A contraction order to reuse (node ids, rank 0 first), e.g. the base network's.
+        """
+        say = progress or (lambda _msg: None)
+        path = None
+        tag = ""
+        if use_cache:
+            folder = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+            digest = graph_hash(graph)
+            scen = _safe_key(cache_key or "base")
+            tag = f"{digest}:{scen}:{WITNESS_SETTLE_LIMIT}"
+            path = folder / f"{digest[:24]}-{scen}.npz"
+            cached = ContractionHierarchy.load(path, key=tag, n_nodes=graph.n_nodes)
+            if cached is not None:
+                say(f"loaded hierarchy from {path}")
+                return cls(graph, cached)
+        say(f"contracting {graph.n_nodes} nodes, {graph.n_arcs} arcs")
+        ch = ContractionHierarchy.contract(graph, order=order)
+        say(f"hierarchy: {ch.n_up_arcs} edges, {ch.n_shortcuts} shortcuts")
+        if path is not None:
+            try:
+                ch.save(path, key=tag)
+                say(f"saved hierarchy to {path}")
+            except OSError as exc:
+                logger.warning("could not cache the hierarchy at %s: %s", path, exc)
+        return cls(graph, ch)
+
+    def customize(
+        self,
+        new: npt.ArrayLike | CSRGraph,
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        cache_key: str | None = None,
+        use_cache: bool = False,
+    ) -> CHEngine:
+        """An engine for a scenario, re-contracted in this hierarchy's node order.
+
+        Parameters
+        ----------
+        new
+            Either new float32 minutes for the graph's arcs (same order as
+            ``graph.weights``) or a whole :class:`CSRGraph` on the same nodes (a scenario
+            that adds or removes links). The base engine is not changed.
+        cache_dir, cache_key, use_cache
+            As in :meth:`build`; off by default since re-customisation is fast.
+
+        Raises
+        ------
+        ValueError
+            When the weights do not match the arcs or are negative / not finite.
+        """
+        if isinstance(new, CSRGraph):
+            if new.n_nodes != self.graph.n_nodes:
+                msg = f"scenario graph has {new.n_nodes} nodes, the base has {self.graph.n_nodes}"
+                raise ValueError(msg)
+            g = new
+        else:
+            w = np.asarray(new, dtype=np.float32)
+            if w.shape != self.graph.weights.shape:
+                msg = f"`new` weights must have one value per arc ({self.graph.n_arcs}), got shape {w.shape}"
+                raise ValueError(msg)
+            if not np.all(np.isfinite(w)) or (w.size and float(w.min()) < 0):
+                msg = "`new` weights must be finite and non-negative minutes"
+                raise ValueError(msg)
+            g = CSRGraph(self.graph.indptr, self.graph.indices, w)
+        return CHEngine.build(
+            g,
+            cache_dir=cache_dir,
+            cache_key=cache_key,
+            use_cache=use_cache,
+            order=self.hierarchy.order,
+        )
+
+    # ------------------------------------------------------------------ queries
+
+    def one_to_many(
+        self,
+        sources: npt.ArrayLike,
+        targets: npt.ArrayLike | None = None,
+        *,
+        cutoff: float | None = None,
+    ) -> F32Array:
+        """Minutes from each source to each target (every node when ``targets`` is None).
+
+        Returns a float32 array of shape ``(len(sources), len(targets) or n_nodes)``; ``inf``
+        where the target is unreachable or beyond ``cutoff`` minutes.
+        """
+        n = self.graph.n_nodes
+        src = _as_nodes(sources, n, "sources")
+        lim = _as_cutoff(cutoff)
+        h = self.hierarchy
+        if targets is None:
+            return self._sweep_matrix(src, lim, self._ident, h.up_ptr, h.up_to, h.down_w, h.pos)
+        tgt = _as_nodes(targets, n, "targets")
+        if tgt.size == 0 or src.size == 0:
+            return np.full((src.size, tgt.size), np.inf, dtype=np.float32)
+        from metrocircle.network import _ch_kernels as k
+
+        tpos = h.pos[tgt]
+        keep = k.restricted_closure(tpos, h.up_ptr, h.up_to, n)
+        loc = np.full(n, -1, dtype=np.int64)
+        loc[keep] = np.arange(keep.size, dtype=np.int64)
+        cnt = h.up_ptr[keep + 1] - h.up_ptr[keep]
+        sptr = np.zeros(keep.size + 1, dtype=np.int64)
+        np.cumsum(cnt, out=sptr[1:])
+        idx = _ranges(h.up_ptr[keep], cnt)
+        sto = loc[h.up_to[idx]].astype(np.int32)
+        return self._sweep_matrix(src, lim, loc, sptr, sto, h.down_w[idx], loc[tpos])
+
+    def many_to_many(
+        self,
+        origins: npt.ArrayLike,
+        destinations: npt.ArrayLike,
+        *,
+        cutoff: float | None = None,
+    ) -> F32Array:
+        """The origins × destinations matrix of minutes (RPHAST), float32."""
+        return self.one_to_many(origins, destinations, cutoff=cutoff)
+
+    def cumulative_opportunities(
+        self,
+        opportunities: npt.ArrayLike,
+        cutoff: float,
+        *,
+        origins: npt.ArrayLike | None = None,
+    ) -> F64Array:
+        """Sum of ``opportunities`` at nodes within ``cutoff`` minutes of each origin.
+
+        Computed inside the PHAST sweep, a batch of origins at a time: memory is one
+        ``n_nodes × batch`` float32 block per core, whatever the number of origins.
+        """
+        from metrocircle.network import _ch_kernels as k
+
+        n = self.graph.n_nodes
+        opp = np.asarray(opportunities, dtype=np.float64)
+        if opp.shape != (n,):
+            msg = f"`opportunities` must have one value per node ({n}), got shape {opp.shape}"
+            raise ValueError(msg)
+        if not np.all(np.isfinite(opp)):
+            msg = "`opportunities` must be finite"
+            raise ValueError(msg)
+        org = _as_nodes(origins, n, "origins")
+        lim = _as_cutoff(cutoff)
+        if org.size == 0:
+            return np.zeros(0, dtype=np.float64)
+        h = self.hierarchy
+        opp_pos = np.empty(n, dtype=np.float64)
+        opp_pos[h.pos] = opp
+        res: F64Array = k.phast_cumulative(
+            h.pos[org], np.float32(lim), h.up_ptr, h.up_to, h.up_w, h.down_w, opp_pos, self._batch, _threads()
+        )
+        return res
+
+    def isochrone(self, source: int, cutoff: float) -> I64Array:
+        """Node ids reachable from ``source`` within ``cutoff`` minutes, ascending."""
+        row = self.one_to_many([source], cutoff=_as_cutoff(cutoff))[0]
+        return np.flatnonzero(np.isfinite(row)).astype(np.int64)
+
+    def _sweep_matrix(
+        self,
+        src: I64Array,
+        lim: float,
+        loc: I64Array,
+        sptr: I64Array,
+        sto: npt.NDArray[np.int32],
+        sw: F32Array,
+        out_local: I64Array,
+    ) -> F32Array:
+        from metrocircle.network import _ch_kernels as k
+
+        if src.size == 0 or out_local.size == 0:
+            return np.full((src.size, out_local.size), np.inf, dtype=np.float32)
+        h = self.hierarchy
+        out: F32Array = k.phast_matrix(
+            h.pos[src], np.float32(lim), h.up_ptr, h.up_to, h.up_w, loc, sptr, sto, sw, out_local, self._batch, _threads()
+        )
+        return out
+
+
+def _threads() -> int:
+    from numba import get_num_threads
+
+    return int(get_num_threads())
+
+
+def _safe_key(key: str) -> str:
+    clean = "".join(c if c.isalnum() or c in "-_." else "_" for c in key)
+    return clean[:64] or "base"
+
+
+def get_engine(
+    graph: CSRGraph,
+    *,
+    kind: Literal["fast", "reference"] = "fast",
+    cache_dir: str | os.PathLike[str] | None = None,
+    cache_key: str | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> TravelTimeEngine:
+    """The travel-time engine the product uses for ``graph``.
+
+    Parameters
+    ----------
+    graph
+        The network, float32 minutes.
+    kind
+        ``"fast"`` (default): a :class:`CHEngine`, except on networks smaller than
+        :data:`REFERENCE_BELOW_NODES` where SciPy's Dijkstra is quicker end to end;
+        ``"reference"``: always :class:`~metrocircle.network.engine.DijkstraEngine`.
+    cache_dir, cache_key, use_cache, progress
+        Passed to :meth:`CHEngine.build`.
+
+    Raises
+    ------
+    MetrocircleError
+        When ``kind`` is not one of the two names.
+    """
+    if kind == "reference" or (kind == "fast" and graph.n_nodes < REFERENCE_BELOW_NODES):
+        return DijkstraEngine(graph)
+    if kind == "fast":
+        return CHEngine.build(
+            graph, cache_dir=cache_dir, cache_key=cache_key, use_cache=use_cache, progress=progress
+        )
+    msg = f"`kind` was {kind!r} but is expected to be in ['fast', 'reference']"
+    raise MetrocircleError(msg)
