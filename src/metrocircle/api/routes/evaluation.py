@@ -1,0 +1,102 @@
+"""Routes of target evaluation: every target's status as of a year, or one target's."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+
+from metrocircle.api.deps import RegionDep, StoreDep
+from metrocircle.api.routes.core import cached
+from metrocircle.api.schemas import EvaluationBoardOut, EvaluationOut
+
+if TYPE_CHECKING:
+    from metrocircle.region import Region
+    from metrocircle.store import Store
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api", tags=["evaluation"])
+
+AsOf = Annotated[
+    int | None,
+    Query(ge=1949, le=2100, description="evaluate as of this calendar year (default: the latest)"),
+]
+
+
+def _store_stamp(store: Store) -> tuple[int, int]:
+    """(row count, highest id) of the observations table: changes whenever observations do."""
+    from metrocircle.store.tables import observations
+
+    q = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(observations.c.id), 0))
+    with store.engine.connect() as conn:
+        n, top = conn.execute(q).one()
+    return int(n), int(top)
+
+
+def _board(region: Region, store: Store, as_of: int | None) -> EvaluationBoardOut:
+    try:
+        from metrocircle.indicators.service import evaluate_region
+    except ModuleNotFoundError as exc:  # the evaluation service is an optional module
+        if exc.name and exc.name.startswith("metrocircle.indicators"):
+            raise HTTPException(
+                status_code=503, detail="the evaluation service is not available"
+            ) from None
+        raise
+    evaluations = evaluate_region(region, store=store, as_of=as_of)
+    out = [EvaluationOut.build(ev, region.target(ev.id)) for ev in evaluations]
+    counts = Counter(e.status for e in out)
+    return EvaluationBoardOut(
+        data_version=region.data_version, as_of=as_of, counts=dict(counts), evaluations=out
+    )
+
+
+def _cached_board(
+    request: Request, region: Region, store: Store, as_of: int | None
+) -> EvaluationBoardOut:
+    key = ("evaluation", region.data_version, as_of, *_store_stamp(store))
+    board: EvaluationBoardOut = cached(request, key, lambda: _board(region, store, as_of))
+    return board
+
+
+@router.get(
+    "/evaluation",
+    operation_id="list_evaluations",
+    response_model=EvaluationBoardOut,
+    responses={503: {"description": "The store or the evaluation service is unavailable"}},
+)
+def list_evaluations(
+    request: Request, region: RegionDep, store: StoreDep, as_of: AsOf = None
+) -> EvaluationBoardOut:
+    """Every target's status, progress, projection and warnings (cached per data and store state)."""
+    return _cached_board(request, region, store, as_of)
+
+
+@router.get(
+    "/evaluation/{target_id}",
+    operation_id="get_evaluation",
+    response_model=EvaluationOut,
+    responses={
+        404: {"description": "No target has this id"},
+        503: {"description": "The store or the evaluation service is unavailable"},
+    },
+)
+def get_evaluation(
+    request: Request,
+    region: RegionDep,
+    store: StoreDep,
+    target_id: Annotated[
+        str, Path(max_length=100, description="target id, e.g. urbanisation_rate_2025")
+    ],
+    as_of: AsOf = None,
+) -> EvaluationOut:
+    """One target's evaluation (404 naming the id when unknown)."""
+    if target_id not in {t.id for t in region.targets}:
+        raise HTTPException(status_code=404, detail=f"unknown target id {target_id!r}")
+    board = _cached_board(request, region, store, as_of)
+    for ev in board.evaluations:
+        if ev.id == target_id:
+            return ev
+    raise HTTPException(status_code=404, detail=f"target {target_id!r} was not evaluated")
