@@ -515,7 +515,7 @@ def evaluate_target(
                 f"Needs {_signed(required)} {uen} a year to {ty}.",
             )
         )
-    if ty is not None and as_of > ty and latest.period < ty and not met:
+    if ty is not None and as_of > ty and latest.period < ty and not met and pace is not None:
         warnings.append(
             Message(
                 "target_year_passed",
@@ -559,6 +559,8 @@ def evaluate_target(
         )
     elif pace is None:
         status = Status.NO_DATA
+        if needs is not None:
+            warnings.append(needs)
         reason = Message(
             "single_value",
             f"仅有 {latest.period} 年一个数值（{lv_zh}），尚未达到目标 {d.value} {tv_zh}；"

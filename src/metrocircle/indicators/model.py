@@ -129,8 +129,8 @@ class Observation:
         of measure id, when known.
     note
         Caveats (derivation, attribution) in the source's words.
-    stands_for
-        A scope this value may stand in for when that scope has no value of its own.
+    indicator
+        The indicator id, when known.
     """
 
     value: float
@@ -142,7 +142,7 @@ class Observation:
     scope: str = ""
     unit: str = ""
     note: str = ""
-    stands_for: str = ""
+    indicator: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -156,6 +156,7 @@ class Observation:
             "scope": self.scope,
             "unit": self.unit,
             "note": self.note,
+            "indicator": self.indicator,
         }
 
 
