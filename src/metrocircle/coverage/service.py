@@ -38,6 +38,7 @@ __all__ = [
     "coverage_from_region",
     "facility_costs",
     "nth_nearest_from_region",
+    "scenario_ids",
     "scenario_year",
     "sites_geojson",
     "siting_from_region",
@@ -145,6 +146,11 @@ def _scenarios(region: Region) -> list[dict[str, Any]]:
     return out
 
 
+def scenario_ids(region: Region) -> list[str]:
+    """Ids of the network scenarios the dataset defines (``network/scenarios.toml``)."""
+    return [str(s.get("id")) for s in _scenarios(region)]
+
+
 def scenario_year(region: Region, scenario: str | None) -> int | None:
     """The year a scenario stands for (None for the base network or an unknown id)."""
     if not scenario:
@@ -161,7 +167,7 @@ def _network(region: Region, scenario: str | None) -> Any:
     net = load_network(region)
     if not scenario or scenario == "base":
         return net
-    known = [str(s.get("id")) for s in _scenarios(region)]
+    known = scenario_ids(region)
     if scenario not in known:
         msg = f"unknown scenario {scenario!r}; the dataset defines {known}"
         raise ScenarioError(msg)
@@ -396,7 +402,7 @@ def siting_from_region(
             service_min=s,
             fixed=fixed,
             capacity=cap,
-            demand=w if cap is not None else None,
+            demand=w,
             uncoverable="ignore",
         )
     elif model == "mclp":
