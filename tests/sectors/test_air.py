@@ -94,7 +94,7 @@ def test_above_top_breakpoint_is_an_error(std: str, pol: str, avg: str) -> None:
 
 @pytest.mark.parametrize("bad", [-1, -0.001, math.nan, math.inf])
 def test_bad_concentration(bad: float) -> None:
-    with pytest.raises(DataValidationError, match="PM2.5_24h"):
+    with pytest.raises(DataValidationError, match=r"PM2\.5_24h"):
         iaqi("PM2.5", bad, averaging="24h")
 
 
