@@ -523,6 +523,7 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             f"EXT_{city}", f"{stn}—{city} (coarse external link)", 0.0, "not_modelled", None, float(row["minutes"]),
             "sourced", f"calibration_times.csv: {row['statement_or_route']} — {row['source_url']} ({row['statement_date']}); {note}",
             "open", first_year(row["statement_date"]), "statement date",
+            extra={"points": f"calibration_row=rail|{cf}|{ct}"},
         ))
     stn, cf, ct, city, minutes, note = EXTERNAL_FROM_STATEMENT
     row = next(r for r in calib if r["mode"] == "rail" and r["from_zh"] == cf and r["to_zh"] == ct)

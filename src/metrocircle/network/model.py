@@ -8,7 +8,9 @@ A :class:`Network` holds the node and link tables of ``network/nodes.csv`` and
   line), ``minutes = length / (design speed × running share) + dwell`` (or the published
   time of a sourced link); boarding arcs (station → platform) cost the wait (a share of
   the headway) plus the boarding time, alighting arcs (platform → station) the alighting
-  time, so a change of line pays both again.
+  time, so a change of line pays both again; trains running through from one line onto
+  another at a shared station are modelled by platform-to-platform arcs costing
+  ``rail.through_min``.
 
 Every speed, share and time comes from ``parameters.toml``. Which links are in service is
 the ``active`` mask; scenarios (:mod:`metrocircle.network.scenarios`) change it and the
@@ -60,9 +62,25 @@ JOINABLE_KINDS = ("seat", "township", "station", "junction")
 """Node kinds a point (seat, zone, centre) may join through access links."""
 NODE_COLUMNS = ("node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source")
 LINK_COLUMNS = (
-    "link_id", "from_node", "to_node", "mode", "category", "ref", "group", "name_zh", "length_km",
-    "length_kind", "design_speed_kmh", "minutes", "source_kind", "source", "status", "in_service_year",
-    "year_basis", "project_id", "note",
+    "link_id",
+    "from_node",
+    "to_node",
+    "mode",
+    "category",
+    "ref",
+    "group",
+    "name_zh",
+    "length_km",
+    "length_kind",
+    "design_speed_kmh",
+    "minutes",
+    "source_kind",
+    "source",
+    "status",
+    "in_service_year",
+    "year_basis",
+    "project_id",
+    "note",
 )
 STATUSES = ("open", "under_construction", "planned", "widening")
 FILE_KEYS: dict[str, str] = {
@@ -75,7 +93,7 @@ FILE_KEYS: dict[str, str] = {
 }
 """Manifest file keys of the network files and their default paths in a dataset folder."""
 
-ARC_RIDE, ARC_BOARD, ARC_ALIGHT, ARC_ROAD, ARC_ACCESS = 0, 1, 2, 3, 4
+ARC_RIDE, ARC_BOARD, ARC_ALIGHT, ARC_ROAD, ARC_ACCESS, ARC_THROUGH = 0, 1, 2, 3, 4, 5
 F32 = npt.NDArray[np.float32]
 
 
@@ -102,7 +120,9 @@ def validate_nodes(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     if not path.is_file():
         return None, [Problem(f, 0, "*", "file not found")]
     header, rows = _read(path)
-    problems = [Problem(f, 1, c, "required column is missing") for c in NODE_COLUMNS if c not in header]
+    problems = [
+        Problem(f, 1, c, "required column is missing") for c in NODE_COLUMNS if c not in header
+    ]
     if problems:
         return None, problems
     seen: dict[str, int] = {}
@@ -114,10 +134,14 @@ def validate_nodes(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
         if not nid:
             problems.append(Problem(f, i, "node_id", "empty"))
         elif nid in seen:
-            problems.append(Problem(f, i, "node_id", f"duplicate id {nid!r} (first on line {seen[nid]})"))
+            problems.append(
+                Problem(f, i, "node_id", f"duplicate id {nid!r} (first on line {seen[nid]})")
+            )
         seen.setdefault(nid, i)
         if r["kind"] not in NODE_KINDS:
-            problems.append(Problem(f, i, "kind", f"{r['kind']!r} is not one of {list(NODE_KINDS)}"))
+            problems.append(
+                Problem(f, i, "kind", f"{r['kind']!r} is not one of {list(NODE_KINDS)}")
+            )
         lon, lat = _float(r["lon"]), _float(r["lat"])
         if lon is None or not -180 <= lon <= 180:
             problems.append(Problem(f, i, "lon", f"{r['lon']!r} is not a WGS84 longitude"))
@@ -136,13 +160,17 @@ def validate_nodes(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
     return df, []
 
 
-def validate_links(path: Path, node_ids: set[str] | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+def validate_links(
+    path: Path, node_ids: set[str] | None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read and check links.csv against the node ids; return the table or the problems."""
     f = path.name
     if not path.is_file():
         return None, [Problem(f, 0, "*", "file not found")]
     header, rows = _read(path)
-    problems = [Problem(f, 1, c, "required column is missing") for c in LINK_COLUMNS if c not in header]
+    problems = [
+        Problem(f, 1, c, "required column is missing") for c in LINK_COLUMNS if c not in header
+    ]
     if problems:
         return None, problems
     seen: set[str] = set()
@@ -161,21 +189,31 @@ def validate_links(path: Path, node_ids: set[str] | None) -> tuple[pd.DataFrame 
         if r["source_kind"] not in ("sourced", "modelled"):
             problems.append(Problem(f, i, "source_kind", "must be 'sourced' or 'modelled'"))
         if r["status"] not in STATUSES:
-            problems.append(Problem(f, i, "status", f"{r['status']!r} is not one of {list(STATUSES)}"))
+            problems.append(
+                Problem(f, i, "status", f"{r['status']!r} is not one of {list(STATUSES)}")
+            )
         length, minutes = _float(r["length_km"]), _float(r["minutes"]) if r["minutes"] else None
         if r["minutes"] and (minutes is None or minutes < 0):
-            problems.append(Problem(f, i, "minutes", f"{r['minutes']!r} is not a non-negative number"))
+            problems.append(
+                Problem(f, i, "minutes", f"{r['minutes']!r} is not a non-negative number")
+            )
         if minutes is None and (length is None or length < 0):
-            problems.append(Problem(f, i, "length_km", "a non-negative length is needed when minutes is empty"))
+            problems.append(
+                Problem(f, i, "length_km", "a non-negative length is needed when minutes is empty")
+            )
         if r["source_kind"] == "sourced" and minutes is None:
-            problems.append(Problem(f, i, "minutes", "a sourced link must carry its published minutes"))
+            problems.append(
+                Problem(f, i, "minutes", "a sourced link must carry its published minutes")
+            )
         if r["design_speed_kmh"] and (_float(r["design_speed_kmh"]) or 0) <= 0:
             problems.append(Problem(f, i, "design_speed_kmh", "must be a positive number"))
         y = r["in_service_year"]
         if y and not (y.isdigit() and 1900 <= int(y) <= 2100):
             problems.append(Problem(f, i, "in_service_year", f"{y!r} is not a year"))
         if not r["source"]:
-            problems.append(Problem(f, i, "source", "every link names its source or modelling rule"))
+            problems.append(
+                Problem(f, i, "source", "every link names its source or modelling rule")
+            )
     if problems:
         return None, problems
     df = pd.DataFrame(rows, columns=list(header))
@@ -241,7 +279,9 @@ class Network:
     def graph(self) -> CSRGraph:
         """The in-service arcs as a :class:`CSRGraph` (float32 minutes)."""
         m = self.arc_active
-        return CSRGraph.from_arcs(self.arc_src[m], self.arc_dst[m], self.arc_minutes[m], n_nodes=len(self.nodes))
+        return CSRGraph.from_arcs(
+            self.arc_src[m], self.arc_dst[m], self.arc_minutes[m], n_nodes=len(self.nodes)
+        )
 
     @cached_property
     def _join_index(self) -> tuple[Any, npt.NDArray[np.int64]]:
@@ -282,7 +322,9 @@ class Network:
         tree, idx = self._join_index
         k = max(1, int(p["access.k"]))
         k = min(k, idx.size)
-        x, y = project_utm48n(np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float)))
+        x, y = project_utm48n(
+            np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
+        )
         dist, pos = tree.query(np.column_stack([x, y]), k=k)
         dist = np.asarray(dist, dtype=np.float64).reshape(len(x), k) / 1000.0
         pos = np.asarray(pos, dtype=np.int64).reshape(len(x), k)
@@ -299,14 +341,21 @@ class Network:
 
     def with_params(self, params: Parameters) -> Network:
         """The same links and scenario compiled with another parameter set."""
-        net = compile_network(self.nodes_physical, self.links, params, data_version=self.data_version,
-                              headways=self.headways)
+        net = compile_network(
+            self.nodes_physical,
+            self.links,
+            params,
+            data_version=self.data_version,
+            headways=self.headways,
+        )
         return _replace(net, link_active=self.link_active.copy(), scenario=self.scenario)
 
     @property
     def nodes_physical(self) -> pd.DataFrame:
         """Nodes of nodes.csv (without the platform nodes the compilation adds)."""
-        return self.nodes[self.nodes["kind"] != "platform"][list(NODE_COLUMNS)].reset_index(drop=True)
+        return self.nodes[self.nodes["kind"] != "platform"][list(NODE_COLUMNS)].reset_index(
+            drop=True
+        )
 
 
 def _replace(net: Network, **changes: Any) -> Network:
@@ -331,20 +380,38 @@ def _speed_minutes(row: Any, params: Parameters) -> float:
         return float(row.minutes)
     length = float(row.length_km)
     if mode == "rail":
-        design = row.design_speed_kmh if not pd.isna(row.design_speed_kmh) else params["rail.default_design_kmh"]
-        v = float(design) * params.get(f"rail.running_share.{cat}", params["rail.running_share.conventional"])
+        design = (
+            row.design_speed_kmh
+            if not pd.isna(row.design_speed_kmh)
+            else params["rail.default_design_kmh"]
+        )
+        v = float(design) * params.get(
+            f"rail.running_share.{cat}", params["rail.running_share.conventional"]
+        )
         return length / v * 60.0 + params["rail.dwell_min"]
     if mode == "road" and cat == "expressway":
-        design = row.design_speed_kmh if not pd.isna(row.design_speed_kmh) else params["road.expressway_default_design_kmh"]
+        design = (
+            row.design_speed_kmh
+            if not pd.isna(row.design_speed_kmh)
+            else params["road.expressway_default_design_kmh"]
+        )
         return length / (float(design) * params["road.expressway_share"]) * 60.0
     if mode == "road":
         return length / params["road.local_speed_kmh"] * 60.0
     return length / params["access.speed_kmh"] * 60.0
 
 
-def _board_minutes(category: str, ref: str, params: Parameters, headways: dict[str, float]) -> float:
-    head = headways.get(ref, params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"]))
-    board = params["rail.boarding_min.suburban"] if category == "suburban" else params["rail.boarding_min.national"]
+def _board_minutes(
+    category: str, ref: str, params: Parameters, headways: dict[str, float]
+) -> float:
+    head = headways.get(
+        ref, params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"])
+    )
+    board = (
+        params["rail.boarding_min.suburban"]
+        if category == "suburban"
+        else params["rail.boarding_min.national"]
+    )
     return head * params["rail.wait_share"] + board
 
 
@@ -388,11 +455,21 @@ def compile_network(
         if key not in platform_of:
             platform_of[key] = n0 + len(platform_rows)
             srow = nodes.iloc[station]
-            platform_rows.append({
-                "node_id": f"plat:{srow['node_id']}:{line}", "kind": "platform", "name_zh": f"{srow['name_zh']}[{line}]",
-                "lon": srow["lon"], "lat": srow["lat"], "code": srow["code"], "placed": srow["placed"],
-                "placement": srow["placement"], "source": srow["source"], "station": station, "ref": line,
-            })
+            platform_rows.append(
+                {
+                    "node_id": f"plat:{srow['node_id']}:{line}",
+                    "kind": "platform",
+                    "name_zh": f"{srow['name_zh']}[{line}]",
+                    "lon": srow["lon"],
+                    "lat": srow["lat"],
+                    "code": srow["code"],
+                    "placed": srow["placed"],
+                    "placement": srow["placement"],
+                    "source": srow["source"],
+                    "station": station,
+                    "ref": line,
+                }
+            )
         return platform_of[key]
 
     for i, row in enumerate(links.itertuples(index=False)):
@@ -417,6 +494,20 @@ def compile_network(
                 kind.append(k)
                 ref.append(row.ref)
                 mins.append(m)
+    by_station: dict[int, list[int]] = {}
+    for (station, _line), p in platform_of.items():
+        by_station.setdefault(station, []).append(p)
+    through = params["rail.through_min"]
+    for plats in by_station.values():
+        for pa in plats:
+            for pb in plats:
+                if pa != pb:
+                    src.append(pa)
+                    dst.append(pb)
+                    lnk.append(-1)
+                    kind.append(ARC_THROUGH)
+                    ref.append("")
+                    mins.append(through)
     for (station, line), p in platform_of.items():
         cat = cat_of_ref[line]
         src += [station, p]
@@ -432,7 +523,9 @@ def compile_network(
         all_nodes = pd.concat([all_nodes, pd.DataFrame(platform_rows)], ignore_index=True)
     base_year = int(params["network.base_year"])
     year = links["in_service_year"]
-    active = (links["status"] == "open").to_numpy() & (year.isna() | (year.fillna(0) <= base_year)).to_numpy()
+    active = (links["status"] == "open").to_numpy() & (
+        year.isna() | (year.fillna(0) <= base_year)
+    ).to_numpy()
     return Network(
         nodes=all_nodes,
         links=links,
@@ -465,7 +558,9 @@ def load_network_files(
     """Read and validate nodes, links and parameters; raise DataValidationError on any problem."""
     paths = network_paths(dataset_path, manifest)
     nodes, problems = validate_nodes(paths["network_nodes"])
-    links, lp = validate_links(paths["network_links"], None if nodes is None else set(nodes["node_id"]))
+    links, lp = validate_links(
+        paths["network_links"], None if nodes is None else set(nodes["node_id"])
+    )
     params, pp = read_parameters(paths["network_parameters"])
     problems = problems + lp + pp
     if problems or nodes is None or links is None or params is None:
@@ -553,7 +648,11 @@ def points_cost_matrix(
     uo, oinv = np.unique(on, return_inverse=True)
     ud, dinv = np.unique(dn, return_inverse=True)
     net_cut = None if cutoff is None else float(cutoff)
-    core = eng.many_to_many(uo, ud, cutoff=net_cut) if o.size and d.size else np.zeros((len(uo), len(ud)), np.float32)
+    core = (
+        eng.many_to_many(uo, ud, cutoff=net_cut)
+        if o.size and d.size
+        else np.zeros((len(uo), len(ud)), np.float32)
+    )
     oinv = oinv.reshape(on.shape)
     dinv = dinv.reshape(dn.shape)
     out = np.full((o.shape[0], d.shape[0]), np.inf, dtype=np.float32)
@@ -568,7 +667,9 @@ def points_cost_matrix(
     dx, dy = project_utm48n(d[:, 0], d[:, 1])
     km = np.hypot(ox[:, None] - dx[None, :], oy[:, None] - dy[None, :]) / 1000.0
     p = network.params
-    direct = np.where(km <= p["access.max_km"], km * p["access.circuity"] / p["access.speed_kmh"] * 60.0, np.inf)
+    direct = np.where(
+        km <= p["access.max_km"], km * p["access.circuity"] / p["access.speed_kmh"] * 60.0, np.inf
+    )
     np.minimum(out, direct.astype(np.float32), out=out)
     if cutoff is not None:
         out[out > cutoff] = np.inf

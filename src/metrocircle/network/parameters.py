@@ -17,6 +17,7 @@ __all__ = [
     "Parameters",
     "load_parameters",
     "read_parameters",
+    "replace_values",
     "write_parameters",
 ]
 
@@ -50,41 +51,215 @@ def _p(name: str, value: float, unit: str, why: str, *, calibrated: bool = False
 
 
 _DEFAULTS: list[Parameter] = [
-    _p("network.base_year", 2020, "year", "Year of the baseline scenario: the census year the plan's baseline figures use."),
-    _p("placement.unit_snap_max_km", 8.0, "km", "A station takes the unit code of the nearest township point within this distance (stations outside the area get none)."),
-    _p("placement.max_match_km", 60.0, "km", "A station without coordinates is placed at a seat/township of the same name only if that point is this close to a located station of the same line (rejects homonyms elsewhere)."),
-    _p("rail.circuity", 1.2, "ratio", "Track length / straight-line distance between stations where no line length applies; typical of hilly-terrain railways (tunnels keep it low)."),
-    _p("rail.length_ratio_max", 1.6, "ratio", "A line's sourced length is split over its listed stations only when length / straight-line sum lies in [1, this]; otherwise the station list is partial."),
-    _p("rail.running_share.high_speed", 0.7, "ratio", "Mean running speed between stops / design speed for 250–350 km/h lines (acceleration, braking, lower operating speed).", calibrated=True),
-    _p("rail.running_share.conventional", 0.6, "ratio", "Mean running speed / design speed for 120–200 km/h mixed passenger-freight lines.", calibrated=True),
-    _p("rail.running_share.suburban", 0.55, "ratio", "Mean running speed / design speed for suburban lines with short stop spacing (江跳, 璧铜, 渝合).", calibrated=True),
-    _p("rail.running_share.planned", 0.6, "ratio", "Planned lines of category 'planned' (160 km/h mixed lines): same as conventional.", calibrated=True),
-    _p("rail.running_share.external", 1.0, "ratio", "External links carry a published time; the share is not used for them (kept for completeness)."),
-    _p("rail.default_design_kmh", 120.0, "km/h", "Design speed for conventional lines without one in the registry (襄渝, 川黔, 老成渝): the 渝怀 一线 figure (120 km/h, sourced) of the same era."),
-    _p("rail.dwell_min", 2.0, "min", "Dwell charged at each arrival stop (typical 2-minute stops of CRH services).", calibrated=True),
-    _p("rail.headway_min.high_speed", 30.0, "min", "ASSUMED mean daytime headway on high-speed lines: no timetables in the dataset; 成渝 is described as 公交化 (frequent), other lines less so."),
-    _p("rail.headway_min.conventional", 120.0, "min", "ASSUMED mean daytime headway of passenger trains on conventional lines (few passenger services); no timetables in the dataset."),
-    _p("rail.headway_min.suburban", 15.0, "min", "ASSUMED headway of suburban lines run like metro lines (江跳线 through-runs with Line 5); no timetables in the dataset."),
-    _p("rail.headway_min.planned", 60.0, "min", "ASSUMED headway of planned regional lines (C8, 广忠黔, 南广); no timetables exist."),
-    _p("rail.headway_min.external", 60.0, "min", "ASSUMED headway of long-distance services on the coarse external links."),
-    _p("rail.wait_share", 0.5, "ratio", "Expected wait = this share of the headway (random arrival at the station)."),
-    _p("rail.boarding_min.national", 15.0, "min", "Time from the station entrance to the train on national railways: security check and ticket gates that close before departure.", calibrated=True),
-    _p("rail.boarding_min.suburban", 3.0, "min", "Entrance-to-platform time on suburban lines run like metro lines."),
+    _p(
+        "network.base_year",
+        2020,
+        "year",
+        "Year of the baseline scenario: the census year the plan's baseline figures use.",
+    ),
+    _p(
+        "placement.unit_snap_max_km",
+        8.0,
+        "km",
+        "A station takes the unit code of the nearest township point within this distance (stations outside the area get none).",
+    ),
+    _p(
+        "placement.max_match_km",
+        60.0,
+        "km",
+        "A station without coordinates is placed at a seat/township of the same name only if that point is this close to a located station of the same line (rejects homonyms elsewhere).",
+    ),
+    _p(
+        "rail.circuity",
+        1.2,
+        "ratio",
+        "Track length / straight-line distance between stations where no line length applies; typical of hilly-terrain railways (tunnels keep it low).",
+    ),
+    _p(
+        "rail.length_ratio_max",
+        1.6,
+        "ratio",
+        "A line's sourced length is split over its listed stations only when length / straight-line sum lies in [1, this]; otherwise the station list is partial.",
+    ),
+    _p(
+        "rail.running_share.high_speed",
+        0.7,
+        "ratio",
+        "Mean running speed between stops / design speed for 250–350 km/h lines (acceleration, braking, lower operating speed).",
+        calibrated=True,
+    ),
+    _p(
+        "rail.running_share.conventional",
+        0.6,
+        "ratio",
+        "Mean running speed / design speed for 120–200 km/h mixed passenger-freight lines.",
+        calibrated=True,
+    ),
+    _p(
+        "rail.running_share.suburban",
+        0.55,
+        "ratio",
+        "Mean running speed / design speed for suburban lines with short stop spacing (江跳, 璧铜, 渝合).",
+        calibrated=True,
+    ),
+    _p(
+        "rail.running_share.planned",
+        0.6,
+        "ratio",
+        "Planned lines of category 'planned' (160 km/h mixed lines): same as conventional.",
+        calibrated=True,
+    ),
+    _p(
+        "rail.running_share.external",
+        1.0,
+        "ratio",
+        "External links carry a published time; the share is not used for them (kept for completeness).",
+    ),
+    _p(
+        "rail.default_design_kmh",
+        120.0,
+        "km/h",
+        "Design speed for conventional lines without one in the registry (襄渝, 川黔, 老成渝): the 渝怀 一线 figure (120 km/h, sourced) of the same era.",
+    ),
+    _p(
+        "rail.dwell_min",
+        2.0,
+        "min",
+        "Dwell charged at each arrival stop (typical 2-minute stops of CRH services).",
+        calibrated=True,
+    ),
+    _p(
+        "rail.headway_min.high_speed",
+        30.0,
+        "min",
+        "ASSUMED mean daytime headway on high-speed lines: no timetables in the dataset; 成渝 is described as 公交化 (frequent), other lines less so.",
+    ),
+    _p(
+        "rail.headway_min.conventional",
+        120.0,
+        "min",
+        "ASSUMED mean daytime headway of passenger trains on conventional lines (few passenger services); no timetables in the dataset.",
+    ),
+    _p(
+        "rail.headway_min.suburban",
+        15.0,
+        "min",
+        "ASSUMED headway of suburban lines run like metro lines (江跳线 through-runs with Line 5); no timetables in the dataset.",
+    ),
+    _p(
+        "rail.headway_min.planned",
+        60.0,
+        "min",
+        "ASSUMED headway of planned regional lines (C8, 广忠黔, 南广); no timetables exist.",
+    ),
+    _p(
+        "rail.headway_min.external",
+        60.0,
+        "min",
+        "ASSUMED headway of long-distance services on the coarse external links.",
+    ),
+    _p(
+        "rail.through_min",
+        5.0,
+        "min",
+        "Cost of staying on a train that runs from one line onto another at a shared station (Chinese services run across line sections, e.g. 成都东—遂宁—重庆北—万州北); no timetable says which pairs have through trains.",
+    ),
+    _p(
+        "rail.wait_share",
+        0.5,
+        "ratio",
+        "Expected wait = this share of the headway (random arrival at the station).",
+    ),
+    _p(
+        "rail.boarding_min.national",
+        15.0,
+        "min",
+        "Time from the station entrance to the train on national railways: security check and ticket gates that close before departure.",
+        calibrated=True,
+    ),
+    _p(
+        "rail.boarding_min.suburban",
+        3.0,
+        "min",
+        "Entrance-to-platform time on suburban lines run like metro lines.",
+    ),
     _p("rail.alighting_min", 5.0, "min", "Time from the train to the station exit."),
-    _p("road.expressway_share", 0.85, "ratio", "Mean car speed on an expressway / its design speed (free-flow, strategic model).", calibrated=True),
-    _p("road.expressway_default_design_kmh", 80.0, "km/h", "Design speed of expressways without one in the registry: the lowest regular class of JTG B01-2014 (80/100/120 km/h)."),
-    _p("road.expressway_circuity", 1.25, "ratio", "Road length / straight-line distance between control points where no section length is published (hilly terrain)."),
-    _p("road.local_speed_kmh", 35.0, "km/h", "Mean car speed on the modelled local roads between township seats; the dataset has no elevation data, so one value covers the region's hilly terrain.", calibrated=True),
-    _p("road.local_circuity", 1.35, "ratio", "Local road length / straight-line distance between neighbouring township seats in hilly terrain."),
-    _p("road.mesh_max_km", 15.0, "km", "Longest straight-line link of the local road mesh (Delaunay over township/seat points); longer mesh edges are dropped unless needed to keep the mesh connected."),
-    _p("access.speed_kmh", 25.0, "km/h", "Mean speed from a point (seat, zone, centre) to its nearest network nodes: urban streets and feeder buses."),
+    _p(
+        "road.expressway_share",
+        0.85,
+        "ratio",
+        "Mean car speed on an expressway / its design speed (free-flow, strategic model).",
+        calibrated=True,
+    ),
+    _p(
+        "road.expressway_default_design_kmh",
+        80.0,
+        "km/h",
+        "Design speed of expressways without one in the registry: the lowest regular class of JTG B01-2014 (80/100/120 km/h).",
+    ),
+    _p(
+        "road.expressway_circuity",
+        1.25,
+        "ratio",
+        "Road length / straight-line distance between control points where no section length is published (hilly terrain).",
+    ),
+    _p(
+        "road.local_speed_kmh",
+        35.0,
+        "km/h",
+        "Mean car speed on the modelled local roads between township seats; the dataset has no elevation data, so one value covers the region's hilly terrain.",
+        calibrated=True,
+    ),
+    _p(
+        "road.local_circuity",
+        1.35,
+        "ratio",
+        "Local road length / straight-line distance between neighbouring township seats in hilly terrain.",
+    ),
+    _p(
+        "road.mesh_max_km",
+        15.0,
+        "km",
+        "Longest straight-line link of the local road mesh (Delaunay over township/seat points); longer mesh edges are dropped unless needed to keep the mesh connected.",
+    ),
+    _p(
+        "access.speed_kmh",
+        25.0,
+        "km/h",
+        "Mean speed from a point (seat, zone, centre) to its nearest network nodes: urban streets and feeder buses.",
+    ),
     _p("access.circuity", 1.3, "ratio", "Access path length / straight-line distance."),
     _p("access.k", 3.0, "count", "A point joins the network through its k nearest nodes."),
-    _p("access.max_km", 10.0, "km", "Access links longer than this are not made (the nearest node is always joined)."),
-    _p("access.station_k", 2.0, "count", "A station joins the local road mesh through its k nearest township/seat points."),
-    _p("access.station_max_km", 12.0, "km", "Longest station access link; stations farther from any mesh point (outside the area) join through the rail network only."),
-    _p("reach.hub_radius_km", 15.0, "km", "Stations within this distance of the centre form the centre's rail hub for the rail-reach indicators (重庆, 重庆北, 重庆西, 沙坪坝, 重庆东)."),
-    _p("commute.threshold_min", 60.0, "min", "The plan's 1-hour commuting circle (chapter 2: 基本实现中心城区与周边区（市、县）1 小时通勤)."),
+    _p(
+        "access.max_km",
+        10.0,
+        "km",
+        "Access links longer than this are not made (the nearest node is always joined).",
+    ),
+    _p(
+        "access.station_k",
+        2.0,
+        "count",
+        "A station joins the local road mesh through its k nearest township/seat points.",
+    ),
+    _p(
+        "access.station_max_km",
+        12.0,
+        "km",
+        "Longest station access link; stations farther from any mesh point (outside the area) join through the rail network only.",
+    ),
+    _p(
+        "reach.hub_radius_km",
+        15.0,
+        "km",
+        "Stations within this distance of the centre form the centre's rail hub for the rail-reach indicators (重庆, 重庆北, 重庆西, 沙坪坝, 重庆东).",
+    ),
+    _p(
+        "commute.threshold_min",
+        60.0,
+        "min",
+        "The plan's 1-hour commuting circle (chapter 2: 基本实现中心城区与周边区（市、县）1 小时通勤).",
+    ),
 ]
 
 DEFAULT_PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DEFAULTS}
@@ -92,15 +267,24 @@ DEFAULT_PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DEFAULTS}
 
 _J = "plan chapter 4 §2: 逐步实现 1 小时成渝双核直连、3 小时毗邻省会互通、6 小时北上广深通达"
 DEFAULT_DESTINATION_GROUPS: dict[str, DestinationGroup] = {
-    "chengdu_1h": DestinationGroup("chengdu_1h", "成渝双核直连", "Chengdu within 1 h", ("成都", "成都东"), 60.0, _J),
+    "chengdu_1h": DestinationGroup(
+        "chengdu_1h", "成渝双核直连", "Chengdu within 1 h", ("成都", "成都东"), 60.0, _J
+    ),
     "capitals_3h": DestinationGroup(
-        "capitals_3h", "毗邻省会互通", "neighbouring provincial capitals within 3 h",
-        ("成都|成都东", "贵阳|贵阳北", "长沙", "武汉", "西安"), 180.0,
+        "capitals_3h",
+        "毗邻省会互通",
+        "neighbouring provincial capitals within 3 h",
+        ("成都|成都东", "贵阳|贵阳北", "长沙", "武汉", "西安"),
+        180.0,
         _J + "; capitals of the provinces bordering Chongqing (四川, 贵州, 湖南, 湖北, 陕西)",
     ),
     "beishangguangshen_6h": DestinationGroup(
-        "beishangguangshen_6h", "北上广深通达", "Beijing, Shanghai, Guangzhou, Shenzhen within 6 h",
-        ("北京", "上海", "广州", "深圳"), 360.0, _J,
+        "beishangguangshen_6h",
+        "北上广深通达",
+        "Beijing, Shanghai, Guangzhou, Shenzhen within 6 h",
+        ("北京", "上海", "广州", "深圳"),
+        360.0,
+        _J,
     ),
 }
 """Rail-reach destination groups; a member ``a|b`` is reached at the faster of its nodes."""
@@ -117,7 +301,9 @@ class Parameters:
         try:
             return self.values[name].value
         except KeyError:
-            msg = f"unknown network parameter {name!r}; parameters.toml defines {sorted(self.values)}"
+            msg = (
+                f"unknown network parameter {name!r}; parameters.toml defines {sorted(self.values)}"
+            )
             raise KeyError(msg) from None
 
     def get(self, name: str, default: float) -> float:
@@ -145,6 +331,15 @@ class Parameters:
                 raise KeyError(msg)
             vals[name] = replace(vals[name], value=float(v))
         return Parameters(vals, self.destination_groups)
+
+
+def replace_values(params: dict[str, Parameter], values: dict[str, float]) -> dict[str, Parameter]:
+    """A copy of ``params`` with new values; a changed calibrated value keeps its prior."""
+    out = dict(params)
+    for name, v in values.items():
+        p = out[name]
+        out[name] = replace(p, value=float(v), prior=p.prior if p.prior is not None else p.value)
+    return out
 
 
 def _q(s: str) -> str:
@@ -200,23 +395,40 @@ def read_parameters(path: Path) -> tuple[Parameters | None, list[Problem]]:
             continue
         v = t.get("value")
         if not isinstance(v, int | float) or isinstance(v, bool) or v != v or v < 0:
-            problems.append(Problem(fname, 0, f"parameters.{name}.value", "must be a non-negative number"))
+            problems.append(
+                Problem(fname, 0, f"parameters.{name}.value", "must be a non-negative number")
+            )
             continue
         for key in ("unit", "justification"):
             if not isinstance(t.get(key), str) or not t.get(key):
-                problems.append(Problem(fname, 0, f"parameters.{name}.{key}", "required text is missing"))
+                problems.append(
+                    Problem(fname, 0, f"parameters.{name}.{key}", "required text is missing")
+                )
         prior = t.get("prior")
-        vals[name] = Parameter(name, float(v), str(t.get("unit", "")), str(t.get("justification", "")),
-                               bool(t.get("calibrated", False)), None if prior is None else float(prior))
+        vals[name] = Parameter(
+            name,
+            float(v),
+            str(t.get("unit", "")),
+            str(t.get("justification", "")),
+            bool(t.get("calibrated", False)),
+            None if prior is None else float(prior),
+        )
     for name in DEFAULT_PARAMETERS:
         if name not in vals:
-            problems.append(Problem(fname, 0, f"parameters.{name}", "required parameter is missing"))
+            problems.append(
+                Problem(fname, 0, f"parameters.{name}", "required parameter is missing")
+            )
     groups: dict[str, DestinationGroup] = {}
     for gid, t in (raw.get("destination_groups") or {}).items():
         try:
-            groups[gid] = DestinationGroup(gid, str(t["name_zh"]), str(t["name_en"]),
-                                           tuple(str(m) for m in t["members"]), float(t["threshold_min"]),
-                                           str(t.get("justification", "")))
+            groups[gid] = DestinationGroup(
+                gid,
+                str(t["name_zh"]),
+                str(t["name_en"]),
+                tuple(str(m) for m in t["members"]),
+                float(t["threshold_min"]),
+                str(t.get("justification", "")),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(Problem(fname, 0, f"destination_groups.{gid}", f"invalid group: {exc}"))
     if problems:
