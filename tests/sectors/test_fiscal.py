@@ -79,7 +79,7 @@ def test_other_shares_and_statistics() -> None:
     ("entries", "shares", "match"),
     [
         (
-            LEDGER[:2] + [_e("tax", 2021, "500112", "50"), _e("tax", 2021, "511623", "50")],
+            [*LEDGER[:2], _e("tax", 2021, "500112", "50"), _e("tax", 2021, "511623", "50")],
             HALF,
             "negative increment",
         ),

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,8 @@ class SharedArea:
     names_zh: Mapping[str, str]
     rule_source: str
     note: str
+    names_en: Mapping[str, str] = field(default_factory=dict)
+    note_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +184,8 @@ def load_shared_areas(path: Path | str) -> dict[str, SharedArea]:
                 names_zh={str(j["code"]): str(j.get("name_zh", "")) for j in juris},
                 rule_source=str(a.get("rule_source", "")),
                 note=str(a.get("note", "")),
+                names_en={str(j["code"]): str(j.get("name_en", "")) for j in juris},
+                note_en=str(a.get("note_en", "")),
             )
         except KeyError as exc:
             msg = f"{name}: area[{i}] lacks {exc.args[0]!r}"

@@ -255,13 +255,18 @@ def _fiscal(region: Any, zh: bool) -> str:
     path = Path(region.dataset_path) / "sectors" / "shared_areas.toml"
     if path.is_file():
         for a in load_shared_areas(path).values():
-            rows = [
-                [code, a.names_zh.get(code, ""), f"{float(s):.0%}"] for code, s in a.shares.items()
-            ]
+            names = a.names_zh if zh else a.names_en
+            rows = [[code, names.get(code, ""), f"{float(s):.0%}"] for code, s in a.shares.items()]
             parts.append(
                 _p(
                     (a.name_zh if zh else a.name_en)
-                    + (f"（{a.note}）" if zh and a.note else f" ({a.note})" if a.note else "")
+                    + (
+                        f"（{a.note}）"
+                        if zh and a.note
+                        else f" ({a.note_en})"
+                        if not zh and a.note_en
+                        else ""
+                    )
                 )
             )
             parts.append(

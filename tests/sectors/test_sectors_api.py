@@ -1,0 +1,226 @@
+"""The sectors router on a small app: validated bodies, 4xx naming the field, never 5xx."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+with warnings.catch_warnings():
+    # starlette 1.x warns at import that plain httpx is deprecated (httpx2 is not installed).
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+from metrocircle.api.routes.sectors import router
+from metrocircle.region import Region
+
+
+def _app(region: Region) -> FastAPI:
+    app = FastAPI()
+    app.state.region = region
+    app.state.cache = {}
+    app.include_router(router)
+    return app
+
+
+@pytest.fixture
+def client(region: Region) -> Iterator[TestClient]:
+    with TestClient(_app(region), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_operation_ids_are_stable(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert ids == {
+        "sectors_air_aqi",
+        "sectors_air_warnings",
+        "sectors_air_warnings_evaluate",
+        "sectors_water_class",
+        "sectors_tourism_areas",
+        "sectors_tourism_counts",
+        "sectors_tourism_warnings",
+        "sectors_fiscal_split",
+    }
+
+
+def test_aqi(client: TestClient) -> None:
+    r = client.post("/api/sectors/air/aqi", json={"concentrations": {"pm2_5": 80, "pm10": 120}})
+    assert r.status_code == 200 and r.json()["aqi"] == 107
+    r = client.post(
+        "/api/sectors/air/aqi", json={"standard": "HJ633-2026", "concentrations": {"pm2_5": 80}}
+    )
+    assert r.json()["aqi"] == 119 and r.json()["standard"] == "HJ633-2026"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"concentrations": {"pm2_5": -1}}, "pm2_5"),
+        ({"concentrations": {"pm2_5": "x"}}, "pm2_5"),
+        ({"concentrations": {"nh3": 1}}, "nh3"),
+        ({"concentrations": {"pm2_5": 1e9}}, "pm2_5"),
+        ({"concentrations": {}}, "concentrations"),
+        ({"standard": "X", "concentrations": {"pm2_5": 1}}, "standard"),
+        ({"concentrations": {"pm2_5": 501}}, "pm2_5"),
+        ({"concentrations": {"so2_24h": 1}}, "so2_24h"),
+        ({"report": "hourly", "concentrations": {"so2": 900}}, "so2_24h"),
+        ([], "body"),
+    ],
+)
+def test_aqi_bad_input_is_422_naming_the_field(
+    client: TestClient, body: object, field: str
+) -> None:
+    r = client.post("/api/sectors/air/aqi", json=body)
+    assert r.status_code == 422, r.text
+    assert field in r.text
+
+
+def test_aqi_unconfirmed_2026_rule(client: TestClient) -> None:
+    body = {"standard": "HJ633-2026", "concentrations": {"o3_1h": 900, "o3_8h": 850}}
+    r = client.post("/api/sectors/air/aqi", json=body)
+    assert r.status_code == 422 and "unconfirmed" in r.text
+
+
+def test_air_warnings(client: TestClient) -> None:
+    assert client.get("/api/sectors/air/warnings").json() == []  # no hourly data in the dataset
+    days = [
+        {"unit": u, "date": d, "aqi": 250}
+        for u in ("500103", "500105")
+        for d in ("2025-01-01", "2025-01-02")
+    ]
+    r = client.post("/api/sectors/air/warnings", json={"days": days})
+    assert r.status_code == 200
+    assert [e["tier"] for e in r.json()] == ["yellow"]
+    r = client.post(
+        "/api/sectors/air/warnings",
+        json={"days": [{"unit": "999999", "date": "2025-01-01", "aqi": 1}]},
+    )
+    assert r.status_code == 422 and "999999" in r.text
+    r = client.post(
+        "/api/sectors/air/warnings",
+        json={"days": [{"unit": "500103", "date": "2025-13-45", "aqi": 1}]},
+    )
+    assert r.status_code == 422 and "date" in r.text
+    r = client.post(
+        "/api/sectors/air/warnings", json={"days": [{"unit": "500103", "date": "x", "aqi": 1}]}
+    )
+    assert r.status_code == 422 and "date" in r.text
+
+
+def test_water_class(client: TestClient) -> None:
+    r = client.post("/api/sectors/water/class", json={"measurements": {"do": 6.2, "nh3_n": 0.6}})
+    assert r.status_code == 200 and r.json()["label"] == "III"
+    r = client.post(
+        "/api/sectors/water/class", json={"water_body": "lake", "measurements": {"tp": 0.05}}
+    )
+    assert r.json()["label"] == "III"
+    for body, field in [
+        ({"measurements": {"bogus": 1}}, "bogus"),
+        ({"measurements": {}}, "measurements"),
+        ({"measurements": {"do": -1}}, "do"),
+        ({"water_body": "sea", "measurements": {"do": 1}}, "water_body"),
+        ({"measurements": {"ph": 15}}, "ph"),
+    ]:
+        r = client.post("/api/sectors/water/class", json=body)
+        assert r.status_code == 422 and field in r.text, (body, r.text)
+
+
+def test_tourism_counts_and_warnings(region: Region, tmp_path: Path) -> None:
+    import shutil
+
+    ds = tmp_path / "ds"
+    shutil.copytree(region.dataset_path / "sectors", ds / "sectors")
+    (ds / "sectors" / "scenic_capacities.csv").write_text(
+        "scenic_id,capacity_instantaneous,capacity_daily,method,source\nurban_hongyadong,1000,,spatial,test approval\n",
+        encoding="utf-8",
+    )
+
+    class _R:
+        dataset_path = ds
+
+    app = FastAPI()
+    app.state.region = _R()
+    app.state.cache = {}
+    app.include_router(router)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        areas = c.get("/api/sectors/tourism/areas").json()
+        assert len(areas) == 36 and sum(a["has_capacity"] for a in areas) == 1
+        assert c.get("/api/sectors/tourism/warnings").json() == []
+        r = c.post(
+            "/api/sectors/tourism/counts",
+            json={
+                "counts": [
+                    {"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": 850}
+                ]
+            },
+        )
+        assert r.status_code == 200 and r.json()["accepted"] == 1
+        w = c.get("/api/sectors/tourism/warnings").json()
+        assert [(x["scenic_id"], x["tier"]) for x in w] == [("urban_hongyadong", "announce")]
+        for counts, field in [
+            ([{"scenic_id": "nowhere", "time": "2025-10-01T11:00", "in_park": 1}], "scenic_id"),
+            (
+                [{"scenic_id": "urban_guangyang_island", "time": "2025-10-01T11:00", "in_park": 1}],
+                "capacity",
+            ),
+            ([{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00"}], "in_park"),
+            ([{"scenic_id": "urban_hongyadong", "time": "yesterday", "in_park": 1}], "time"),
+            (
+                [{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": -5}],
+                "in_park",
+            ),
+            ([], "counts"),
+        ]:
+            r = c.post("/api/sectors/tourism/counts", json={"counts": counts})
+            assert r.status_code == 422 and field in r.text, (counts, r.text)
+        big = [{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": 1}] * 5001
+        assert c.post("/api/sectors/tourism/counts", json={"counts": big}).status_code == 422
+
+
+def _entries() -> list[dict[str, object]]:
+    return [
+        {"item": "tax", "year": 2020, "jurisdiction": "500112", "amount": "100.00"},
+        {"item": "tax", "year": 2020, "jurisdiction": "511623", "amount": "60.00"},
+        {"item": "tax", "year": 2021, "jurisdiction": "500112", "amount": "130.00"},
+        {"item": "tax", "year": 2021, "jurisdiction": "511623", "amount": "75.50"},
+    ]
+
+
+def test_fiscal_split(client: TestClient) -> None:
+    body = {"area_id": "chuanyu_gaozhu", "base_year": 2020, "entries": _entries()}
+    r = client.post("/api/sectors/fiscal/split", json=body)
+    assert r.status_code == 200
+    assert [(a["jurisdiction"], a["allocated"]) for a in r.json()] == [
+        ("500112", "122.75"),
+        ("511623", "82.75"),
+    ]
+    bad = [
+        ({**body, "area_id": "nowhere"}, "area_id"),
+        ({**body, "base_year": 2019}, "base year"),
+        ({**body, "shares": {"500112": "0.7", "511623": "0.7"}}, "shares"),
+        (
+            {
+                **body,
+                "entries": [
+                    *_entries(),
+                    {"item": "tax", "year": 2021, "jurisdiction": "500109", "amount": 1},
+                ],
+            },
+            "500109",
+        ),
+        ({**body, "entries": [{**_entries()[0], "amount": "-1"}]}, "amount"),
+        ({**body, "entries": [{**_entries()[0], "amount": "NaN"}]}, "amount"),
+        ({**body, "entries": [{**_entries()[0], "jurisdiction": "12"}]}, "jurisdiction"),
+        (
+            {**body, "entries": [*_entries()[:3], {**_entries()[3], "amount": "75.555"}]},
+            "decimal places",
+        ),
+        ({**body, "entries": [*_entries()[:3], {**_entries()[3], "amount": "1e-30"}]}, "amount"),
+    ]
+    for b, needle in bad:
+        r = client.post("/api/sectors/fiscal/split", json=b)
+        assert r.status_code == 422 and needle in r.text, (b, r.text)
