@@ -1,0 +1,69 @@
+"""``metrocircle serve``: run the HTTP API and the one-map dashboard with uvicorn."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from metrocircle.cli._common import DatasetOpt, StoreOpt, fail, user_errors
+
+__all__ = ["dashboard_url", "serve_command"]
+
+HostOpt = Annotated[
+    str, typer.Option("--host", help="Interface to listen on (127.0.0.1: this machine only).")
+]
+PortOpt = Annotated[int, typer.Option("--port", help="TCP port to listen on.", min=1, max=65535)]
+OpenOpt = Annotated[
+    bool, typer.Option("--open/--no-open", help="Open the dashboard in the default browser.")
+]
+
+
+def dashboard_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses to reach the dashboard.
+
+    Examples
+    --------
+    >>> dashboard_url("127.0.0.1", 8765)
+    'http://127.0.0.1:8765/'
+    >>> dashboard_url("0.0.0.0", 80)
+    'http://127.0.0.1:80/'
+    >>> dashboard_url("::1", 8000)
+    'http://[::1]:8000/'
+    """
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
+
+
+def serve_command(
+    host: HostOpt = "127.0.0.1",
+    port: PortOpt = 8765,
+    dataset: DatasetOpt = "chongqing",
+    db: StoreOpt = None,
+    open_browser: OpenOpt = False,
+) -> None:
+    """Serve the API and the one-map dashboard (一张图), then print its address."""
+    import uvicorn
+
+    from metrocircle.api.app import create_app, static_dir
+    from metrocircle.settings import Settings
+
+    with user_errors():
+        settings = Settings(dataset=dataset, db=db, host=host, port=port)
+        app = create_app(settings)
+    if not (static_dir() / "index.html").is_file():
+        fail("the dashboard files are missing from this installation (run `npm run build` in web/)")
+    url = dashboard_url(host, port)
+    typer.echo(f"metrocircle dashboard: {url}")
+    typer.echo(f"API documentation:     {url}docs  ·  OpenAPI: {url}openapi.json")
+    if open_browser:
+        import threading
+        import webbrowser
+
+        threading.Timer(1.0, webbrowser.open, args=(url,)).start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    except OSError as exc:  # e.g. the port is taken
+        fail(f"cannot listen on {host}:{port}: {exc}")

@@ -1,0 +1,476 @@
+// The one-map dashboard (一张图): state, controls and the glue between the API, the map
+// and the panels. Reads only the metrocircle API on the same origin.
+
+import { bindStatus, discover, getJSON, has, PATHS, renderStatus } from "./api.js";
+import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
+import { addLayers, createMap, paintUnits, selectUnit, setGroupVisible, UnitLabels } from "./map.js";
+import { renderAbout, renderLegend, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
+import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
+
+const DEFAULT_SCENARIOS = [
+  { id: "baseline-2020", key: "scn_baseline" },
+  { id: "plan-2025", key: "scn_plan2025" },
+  { id: "plan-2035", key: "scn_plan2035" },
+];
+
+const INDICATORS = [
+  { id: "minutes", key: "ind_minutes", needsCommute: true },
+  { id: "population", key: "ind_population" },
+  { id: "urbanisation", key: "ind_urbanisation" },
+  { id: "density", key: "ind_density" },
+  { id: "projects", key: "ind_projects" },
+  { id: "status", key: "ind_status" },
+];
+
+const state = {
+  region: null,
+  units: [],
+  unitsByCode: {},
+  targets: [],
+  projects: [],
+  evaluation: null,
+  evaluationError: null,
+  scenarios: [],
+  scenario: "baseline-2020",
+  commute: {},
+  commuteAvailable: false,
+  indicator: "population",
+  selected: null,
+  isochrone: null,
+  networkLoaded: false,
+  warnings: {},
+  layers: { units: true, projects: true, network: true, isochrone: false, labels: true },
+  tab: "targets",
+};
+
+let map = null;
+let labels = null;
+const $ = (id) => document.getElementById(id);
+
+// ------------------------------------------------------------------ values per unit
+
+function countyUnits() {
+  return state.units.filter((u) => u.level !== "prefecture");
+}
+
+function unitStatus(u) {
+  const parent = u.parent ? state.unitsByCode[u.parent] : null;
+  const evals = new Map((state.evaluation?.evaluations || []).map((e) => [e.id, e]));
+  let worst = null;
+  for (const tg of state.targets) {
+    if (!targetAppliesTo(tg, u, parent)) continue;
+    const s = evals.get(tg.id)?.status ?? "no_data";
+    if (worst === null || STATUS_ORDER.indexOf(s) < STATUS_ORDER.indexOf(worst)) worst = s;
+  }
+  return worst;
+}
+
+function valueOf(u, indicator) {
+  switch (indicator) {
+    case "population":
+      return u.population_2020;
+    case "urbanisation":
+      return u.urbanisation_rate_2020_pct;
+    case "density":
+      return u.population_2020 && u.area_km2_computed ? u.population_2020 / u.area_km2_computed : null;
+    case "projects":
+      return u.n_projects;
+    case "minutes":
+      return state.commute[state.scenario]?.[u.code] ?? null;
+    default:
+      return null;
+  }
+}
+
+function valueText(u, indicator) {
+  const v = valueOf(u, indicator);
+  switch (indicator) {
+    case "population":
+      return v === null ? "–" : `${fmt(v)} ${t("persons")}`;
+    case "urbanisation":
+      return v === null ? "–" : `${fmt(v, 1)}%`;
+    case "density":
+      return v === null ? "–" : `${fmt(v)} ${t("per_km2")}`;
+    case "minutes":
+      return v === null ? "–" : `${fmt(v, 0)} ${t("min_short")}`;
+    case "projects":
+      return fmt(v);
+    case "status": {
+      const s = unitStatus(u);
+      return s ? statusName(s) : t("legend_status_none");
+    }
+    default:
+      return "";
+  }
+}
+
+function statusName(s) {
+  const x = (state.region.statuses || []).find((y) => y.id === s);
+  return x ? nameOf(x) : s;
+}
+
+/** Colours per county-level unit and the legend of the current indicator. */
+function choropleth() {
+  const ind = INDICATORS.find((i) => i.id === state.indicator);
+  const title = state.indicator === "minutes" ? `${t(ind.key)} · ${scenarioName(state.scenario)}` : t(ind.key);
+  const colours = {};
+  if (state.indicator === "status") {
+    for (const u of countyUnits()) {
+      const s = unitStatus(u);
+      colours[u.code] = s ? STATUS_COLOURS[s] : NO_VALUE;
+    }
+    const classes = [...STATUS_ORDER].reverse().map((s) => ({ colour: STATUS_COLOURS[s], label: statusName(s) }));
+    return { colours, legend: { title, classes, noValue: t("legend_status_none") } };
+  }
+  const kind = { minutes: "minutes", urbanisation: "urbanisation", projects: "count" }[state.indicator] || "quantile";
+  const suffix = { minutes: ` ${t("min_short")}`, urbanisation: "%", density: "" }[state.indicator] || "";
+  const values = countyUnits().map((u) => valueOf(u, state.indicator));
+  const scale = numericScale(kind, values, suffix);
+  for (const u of countyUnits()) colours[u.code] = scale.colour(valueOf(u, state.indicator));
+  return { colours, legend: { title, classes: scale.classes } };
+}
+
+function scenarioName(id) {
+  const s = state.scenarios.find((x) => x.id === id);
+  return s ? nameOf(s) : id;
+}
+
+// ------------------------------------------------------------------ rendering
+
+function redrawChoropleth() {
+  if (!map || !map.getLayer("units-fill")) return;
+  const { colours, legend } = choropleth();
+  paintUnits(map, colours);
+  renderLegend($("legend"), state, legend);
+  document.body.dataset.indicator = state.indicator;
+  document.body.dataset.scenario = state.scenario;
+  document.body.dataset.colours = JSON.stringify(colours);
+}
+
+function renderControls() {
+  const sel = $("indicator");
+  sel.replaceChildren();
+  for (const ind of INDICATORS) {
+    const o = document.createElement("option");
+    o.value = ind.id;
+    o.textContent = t(ind.key) + (ind.needsCommute && !state.commuteAvailable ? ` (${t("not_available").split(/[（(]/)[0]})` : "");
+    o.disabled = Boolean(ind.needsCommute && !state.commuteAvailable);
+    sel.append(o);
+  }
+  sel.value = state.indicator;
+  const box = $("scenarios");
+  box.replaceChildren();
+  for (const s of state.scenarios) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "scenario" + (s.id === state.scenario ? " active" : "");
+    b.dataset.scenario = s.id;
+    b.setAttribute("role", "radio");
+    b.setAttribute("aria-checked", String(s.id === state.scenario));
+    b.disabled = !state.commuteAvailable;
+    b.textContent = nameOf(s);
+    b.addEventListener("click", () => switchScenario(s.id));
+    box.append(b);
+  }
+  $("scenario-note").textContent = state.commuteAvailable ? "" : t("commute_not_available");
+  for (const [k, v] of Object.entries(state.layers)) {
+    const cb = $(`layer-${k}`);
+    if (cb) cb.checked = v;
+  }
+  $("layer-network").disabled = !has(PATHS.network);
+  $("layer-isochrone").disabled = !has(PATHS.isochrone);
+}
+
+function renderPanels() {
+  renderTargets($("tab-targets"), state);
+  renderUnit($("tab-unit"), state);
+  renderWarnings($("tab-warnings"), state);
+  renderAbout($("tab-about"), state);
+  for (const b of document.querySelectorAll(".tabs button")) {
+    const on = b.dataset.tab === state.tab;
+    b.classList.toggle("active", on);
+    b.setAttribute("aria-selected", String(on));
+    $(`tab-${b.dataset.tab}`).hidden = !on;
+  }
+}
+
+function renderAll() {
+  applyStatic();
+  const r = state.region;
+  if (r) {
+    $("title").textContent = lang() === "zh" ? r.title_zh : r.title_en;
+    $("subtitle").textContent = `${t("app_title")} · ${lang() === "zh" ? r.plan_title_zh : r.plan_title_en}`;
+    document.title = `${lang() === "zh" ? r.title_zh : r.title_en} · ${t("app_title")}`;
+  }
+  renderControls();
+  renderPanels();
+  redrawChoropleth();
+  if (labels) labels.draw(state.units, state.layers.labels);
+  renderStatus();
+  document.body.dataset.lang = lang();
+}
+
+// ------------------------------------------------------------------ actions
+
+async function loadCommute(id) {
+  if (!state.commuteAvailable || state.commute[id]) return;
+  const body = await getJSON(PATHS.commute, { label: "ind_minutes", params: { scenario: id } });
+  state.commute[id] = parseCommute(body);
+}
+
+/** Minutes to the centre per unit code from the commute endpoint's body. */
+export function parseCommute(body) {
+  const rows = Array.isArray(body) ? body : body.units || body.rows || [];
+  const out = {};
+  if (!Array.isArray(rows) && typeof rows === "object") return { ...rows };
+  for (const r of rows) {
+    const code = r.code ?? r.unit ?? r.unit_code;
+    const m = r.minutes_to_centre ?? r.minutes;
+    if (code !== undefined) out[code] = m === undefined ? null : m;
+  }
+  return out;
+}
+
+async function switchScenario(id) {
+  state.scenario = id;
+  if (state.indicator !== "minutes" && state.commuteAvailable) state.indicator = "minutes";
+  try {
+    await loadCommute(id);
+  } catch (err) {
+    console.warn(err);
+  }
+  renderControls();
+  redrawChoropleth();
+  renderUnit($("tab-unit"), state);
+  if (state.layers.isochrone && state.selected) await loadIsochrone(state.selected);
+  if (has(PATHS.network)) await loadNetwork();
+}
+
+async function loadNetwork() {
+  if (!has(PATHS.network) || !state.layers.network) return;
+  try {
+    const gj = await getJSON(PATHS.network, { label: "layer_network", params: { scenario: state.scenario } });
+    map.getSource("network").setData(gj);
+    state.networkLoaded = true;
+    redrawChoropleth();
+  } catch (err) {
+    console.warn(err);
+  }
+}
+
+async function loadIsochrone(code) {
+  if (!has(PATHS.isochrone)) return;
+  try {
+    const gj = await getJSON(PATHS.isochrone, { label: "layer_isochrone", params: { unit: code, scenario: state.scenario } });
+    const scale = numericScale("minutes", []);
+    for (const f of gj.features || []) {
+      f.properties = f.properties || {};
+      const m = f.properties.minutes ?? f.properties.max_minutes;
+      if (m !== undefined) f.properties.colour = scale.colour(m);
+    }
+    map.getSource("isochrone").setData(gj);
+    state.isochrone = code;
+  } catch (err) {
+    console.warn(err);
+  }
+}
+
+function selectUnitCode(code) {
+  state.selected = code;
+  state.tab = "unit";
+  selectUnit(map, code);
+  renderPanels();
+  document.body.dataset.selected = code;
+  if (state.layers.isochrone) loadIsochrone(code);
+}
+
+function toggleLayer(k, on) {
+  state.layers[k] = on;
+  if (k === "labels") labels.draw(state.units, on);
+  else setGroupVisible(map, k, on);
+  if (k === "network" && on && !state.networkLoaded) loadNetwork();
+  if (k === "isochrone" && on && state.selected) loadIsochrone(state.selected);
+  redrawChoropleth();
+}
+
+// ------------------------------------------------------------------ map events
+
+function bindMap() {
+  map.on("mousemove", "units-fill", (e) => {
+    const f = e.features?.[0];
+    if (!f) return;
+    map.getCanvas().style.cursor = "pointer";
+    const u = state.unitsByCode[f.properties.code];
+    const ind = INDICATORS.find((i) => i.id === state.indicator);
+    hoverBox(e.point, `<strong>${esc(nameOf(u))}</strong><br>${esc(t(ind.key))}: ${esc(valueText(u, state.indicator))}<br><span class="muted">${esc(t("tooltip_click"))}</span>`);
+  });
+  map.on("mouseleave", "units-fill", () => {
+    map.getCanvas().style.cursor = "";
+    hoverBox(null);
+  });
+  map.on("click", "units-fill", (e) => {
+    const f = e.features?.[0];
+    if (f) selectUnitCode(f.properties.code);
+  });
+  map.on("mousemove", "projects-circles", (e) => {
+    const f = e.features?.[0];
+    if (!f) return;
+    const u = state.unitsByCode[f.properties.code];
+    hoverBox(e.point, `<strong>${esc(nameOf(u))}</strong><br>${esc(t("layer_projects"))}: ${f.properties.n_projects}`);
+  });
+}
+
+function esc(s) {
+  return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+function hoverBox(point, html) {
+  const box = $("hover");
+  if (!point) {
+    box.hidden = true;
+    return;
+  }
+  box.innerHTML = html;
+  box.style.left = `${point.x + 14}px`;
+  box.style.top = `${point.y + 14}px`;
+  box.hidden = false;
+}
+
+function countRendered() {
+  const feats = map.queryRenderedFeatures({ layers: ["units-fill"] });
+  const codes = new Set(feats.map((f) => f.properties.code));
+  document.body.dataset.renderedUnits = String(codes.size);
+}
+
+// ------------------------------------------------------------------ start
+
+async function loadWarnings() {
+  for (const [kind, path] of [
+    ["air", PATHS.airWarnings],
+    ["tourism", PATHS.tourismWarnings],
+  ]) {
+    if (!has(path)) {
+      state.warnings[kind] = null;
+      continue;
+    }
+    try {
+      state.warnings[kind] = await getJSON(path, { label: "tab_warnings" });
+    } catch (err) {
+      console.warn(err);
+      state.warnings[kind] = null;
+    }
+  }
+  renderWarnings($("tab-warnings"), state);
+}
+
+async function loadEvaluation() {
+  if (!has(PATHS.evaluation)) return;
+  try {
+    state.evaluation = await getJSON(PATHS.evaluation, { label: "tab_targets" });
+  } catch (err) {
+    state.evaluationError = String(err.message || err);
+    console.warn(err);
+  }
+}
+
+async function loadScenarios() {
+  state.commuteAvailable = has(PATHS.commute);
+  state.scenarios = DEFAULT_SCENARIOS.map((s) => ({ id: s.id, zh: DICT.zh[s.key], en: DICT.en[s.key] }));
+  if (has(PATHS.scenarios)) {
+    try {
+      const body = await getJSON(PATHS.scenarios, { label: "scenario" });
+      const list = Array.isArray(body) ? body : body.scenarios || [];
+      if (list.length) state.scenarios = list.map((s) => ({ id: s.id, zh: s.name_zh || s.title_zh || s.id, en: s.name_en || s.title_en || s.id }));
+    } catch (err) {
+      console.warn(err);
+    }
+  }
+  if (!state.scenarios.some((s) => s.id === state.scenario)) state.scenario = state.scenarios[0].id;
+  if (state.commuteAvailable) {
+    try {
+      await loadCommute(state.scenario);
+      state.indicator = "minutes";
+    } catch (err) {
+      console.warn(err);
+      state.commuteAvailable = false;
+    }
+  }
+}
+
+async function start() {
+  const params = new URLSearchParams(location.search);
+  setLang(params.get("lang") || localStorage.getItem("metrocircle.lang") || "zh");
+  bindStatus($("status"));
+  applyStatic();
+  await discover();
+  const [region, units, geojson, targets, projects] = await Promise.all([
+    getJSON(PATHS.region, { label: "app_title" }),
+    getJSON(PATHS.units, { label: "layer_units" }),
+    getJSON(PATHS.units, { label: "layer_units", params: { format: "geojson" } }),
+    getJSON(PATHS.targets, { label: "tab_targets" }),
+    getJSON(PATHS.projects, { label: "layer_projects" }),
+  ]);
+  Object.assign(state, { region, units, targets, projects });
+  state.unitsByCode = Object.fromEntries(units.map((u) => [u.code, u]));
+  await Promise.all([loadEvaluation(), loadScenarios()]);
+
+  map = createMap($("map"), region);
+  window.__metrocircle = { map, state };
+  labels = new UnitLabels(map);
+  const seats = {
+    type: "FeatureCollection",
+    features: units
+      .filter((u) => u.seat_lon !== null && u.seat_lat !== null)
+      .map((u) => ({ type: "Feature", properties: { code: u.code, n_projects: u.n_projects }, geometry: { type: "Point", coordinates: [u.seat_lon, u.seat_lat] } })),
+  };
+  await new Promise((resolve) => map.on("load", resolve));
+  addLayers(map, { unitsGeojson: geojson, seatsGeojson: seats, centre: region.centre });
+  bindMap();
+  bindControls();
+  for (const [k, on] of Object.entries(state.layers)) if (k !== "labels") setGroupVisible(map, k, on);
+  renderAll();
+  loadNetwork();
+  loadWarnings();
+  map.on("idle", countRendered);
+  map.once("idle", () => {
+    countRendered();
+    document.body.dataset.ready = "1";
+  });
+}
+
+function bindControls() {
+  $("lang-btn").addEventListener("click", () => {
+    setLang(lang() === "zh" ? "en" : "zh");
+    try {
+      localStorage.setItem("metrocircle.lang", lang());
+    } catch {
+      /* private mode: the choice is not remembered */
+    }
+    renderAll();
+  });
+  $("indicator").addEventListener("change", async (e) => {
+    state.indicator = e.target.value;
+    if (state.indicator === "minutes") await loadCommute(state.scenario);
+    redrawChoropleth();
+  });
+  for (const k of Object.keys(state.layers)) {
+    const cb = $(`layer-${k}`);
+    if (cb) cb.addEventListener("change", (e) => toggleLayer(k, e.target.checked));
+  }
+  for (const b of document.querySelectorAll(".tabs button")) {
+    b.addEventListener("click", () => {
+      state.tab = b.dataset.tab;
+      renderPanels();
+    });
+  }
+}
+
+start().catch((err) => {
+  console.error(err);
+  const el = $("status");
+  if (el) {
+    el.classList.add("error");
+    el.textContent = `${t("failed")}: ${err.message || err}`;
+  }
+  document.body.dataset.ready = "error";
+});

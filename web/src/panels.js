@@ -1,0 +1,254 @@
+// The side panels: legend, targets board, unit panel, warnings and data sources.
+// Every panel is re-rendered from state, so switching the language redraws all text.
+
+import { targetChart } from "./chart.js";
+import { fmt, lang, nameOf, t } from "./i18n.js";
+import { NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
+
+/** Create an element with attributes and children (strings become text nodes). */
+export function h(tag, attrs = {}, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") e.className = v;
+    else if (k === "dataset") Object.assign(e.dataset, v);
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else e.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+export function statusLabel(state, id) {
+  const s = (state.region.statuses || []).find((x) => x.id === id);
+  return s ? nameOf(s) : id;
+}
+
+function badge(state, status) {
+  return h("span", { class: `badge status-${status}`, style: `background:${STATUS_COLOURS[status] || NO_VALUE}`, title: statusLabel(state, status) }, statusLabel(state, status));
+}
+
+function scopeLabel(state, scope) {
+  if (scope === "region") return t("scope_region");
+  if (scope.startsWith("group:")) {
+    const role = state.region.roles.find((r) => r.id === scope.slice(6));
+    return role ? nameOf(role) : scope;
+  }
+  const u = state.unitsByCode[scope];
+  return u ? nameOf(u) : scope;
+}
+
+function unitOfMeasure(target) {
+  if (!target) return "";
+  if (target.unit === "pct") return "%";
+  return lang() === "zh" ? target.unit_zh : target.unit_en;
+}
+
+function valueText(v, target) {
+  if (v === null || v === undefined) return "–";
+  const u = unitOfMeasure(target);
+  return `${fmt(v, 2)}${u === "%" ? "%" : ` ${u}`}`;
+}
+
+// ------------------------------------------------------------------ legend
+
+export function renderLegend(el, state, legend) {
+  el.replaceChildren();
+  el.append(h("div", { class: "legend-title" }, legend.title));
+  for (const c of legend.classes) {
+    el.append(h("div", { class: "legend-row" }, h("span", { class: "swatch", style: `background:${c.colour}` }), h("span", {}, c.label)));
+  }
+  el.append(h("div", { class: "legend-row" }, h("span", { class: "swatch", style: `background:${NO_VALUE}` }), h("span", {}, legend.noValue || t("legend_no_value"))));
+  if (state.layers.network && state.networkLoaded) {
+    el.append(
+      h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px solid #6a3d9a" }), t("legend_rail")),
+      h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px solid #e6550d" }), t("legend_road")),
+      h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px solid #555" }), t("legend_sourced")),
+      h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px dashed #555" }), t("legend_modelled")),
+    );
+  }
+  if (state.layers.projects) {
+    el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch" }), t("legend_projects")));
+  }
+  el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch centre" }), `${t("legend_centre")}: ${nameOf(state.region.centre)}`));
+}
+
+// ------------------------------------------------------------------ targets board
+
+export function renderTargets(el, state) {
+  el.replaceChildren();
+  const targets = state.targets;
+  const evals = new Map((state.evaluation?.evaluations || []).map((e) => [e.id, e]));
+  el.append(h("h2", {}, t("targets_board")), h("p", { class: "hint" }, t("targets_hint")));
+  if (!state.evaluation) el.append(h("p", { class: "not-available" }, state.evaluationError || t("not_available")));
+  if (state.evaluation) {
+    const counts = state.evaluation.counts || {};
+    const chips = h("div", { class: "status-summary" });
+    for (const s of [...STATUS_ORDER].reverse()) {
+      if (!counts[s]) continue;
+      chips.append(h("span", { class: "chip", title: statusLabel(state, s) }, badge(state, s), ` ${counts[s]}`));
+    }
+    el.append(chips);
+  }
+  const list = h("ol", { class: "target-list", dataset: { count: String(targets.length) } });
+  for (const tg of targets) {
+    const ev = evals.get(tg.id);
+    const status = ev ? ev.status : "no_data";
+    const card = h(
+      "li",
+      { class: "target-card", dataset: { targetId: tg.id, status } },
+      h("div", { class: "target-head" }, badge(state, status), h("span", { class: "target-name" }, nameOf(tg))),
+      h(
+        "div",
+        { class: "target-meta" },
+        `${t("scope")}: ${scopeLabel(state, tg.scope)} · ${t("chapter")} ${tg.chapter}`,
+      ),
+      h(
+        "div",
+        { class: "target-values" },
+        h("span", {}, `${t("latest")}: ${ev ? valueText(ev.latest_value, tg) : "–"}${ev?.latest_year ? ` (${ev.latest_year})` : ""}`),
+        h("span", {}, `${t("target")}: ${tg.direction.replace(">=", "≥").replace("<=", "≤")} ${valueText(tg.target_value, tg)}${tg.target_year ? ` (${tg.target_year})` : ""}`),
+      ),
+    );
+    if (ev && ev.progress !== null) {
+      const p = Math.max(0, Math.min(1, ev.progress));
+      card.append(
+        h("div", { class: "progress", title: `${t("progress")}: ${fmt(ev.progress * 100, 0)}%` }, h("div", { class: "progress-bar", style: `width:${p * 100}%;background:${STATUS_COLOURS[status]}` })),
+      );
+    }
+    if (ev) {
+      card.append(
+        targetChart(ev, {
+          colour: STATUS_COLOURS[status] === STATUS_COLOURS.no_data ? "#636363" : STATUS_COLOURS[status],
+          labels: { target: t("target"), baseline: t("baseline"), projected: t("projected"), no_series: t("no_series") },
+        }),
+      );
+      card.append(h("p", { class: "reason" }, nameOf({ zh: ev.reason.zh, en: ev.reason.en })));
+      if (ev.warnings.length) {
+        const d = h("details", { class: "warnings" }, h("summary", {}, `${t("warnings_label")} (${ev.warnings.length})`));
+        for (const w of ev.warnings) d.append(h("p", {}, nameOf({ zh: w.zh, en: w.en })));
+        card.append(d);
+      }
+    }
+    list.append(card);
+  }
+  el.append(list);
+}
+
+// ------------------------------------------------------------------ unit panel
+
+function row(label, value) {
+  return h("tr", {}, h("th", {}, label), h("td", {}, value));
+}
+
+export function renderUnit(el, state) {
+  el.replaceChildren();
+  const u = state.selected ? state.unitsByCode[state.selected] : null;
+  if (!u) {
+    el.append(h("p", { class: "hint" }, t("unit_hint")));
+    return;
+  }
+  const parent = u.parent ? state.unitsByCode[u.parent] : null;
+  const roles = u.roles.map((r) => nameOf(state.region.roles.find((x) => x.id === r) || { zh: r, en: r }));
+  const parentRoles = parent ? parent.roles.map((r) => nameOf(state.region.roles.find((x) => x.id === r) || { zh: r, en: r })) : [];
+  const density = u.population_2020 && u.area_km2_computed ? u.population_2020 / u.area_km2_computed : null;
+  el.append(h("h2", { class: "unit-name", dataset: { code: u.code } }, nameOf(u)), h("div", { class: "unit-sub" }, lang() === "zh" ? u.name_en : u.name_zh));
+  const tbl = h(
+    "table",
+    { class: "figures" },
+    row(t("unit_code"), u.code),
+    row(t("unit_level"), t(`level_${u.level}`)),
+    parent ? row(t("unit_parent"), nameOf(parent)) : null,
+    row(t("unit_roles"), [...roles, ...parentRoles.map((r) => `${r} ${t("via_parent")}`)].join("、") || t("unit_none")),
+    row(t("unit_population"), u.population_2020 === null ? "–" : `${fmt(u.population_2020)} ${t("persons")}`),
+    row(t("unit_urban_population"), u.urban_population_2020 === null ? "–" : `${fmt(u.urban_population_2020)} ${t("persons")}`),
+    row(t("unit_urbanisation"), u.urbanisation_rate_2020_pct === null ? "–" : `${fmt(u.urbanisation_rate_2020_pct, 2)}%`),
+    row(t("unit_area"), u.area_km2_computed === null ? "–" : `${fmt(u.area_km2_computed, 1)} ${t("km2")}`),
+    row(t("unit_density"), density === null ? "–" : `${fmt(density)} ${t("per_km2")}`),
+    row(t("unit_seat"), u.seat_name_zh || "–"),
+  );
+  if (state.commuteAvailable) {
+    const parts = state.scenarios.map((s) => {
+      const m = state.commute[s.id]?.[u.code];
+      return `${nameOf(s)}: ${m === undefined || m === null ? "–" : `${fmt(m, 0)} ${t("min_short")}`}`;
+    });
+    tbl.append(row(t("unit_minutes"), parts.join(" · ")));
+  }
+  el.append(tbl);
+  // unit-level targets: scoped to the unit or to a role group it belongs to
+  const evals = new Map((state.evaluation?.evaluations || []).map((e) => [e.id, e]));
+  const scoped = state.targets.filter((tg) => targetAppliesTo(tg, u, parent));
+  el.append(h("h3", {}, t("unit_targets")));
+  if (!scoped.length) el.append(h("p", { class: "hint" }, t("unit_none")));
+  else {
+    const ul = h("ul", { class: "unit-targets" });
+    for (const tg of scoped) {
+      const ev = evals.get(tg.id);
+      ul.append(h("li", {}, badge(state, ev ? ev.status : "no_data"), " ", nameOf(tg)));
+    }
+    el.append(ul);
+  }
+  const projects = state.projects.filter((p) => p.units.includes(u.code));
+  el.append(h("h3", {}, `${t("unit_projects")} (${projects.length})`));
+  if (!projects.length) el.append(h("p", { class: "hint" }, t("unit_none")));
+  else {
+    const ul = h("ul", { class: "unit-projects" });
+    for (const p of projects) ul.append(h("li", { title: p.source_quote || "" }, nameOf(p), h("span", { class: "muted" }, ` · ${p.chapter}`)));
+    el.append(ul);
+  }
+}
+
+/** Whether target `tg` is scoped to unit `u` (directly, or through a role of it or its parent). */
+export function targetAppliesTo(tg, u, parent) {
+  if (tg.scope === u.code) return true;
+  if (tg.scope.startsWith("group:")) {
+    const role = tg.scope.slice(6);
+    return u.roles.includes(role) || Boolean(parent && parent.roles.includes(role));
+  }
+  return false;
+}
+
+// ------------------------------------------------------------------ warnings and sources
+
+function warningList(items, kind) {
+  const ul = h("ul", { class: "warning-list" });
+  for (const w of items) {
+    const name = nameOf(w) || w.scenic_id || "";
+    const colour = w.colour || "#fdae61";
+    const detail =
+      kind === "air"
+        ? `${w.start || ""}${w.end && w.end !== w.start ? ` – ${w.end}` : ""} · ${(w.units || []).map((x) => nameOf(x) || x.code || "").join("、")}`
+        : `${w.time || ""} · ${fmt((w.ratio || 0) * 100, 0)}% · ${lang() === "zh" ? w.actions_zh || "" : w.actions_en || ""}`;
+    ul.append(h("li", {}, h("span", { class: "badge", style: `background:${colour}` }, String(w.tier ?? w.level ?? "")), " ", h("strong", {}, name), h("div", { class: "muted" }, detail)));
+  }
+  return ul;
+}
+
+export function renderWarnings(el, state) {
+  el.replaceChildren();
+  for (const [kind, key] of [
+    ["air", "warnings_air"],
+    ["tourism", "warnings_tourism"],
+  ]) {
+    el.append(h("h2", {}, t(key)));
+    const w = state.warnings[kind];
+    if (w === undefined) el.append(h("p", { class: "hint" }, `${t("loading")} …`));
+    else if (w === null) el.append(h("p", { class: "not-available" }, t("not_available")));
+    else if (!w.length) el.append(h("p", { class: "hint" }, t("warnings_none")));
+    else el.append(warningList(w, kind));
+  }
+}
+
+export function renderAbout(el, state) {
+  el.replaceChildren();
+  const r = state.region;
+  el.append(
+    h("h2", {}, t("about_title")),
+    h("p", {}, `${lang() === "zh" ? r.plan_title_zh : r.plan_title_en} · ${r.plan_ref}`),
+    h("p", { class: "hint" }, t("about_text")),
+    h("p", { class: "muted" }, `${t("data_version")}: ${r.data_version} · ${r.population_reference}`),
+  );
+  const tbl = h("table", { class: "sources" }, h("tr", {}, h("th", {}, t("file")), h("th", {}, t("source")), h("th", {}, t("licence"))));
+  for (const f of r.files) tbl.append(h("tr", {}, h("td", {}, f.path), h("td", {}, f.source), h("td", {}, f.licence)));
+  el.append(tbl);
+}
