@@ -152,3 +152,33 @@ def test_section_class_is_worst_parameter_class(meas: dict[str, float], body: st
 def test_class_monotone_in_concentration(key: str, a: float, b: float) -> None:
     lo, hi = sorted((a, b))
     assert parameter_class(key, lo) <= parameter_class(key, hi)
+
+
+def test_section_registry(tmp_path: Path) -> None:
+    from metrocircle.sectors.water import load_section_registry
+
+    p = tmp_path / "r.csv"
+    head = "section_id,name_zh,river_zh,water_body,jurisdictions,lon,lat,source\n"
+    p.write_text(head + "S1,甲,琼江,river,500152;510900,,,a bulletin\n", encoding="utf-8")
+    assert load_section_registry(p)[0]["jurisdictions"] == ["500152", "510900"]
+    p.write_text(head + "S1,甲,琼江,sea,500152,200,,\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as err:
+        load_section_registry(p, unit_codes={"500152"})
+    text = str(err.value)
+    assert all(f":2:{c}" in text for c in ("jurisdictions", "water_body", "lon", "source"))
+
+
+def test_dataset_sector_files_validate(tmp_path: Path) -> None:
+    import shutil
+
+    from metrocircle.data import get_path
+    from metrocircle.sectors.dataset import validate_sector_files
+
+    src = get_path("chongqing")
+    assert validate_sector_files(src) == []
+    shutil.copytree(src / "sectors", tmp_path / "sectors")
+    (tmp_path / "sectors" / "scenic_capacities.csv").write_text(
+        "scenic_id,capacity_instantaneous,capacity_daily,method,source\nx,-1,,m,\n", encoding="utf-8"
+    )
+    problems = validate_sector_files(tmp_path)
+    assert {p.field for p in problems} == {"capacity_instantaneous", "source"}

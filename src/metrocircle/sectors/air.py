@@ -105,13 +105,13 @@ def _std(standard: str) -> Any:
 def _exact(value: float, name: str) -> Fraction:
     if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
         msg = f"{name}: concentration must be a number, got {value!r}"
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     if isinstance(value, float) and not math.isfinite(value):
         msg = f"{name}: concentration must be finite, got {value!r}"
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     if value < 0:
         msg = f"{name}: concentration must be >= 0, got {value!r}"
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     return Fraction(repr(value)) if isinstance(value, float) else Fraction(value)
 
 
@@ -142,19 +142,19 @@ def _iaqi_exact(
             f"{name}: SO2 1-hour {float(conc)} µg/m³ > 800: HJ 633 Table 1 note 2 — the 1-hour "
             "IAQI is not computed; rate the 24-hour mean instead (pass so2_24h)"
         )
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     if pollutant is Pollutant.O3 and averaging == "8h" and conc > _O3_8H_SWITCH:
         msg = (
             f"{name}: O3 8-hour {float(conc)} µg/m³ > 800: HJ 633 Table 1 note 3 — the 8-hour "
             "IAQI is not computed; the 1-hour O3 IAQI is reported instead"
         )
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     if conc > table[-1]:
         msg = (
             f"{name}: {pollutant.value} {averaging} {float(conc)} is above the top breakpoint "
             f"{table[-1]} of {standard}; the standard defines no IAQI above {IAQI_LEVELS[len(table) - 1]}"
         )
-        raise DataValidationError([Problem("<input>", 0, name, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
     for i in range(1, len(table)):
         lo, hi = table[i - 1], table[i]
         if conc <= hi:
@@ -315,7 +315,9 @@ def _combine(
 ) -> AQIResult:
     if not parts:
         msg = "no concentration given: at least one item is needed for an AQI"
-        raise DataValidationError([Problem("<input>", 0, "concentrations", msg)], summary=msg)
+        raise DataValidationError(
+            [Problem("<input>", 0, "concentrations", msg)], summary="invalid input"
+        )
     published = {k: math.ceil(v) for k, v in parts.items()}
     aqi = max(published.values())
     primary = tuple(k for k, v in published.items() if v == aqi) if aqi > _PRIMARY_ABOVE else ()
@@ -348,7 +350,9 @@ def _o3_8h_switch(values: dict[str, Any], standard: str, notes: list[str]) -> No
         _require_confirmed(standard, "O3 8-hour > 800")
         if "o3_1h" not in values:
             msg = "o3_8h > 800 µg/m³: HJ 633 Table 1 note 3 rates O3 by its 1-hour value, so o3_1h is required"
-            raise DataValidationError([Problem("<input>", 0, "o3_1h", msg)], summary=msg)
+            raise DataValidationError(
+                [Problem("<input>", 0, "o3_1h", msg)], summary="invalid input"
+            )
         del values["o3_8h"]
         notes.append(
             "O3 8-h > 800: 8-h IAQI not computed, O3 rated by its 1-h value (HJ 633 Table 1 note 3)"
@@ -417,7 +421,9 @@ def hourly_aqi(
         _require_confirmed(std, "SO2 1-hour > 800")
         if so2_24h is None:
             msg = "so2 1-hour > 800 µg/m³: HJ 633 Table 1 note 2 rates SO2 by its 24-hour mean, so so2_24h is required"
-            raise DataValidationError([Problem("<input>", 0, "so2_24h", msg)], summary=msg)
+            raise DataValidationError(
+                [Problem("<input>", 0, "so2_24h", msg)], summary="invalid input"
+            )
         parts["so2"] = _iaqi_exact(Pollutant.SO2, _exact(so2_24h, "so2_24h"), "24h", std, "so2_24h")
         del values["so2"]
         notes.append("SO2 1-h > 800: rated by its 24-h mean (HJ 633 Table 1 note 2)")

@@ -19,8 +19,10 @@ from metrocircle.sectors._water_tables import CLASS_LABELS, EVALUATED, NOT_EVALU
 
 __all__ = [
     "CLASS_LABELS",
+    "SECTION_REGISTRY_COLUMNS",
     "SectionClass",
     "classify_file",
+    "load_section_registry",
     "parameter_class",
     "section_class",
     "share_class_iii_or_better",
@@ -73,13 +75,13 @@ def parameter_class(key: str, value: float, *, water_body: WaterBody | str = "ri
     """
     if key not in PARAMETERS:
         msg = f"unknown parameter {key!r}; expected one of {sorted(PARAMETERS)}"
-        raise DataValidationError([Problem("<input>", 0, key, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, key, msg)], summary="invalid input")
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         msg = f"{key}: value must be a finite number, got {value!r}"
-        raise DataValidationError([Problem("<input>", 0, key, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, key, msg)], summary="invalid input")
     if value < 0 or (key == "ph" and value > 14):
         msg = f"{key}: value {value} is outside the physical range"
-        raise DataValidationError([Problem("<input>", 0, key, msg)], summary=msg)
+        raise DataValidationError([Problem("<input>", 0, key, msg)], summary="invalid input")
     p = PARAMETERS[key]
     if p.kind == "range":
         lo, hi = p.limits
@@ -187,7 +189,9 @@ def section_class(
         raise DataValidationError(problems, summary="invalid section measurements")
     if not classes:
         msg = f"no evaluated parameter given; expected some of {list(EVALUATED)}"
-        raise DataValidationError([Problem("<input>", 0, "measurements", msg)], summary=msg)
+        raise DataValidationError(
+            [Problem("<input>", 0, "measurements", msg)], summary="invalid input"
+        )
     worst = max(classes.values())
     return SectionClass(
         klass=worst,
@@ -278,4 +282,92 @@ def classify_file(path: Path | str) -> list[dict[str, Any]]:
         out.append({"section_id": sid, **res.to_dict()})
     if problems:
         raise DataValidationError(problems, summary=f"{name}: {len(problems)} problem(s)")
+    return out
+
+
+#: Columns of a (user-supplied) registry of cross-border monitoring sections.
+SECTION_REGISTRY_COLUMNS: tuple[str, ...] = (
+    "section_id", "name_zh", "river_zh", "water_body", "jurisdictions", "lon", "lat", "source",
+)  # fmt: skip
+
+
+def load_section_registry(
+    path: Path | str, *, unit_codes: Iterable[str] | None = None
+) -> list[dict[str, Any]]:
+    """Read a registry of cross-border sections, all or nothing.
+
+    Columns: :data:`SECTION_REGISTRY_COLUMNS`; ``jurisdictions`` lists the GB/T 2260 codes the
+    section lies between, ``;``-separated (at least two, for a cross-border section); ``lon``
+    and ``lat`` are WGS84 degrees or empty; ``source`` is required.  No registry is shipped:
+    no published list with coordinates was found.
+
+    Parameters
+    ----------
+    path
+        CSV file.
+    unit_codes
+        Known unit codes; when given, every jurisdiction must be one of them.
+    """
+    name = str(path)
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            rows = list(reader)
+    except OSError as exc:
+        msg = f"{name}: cannot be read ({exc.strerror})"
+        raise DataValidationError([Problem(name, 0, "file", msg)], summary=msg) from None
+    missing = [c for c in SECTION_REGISTRY_COLUMNS if c not in header]
+    if missing:
+        msg = f"{name}: missing column(s) {missing}"
+        raise DataValidationError(
+            [Problem(name, 1, ",".join(missing), "missing column")], summary=msg
+        )
+    known = set(unit_codes) if unit_codes is not None else None
+    problems: list[Problem] = []
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, r in enumerate(rows, start=2):
+        sid = r["section_id"].strip()
+        if not sid or sid in seen:
+            problems.append(Problem(name, i, "section_id", "empty or duplicate"))
+        seen.add(sid)
+        codes = [c.strip() for c in r["jurisdictions"].split(";") if c.strip()]
+        if len(codes) < 2:
+            problems.append(
+                Problem(
+                    name,
+                    i,
+                    "jurisdictions",
+                    "a cross-border section lies between at least two units",
+                )
+            )
+        bad = [
+            c
+            for c in codes
+            if not (c.isdigit() and len(c) == 6) or (known is not None and c not in known)
+        ]
+        if bad:
+            problems.append(Problem(name, i, "jurisdictions", f"unknown unit code(s) {bad}"))
+        try:
+            _check_body(r["water_body"] or "river")
+        except ValueError as exc:
+            problems.append(Problem(name, i, "water_body", str(exc)))
+        rec: dict[str, Any] = {**r, "jurisdictions": codes}
+        for col, lo, hi in (("lon", 73.0, 136.0), ("lat", 3.0, 54.0)):
+            text = r[col].strip()
+            if not text:
+                rec[col] = None
+                continue
+            try:
+                rec[col] = float(text)
+                if not lo <= rec[col] <= hi:
+                    problems.append(Problem(name, i, col, f"{text} outside China"))
+            except ValueError:
+                problems.append(Problem(name, i, col, f"not a number: {text!r}"))
+        if not r["source"].strip():
+            problems.append(Problem(name, i, "source", "every section needs its source"))
+        out.append(rec)
+    if problems:
+        raise DataValidationError(problems, summary=f"{name}: invalid section registry")
     return out
