@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrocircle._errors import DataValidationError
@@ -250,6 +250,7 @@ def test_reproduces_published_cnemc_hourly_aqi() -> None:
 _VALID = [(s, p, a) for s, t in STANDARDS.items() for (p, a) in t.tables]
 
 
+@settings(deadline=None)
 @given(st.sampled_from(_VALID), st.floats(0, 1), st.floats(0, 1))
 def test_iaqi_is_monotone(key: tuple[str, str, str], u: float, v: float) -> None:
     std, pol, avg = key
@@ -258,6 +259,7 @@ def test_iaqi_is_monotone(key: tuple[str, str, str], u: float, v: float) -> None
     assert iaqi(pol, a, averaging=avg, standard=std) <= iaqi(pol, b, averaging=avg, standard=std)
 
 
+@settings(deadline=None)
 @given(st.sampled_from(TABLE_CASES), st.floats(1e-9, 1e-3))
 def test_iaqi_is_continuous_at_breakpoints(
     case: tuple[str, str, str, int, int], eps: float
@@ -274,6 +276,7 @@ def test_iaqi_is_continuous_at_breakpoints(
             assert abs(iaqi(pol, x, averaging=avg, standard=std) - at) <= slope * eps * 1.0001
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["so2", "no2", "pm10", "pm2_5", "co", "o3_1h", "o3_8h"]),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrocircle._errors import DataValidationError
@@ -153,6 +153,7 @@ def test_shipped_shared_area(region: Region) -> None:
 _amount = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.decimals(min_value=0, max_value=1, places=3), min_size=2, max_size=5),
     st.decimals(min_value=0, max_value=10**12, places=2, allow_nan=False, allow_infinity=False),
@@ -172,6 +173,7 @@ def test_split_parts_sum_to_increment(raw: list[Decimal], inc: Decimal) -> None:
     assert all(abs(parts[j] - inc * shares[j]) < D("0.01") for j in shares)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.tuples(_amount, _amount), min_size=2, max_size=6),
     st.sampled_from([D("0.5"), D("0.3"), D("0.77")]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrocircle._errors import DataValidationError
@@ -132,6 +132,7 @@ def test_classify_file(tmp_path: Path) -> None:
     )
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(st.sampled_from(EVALUATED), st.floats(0, 14, allow_nan=False), min_size=1),
     st.sampled_from(["river", "lake"]),
@@ -144,6 +145,7 @@ def test_section_class_is_worst_parameter_class(meas: dict[str, float], body: st
     }
 
 
+@settings(deadline=None)
 @given(
     st.sampled_from([k for k in EVALUATED if PARAMETERS[k].kind == "max"]),
     st.floats(0, 100),
