@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 with warnings.catch_warnings():
     # starlette 1.x warns at import that plain httpx is deprecated (httpx2 is not installed).
@@ -224,3 +226,46 @@ def test_fiscal_split(client: TestClient) -> None:
     for b, needle in bad:
         r = client.post("/api/sectors/fiscal/split", json=b)
         assert r.status_code == 422 and needle in r.text, (b, r.text)
+
+
+_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_keys = {
+    "/api/sectors/air/aqi": ["report", "standard", "concentrations", "so2", "pm2_5", "o3_8h"],
+    "/api/sectors/air/warnings": ["days", "unit", "date", "aqi", "ongoing_only"],
+    "/api/sectors/water/class": ["water_body", "measurements", "do", "tp", "ph"],
+    "/api/sectors/fiscal/split": [
+        "area_id",
+        "base_year",
+        "shares",
+        "decimals",
+        "entries",
+        "item",
+        "year",
+        "jurisdiction",
+        "amount",
+    ],
+}
+
+
+@settings(
+    deadline=None, max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.sampled_from(sorted(_keys)),
+    st.dictionaries(
+        st.sampled_from(sorted({k for v in _keys.values() for k in v})), _json, max_size=5
+    ),
+)
+def test_hostile_bodies_never_5xx(client: TestClient, path: str, body: dict[str, object]) -> None:
+    r = client.post(path, json=body)
+    assert r.status_code < 500, (path, body, r.text)
