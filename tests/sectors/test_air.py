@@ -299,3 +299,14 @@ def test_aqi_is_max_of_published_iaqi(fracs: dict[str, float]) -> None:
         for k in r.iaqi
     )
     assert (r.aqi > 50) == bool(r.primary_pollutants)
+
+
+def test_above_scale_cap_or_error() -> None:
+    with pytest.raises(DataValidationError, match="top breakpoint"):
+        daily_aqi({"pm10": 700})
+    r = daily_aqi({"pm10": 700, "pm2_5": 40}, above_scale="cap")
+    assert r.aqi == 500 and r.iaqi["pm10"] == 500 and r.primary_pollutants == ("pm10",)
+    assert any("pm10" in n for n in r.notes)
+    assert hourly_aqi({"co": 151}, above_scale="cap").aqi == 500
+    with pytest.raises(ValueError, match="above_scale"):
+        daily_aqi({"pm10": 7}, above_scale="clip")  # type: ignore[arg-type]

@@ -263,3 +263,12 @@ def test_rules_file_validation(tmp_path: Path) -> None:
     p.write_text("[validity]\nmin_hours_24h_mean = 20\n", encoding="utf-8")
     with pytest.raises(DataValidationError, match="missing"):
         load_hj663_rules(p)
+
+
+def test_dust_day_is_capped_by_rule_or_named_when_strict() -> None:
+    sd = daily_statistics(_hourly("A", "2024-03-20", pm10=900.0))
+    t = daily_aqi_table(sd)
+    assert t.iloc[0]["aqi"] == 500 and not t.iloc[0]["good"]
+    strict = replace(load_hj663_rules(), above_scale="error")
+    with pytest.raises(DataValidationError, match="A 2024-03-20"):
+        daily_aqi_table(sd, rules=strict)

@@ -180,7 +180,8 @@ def test_dataset_sector_files_validate(tmp_path: Path) -> None:
     assert validate_sector_files(src) == []
     shutil.copytree(src / "sectors", tmp_path / "sectors")
     (tmp_path / "sectors" / "scenic_capacities.csv").write_text(
-        "scenic_id,capacity_instantaneous,capacity_daily,method,source\nx,-1,,m,\n", encoding="utf-8"
+        "scenic_id,capacity_instantaneous,capacity_daily,method,source\nx,-1,,m,\n",
+        encoding="utf-8",
     )
     problems = validate_sector_files(tmp_path)
     assert {p.field for p in problems} == {"capacity_instantaneous", "source"}

@@ -134,7 +134,13 @@ def _table(pollutant: Pollutant, averaging: str, standard: str) -> tuple[int, ..
 
 
 def _iaqi_exact(
-    pollutant: Pollutant, conc: Fraction, averaging: str, standard: str, name: str
+    pollutant: Pollutant,
+    conc: Fraction,
+    averaging: str,
+    standard: str,
+    name: str,
+    *,
+    capped: list[str] | None = None,
 ) -> Fraction:
     table = _table(pollutant, averaging, standard)
     if pollutant is Pollutant.SO2 and averaging == "1h" and conc > _SO2_1H_SWITCH:
@@ -149,6 +155,11 @@ def _iaqi_exact(
             "IAQI is not computed; the 1-hour O3 IAQI is reported instead"
         )
         raise DataValidationError([Problem("<input>", 0, name, msg)], summary="invalid input")
+    if conc > table[-1] and capped is not None:
+        capped.append(
+            f"{name} {float(conc)} above the top breakpoint {table[-1]}: IAQI set to the scale's top"
+        )
+        return Fraction(IAQI_LEVELS[len(table) - 1])
     if conc > table[-1]:
         msg = (
             f"{name}: {pollutant.value} {averaging} {float(conc)} is above the top breakpoint "
@@ -360,7 +371,10 @@ def _o3_8h_switch(values: dict[str, Any], standard: str, notes: list[str]) -> No
 
 
 def daily_aqi(
-    concentrations: Mapping[str, float | None], *, standard: StandardVersion | str = "HJ633-2012"
+    concentrations: Mapping[str, float | None],
+    *,
+    standard: StandardVersion | str = "HJ633-2012",
+    above_scale: Literal["error", "cap"] = "error",
 ) -> AQIResult:
     """Daily AQI (日报) from daily statistics.
 
@@ -372,6 +386,10 @@ def daily_aqi(
         mg/m³.  Missing or None items are left out of the AQI.
     standard
         ``"HJ633-2012"`` or ``"HJ633-2026"``.
+    above_scale
+        A value above an item's top breakpoint has no IAQI in HJ 633: ``"error"`` raises,
+        ``"cap"`` rates it at the top of the scale (500; 300 for O3 8 h cannot happen, it
+        switches first) and records a note.
 
     Returns
     -------
@@ -384,18 +402,29 @@ def daily_aqi(
     (107, ('pm2_5',), '轻度污染')
     """
     std = _std(str(standard)).code
+    capped = _above_scale(above_scale)
     values = _normalise(concentrations, set(DAILY_ITEMS))
     notes: list[str] = []
     _o3_8h_switch(values, std, notes)
     parts = {
-        k: _iaqi_exact(DAILY_ITEMS[k][0], _exact(v, k), DAILY_ITEMS[k][1], std, k)
+        k: _iaqi_exact(DAILY_ITEMS[k][0], _exact(v, k), DAILY_ITEMS[k][1], std, k, capped=capped)
         for k, v in values.items()
     }
-    return _combine(parts, standard=std, report="daily", notes=tuple(notes))
+    return _combine(parts, standard=std, report="daily", notes=(*notes, *(capped or ())))
+
+
+def _above_scale(mode: str) -> list[str] | None:
+    if mode not in ("error", "cap"):
+        msg = f"`above_scale` was {mode!r} but is expected to be 'error' or 'cap'"
+        raise ValueError(msg)
+    return [] if mode == "cap" else None
 
 
 def hourly_aqi(
-    concentrations: Mapping[str, float | None], *, standard: StandardVersion | str = "HJ633-2012"
+    concentrations: Mapping[str, float | None],
+    *,
+    standard: StandardVersion | str = "HJ633-2012",
+    above_scale: Literal["error", "cap"] = "error",
 ) -> AQIResult:
     """Real-time (hourly, 实时报) AQI.
 
@@ -407,12 +436,15 @@ def hourly_aqi(
         rates SO2 when its 1-h value exceeds 800 µg/m³ (HJ 633 Table 1 note 2).
     standard
         ``"HJ633-2012"`` or ``"HJ633-2026"``.
+    above_scale
+        ``"error"`` or ``"cap"``, as in :func:`daily_aqi`.
 
     Returns
     -------
     AQIResult
     """
     std = _std(str(standard)).code
+    capped = _above_scale(above_scale)
     values = _normalise(concentrations, {*HOURLY_ITEMS, "so2_24h"})
     so2_24h = values.pop("so2_24h", None)
     notes: list[str] = []
@@ -424,10 +456,14 @@ def hourly_aqi(
             raise DataValidationError(
                 [Problem("<input>", 0, "so2_24h", msg)], summary="invalid input"
             )
-        parts["so2"] = _iaqi_exact(Pollutant.SO2, _exact(so2_24h, "so2_24h"), "24h", std, "so2_24h")
+        parts["so2"] = _iaqi_exact(
+            Pollutant.SO2, _exact(so2_24h, "so2_24h"), "24h", std, "so2_24h", capped=capped
+        )
         del values["so2"]
         notes.append("SO2 1-h > 800: rated by its 24-h mean (HJ 633 Table 1 note 2)")
     _o3_8h_switch(values, std, notes)
     for k, v in values.items():
-        parts[k] = _iaqi_exact(HOURLY_ITEMS[k][0], _exact(v, k), HOURLY_ITEMS[k][1], std, k)
-    return _combine(parts, standard=std, report="hourly", notes=tuple(notes))
+        parts[k] = _iaqi_exact(
+            HOURLY_ITEMS[k][0], _exact(v, k), HOURLY_ITEMS[k][1], std, k, capped=capped
+        )
+    return _combine(parts, standard=std, report="hourly", notes=(*notes, *(capped or ())))

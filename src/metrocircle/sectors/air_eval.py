@@ -77,6 +77,7 @@ class HJ663Rules:
     o3_8h_window_end_hours: tuple[int, ...]
     min_valid_8h_windows: int
     require_all_items: bool
+    above_scale: str
     exclude_control_points: bool
     area_method: str
     break_date: str
@@ -104,6 +105,7 @@ def load_hj663_rules(path: Path | None = None) -> HJ663Rules:
             o3_8h_window_end_hours=tuple(int(h) for h in v["o3_8h_window_end_hours"]),
             min_valid_8h_windows=int(v["min_valid_8h_windows"]),
             require_all_items=bool(v["require_all_items"]),
+            above_scale=str(v["above_scale"]),
             exclude_control_points=bool(a["exclude_control_points"]),
             area_method=str(a["area_method"]),
             break_date=str(s["break_date"]),
@@ -119,6 +121,8 @@ def load_hj663_rules(path: Path | None = None) -> HJ663Rules:
         problems.append(
             Problem(name, 0, "o3_8h_window_end_hours", "each must be 7..23 (window inside the day)")
         )
+    if rules.above_scale not in ("error", "cap"):
+        problems.append(Problem(name, 0, "above_scale", "expected 'error' or 'cap'"))
     if rules.area_method not in ("stations", "units"):
         problems.append(Problem(name, 0, "area_method", "expected 'stations' or 'units'"))
     if not 1 <= rules.min_hours_24h_mean <= 24 or not 1 <= rules.min_hours_8h_mean <= 8:
@@ -319,6 +323,7 @@ def daily_aqi_table(
     """
     rules = rules or load_hj663_rules()
     rows: list[dict[str, Any]] = []
+    problems: list[Problem] = []
     for rec in daily.to_dict("records"):
         values = {k: rec.get(k) for k in DAILY_ITEMS}
         present = {k: float(v) for k, v in values.items() if v is not None and not pd.isna(v)}
@@ -330,7 +335,16 @@ def daily_aqi_table(
             "valid": valid,
         }
         if valid:
-            res = daily_aqi(present, standard=std)
+            try:
+                res = daily_aqi(present, standard=std, above_scale=rules.above_scale)  # type: ignore[arg-type]
+            except DataValidationError as exc:
+                problems.extend(
+                    Problem(
+                        "<daily>", 0, p.field, f"{rec[scope_column]} {rec['date']}: {p.message}"
+                    )
+                    for p in exc.problems
+                )
+                continue
             row |= {
                 "aqi": res.aqi,
                 "category_level": res.category.level,
@@ -347,6 +361,8 @@ def daily_aqi_table(
                 "standard": std,
             }
         rows.append(row)
+    if problems:
+        raise DataValidationError(problems, summary="daily AQI cannot be computed")
     cols = ["scope", "date", "valid", "aqi", "category_level", "primary", "good", "standard"]
     return pd.DataFrame(rows, columns=cols)
 
