@@ -14,7 +14,8 @@ from metrocircle.indicators import registry
 from metrocircle.indicators.model import ObservationKind, Status
 from metrocircle.indicators.service import (
     evaluate_region,
-    latest_by_unit,
+    indicator_names,
+    values_by_unit,
     load_shipped_observations,
     observations_path,
 )
@@ -67,6 +68,7 @@ def test_good_air_days_stand_in_is_flagged(region: Region) -> None:
     assert "stand_in" in codes and "derived_value" in codes
     stand_in = next(w for w in e.warnings if w.code == "stand_in")
     assert "not for the metropolitan area" in stand_in.en and "不是重庆都市圈" in stand_in.zh
+    assert "Chongqing Municipality (whole) (500000)" in stand_in.en
 
 
 def test_urbanisation_from_census_alone_cannot_be_judged(region: Region) -> None:
@@ -161,10 +163,18 @@ def test_shipped_file_is_valid_and_sourced(region: Region) -> None:
         assert census[code] == pytest.approx((region.unit(code).population_2020 or 0) / 10_000)
 
 
-def test_latest_by_unit_for_maps(region: Region) -> None:
-    table = latest_by_unit(region, as_of=2026)
-    assert set(region.county_codes) <= set(table["resident_population"])
-    assert table["urbanisation_rate_pct"]["500107"].period == 2024  # 九龙坡 2024 (归属推定)
+def test_every_shipped_indicator_is_named_with_its_unit(region: Region) -> None:
+    names = indicator_names(region)
+    for o in load_shipped_observations(region):
+        assert o.indicator in names, o.indicator
+        assert names[o.indicator][2] == o.unit, o.indicator
+
+
+def test_values_by_unit_for_maps(region: Region) -> None:
+    table = values_by_unit(region, as_of=2026)
+    assert set(table["resident_population"][2020]) == set(region.county_codes)
+    assert "500107" in table["urbanisation_rate_pct"][2024]  # 九龙坡 2024 (归属推定)
+    assert 2024 not in values_by_unit(region, as_of=2023)["urbanisation_rate_pct"]
 
 
 def test_bad_shipped_rows_are_named(region: Region, tmp_path: Path) -> None:

@@ -43,7 +43,8 @@ __all__ = [
     "StandIn",
     "evaluate_region",
     "gather_series",
-    "latest_by_unit",
+    "indicator_names",
+    "values_by_unit",
     "load_shipped_observations",
     "load_stand_ins",
     "observations_path",
@@ -54,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 _OBS_DEFAULT = "observations/observations.csv"
 _STAND_INS = "observations/stand_ins.csv"
+_INDICATORS = "observations/indicators.csv"
 _SCOPE_RE = re.compile(r"^(region|\d{6}|group:[a-z_]+)$")
 _OBS_REQUIRED = ("indicator", "scope", "period", "value", "unit", "source")
 
@@ -197,6 +199,23 @@ def load_stand_ins(region: Region) -> list[StandIn]:
         )
         for r in rows
     ]
+
+
+def indicator_names(region: Region) -> dict[str, tuple[str, str, str]]:
+    """Indicator id → (Chinese name, English name, unit) from ``observations/indicators.csv``, the targets and the registry."""
+    from metrocircle.indicators.registry import list_indicators
+
+    out: dict[str, tuple[str, str, str]] = {
+        s.id: (s.name_zh, s.name_en, s.unit) for s in list_indicators()
+    }
+    path = region.path / _INDICATORS
+    if path.is_file():
+        _, rows = _read_csv(path)
+        for r in rows:
+            out[r["id"].strip()] = (r["name_zh"].strip(), r["name_en"].strip(), r["unit"].strip())
+    for t in region.targets:
+        out.setdefault(t.indicator, (t.name_zh, t.name_en, t.unit))
+    return out
 
 
 def scope_name(region: Region, scope: str, lang: str = "zh") -> str:
@@ -393,10 +412,8 @@ def gather_series(
                     proxy += _store_series(store, target.indicator, s.scope)
                 if proxy:
                     series = proxy
-                    name_zh, name_en = (
-                        scope_name(region, s.scope, "zh"),
-                        scope_name(region, s.scope, "en"),
-                    )
+                    name_zh = s.scope_name_zh or scope_name(region, s.scope, "zh")
+                    name_en = s.scope_name_en or scope_name(region, s.scope, "en")
                     notes.append(
                         Message(
                             "stand_in",
@@ -507,33 +524,24 @@ def evaluate_region(
     return out
 
 
-def latest_by_unit(
+def values_by_unit(
     region: Region, *, store: Any = None, as_of: int | None = None
-) -> dict[str, dict[str, Observation]]:
-    """Latest value of every indicator per county-level unit: ``{indicator: {code: Observation}}``.
+) -> dict[str, dict[int, dict[str, Observation]]]:
+    """Values of every indicator per county-level unit and year: ``{indicator: {year: {code: Observation}}}``.
 
-    Only indicators with values for at least two units are returned (they can be mapped).
+    Shipped values first, stored ones over them (the last given for a unit and year wins).
+    Values after ``as_of`` (default: this year) are left out.
     """
     year = as_of if as_of is not None else date.today().year
     codes = set(region.county_codes)
     pool = [o for o in load_shipped_observations(region) if o.scope in codes]
-    out: dict[str, dict[str, Observation]] = {}
-    for o in pool:
-        ind = o.indicator
-        if o.period > year:
-            continue
-        cur = out.setdefault(ind, {}).get(o.scope)
-        if cur is None or o.period >= cur.period:
-            out[ind][o.scope] = o
     if store is not None:
-        for rec in store.observations():
-            code = _rec_scope(rec)
-            if code in codes and int(rec.period) <= year:
-                obs = _store_series_one(rec)
-                cur = out.setdefault(rec.indicator, {}).get(code)
-                if cur is None or obs.period >= cur.period:
-                    out[rec.indicator][code] = obs
-    return {k: v for k, v in sorted(out.items()) if len(v) >= 2}
+        pool += [_store_series_one(r) for r in store.observations() if _rec_scope(r) in codes]
+    out: dict[str, dict[int, dict[str, Observation]]] = {}
+    for o in pool:
+        if o.period <= year:
+            out.setdefault(o.indicator, {}).setdefault(o.period, {})[o.scope] = o
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
 
 def _store_series_one(rec: Any) -> Observation:

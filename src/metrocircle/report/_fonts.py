@@ -1,0 +1,64 @@
+"""Pick the CJK font matplotlib draws report charts with; fail clearly when none is installed."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from metrocircle._errors import MetrocircleError
+
+__all__ = ["CJK_FAMILIES", "MissingFontError", "cjk_font_family"]
+
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+)
+"""Font families that cover simplified Chinese, in order of preference."""
+
+_FILE_HINTS = ("notosanscjk", "notosanssc", "sourcehansans", "wqy", "msyh", "simhei", "pingfang")
+
+
+class MissingFontError(MetrocircleError):
+    """No font covering Chinese is installed, so charts cannot be labelled."""
+
+
+@cache
+def cjk_font_family() -> str:
+    """Name of an installed font family covering Chinese, registered with matplotlib.
+
+    Looks for :data:`CJK_FAMILIES` among matplotlib's known fonts, then among the system
+    font files (registering any found: matplotlib's font cache may predate the install).
+
+    Raises
+    ------
+    MissingFontError
+        When none is installed; the message says which package to install.
+    """
+    from matplotlib import font_manager as fm
+
+    def known() -> set[str]:
+        return {f.name for f in fm.fontManager.ttflist}
+
+    names = known()
+    for fam in CJK_FAMILIES:
+        if fam in names:
+            return fam
+    for path in fm.findSystemFonts():
+        stem = Path(path).name.lower().replace("-", "").replace("_", "")
+        if any(h in stem for h in _FILE_HINTS):
+            fm.fontManager.addfont(path)
+    names = known()
+    for fam in CJK_FAMILIES:
+        if fam in names:
+            return fam
+    msg = (
+        "no font covering Chinese is installed (looked for "
+        f"{', '.join(CJK_FAMILIES)}); install one, e.g. `apt-get install fonts-noto-cjk`"
+    )
+    raise MissingFontError(msg)
