@@ -140,7 +140,11 @@ def test_duplicate_ids_name_the_row(client: TestClient) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
     ),
@@ -166,3 +170,23 @@ json_values = st.recursive(
 def test_hostile_bodies_never_5xx(client: TestClient, path: str, body: dict[str, Any]) -> None:
     r = client.post(path, json=body)
     assert r.status_code < 500, r.text
+
+
+def test_non_json_numbers_and_garbage(client: TestClient) -> None:
+    for raw in ('{"facilities": NaN}', '{"facilities": [{"lon": Infinity}]}', "not json", "[]"):
+        r = client.post(
+            "/api/coverage/rescue", content=raw, headers={"content-type": "application/json"}
+        )
+        assert r.status_code == 422, raw
+
+
+def test_operation_ids_are_stable(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert ids == {
+        "coverage_parameters",
+        "coverage_rescue",
+        "coverage_nth_nearest",
+        "coverage_two_step_fca",
+        "coverage_site",
+    }

@@ -9,7 +9,6 @@ zones × facilities matrix of minutes to the pure core (:mod:`.measures`, :mod:`
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from metrocircle._errors import MetrocircleError, ScenarioError
+from metrocircle._errors import MetrocircleError
 from metrocircle.coverage.measures import (
     Coverage,
     load_parameters,
@@ -135,52 +134,27 @@ def builtin_candidates(
     raise ValueError(msg)
 
 
-def _scenarios(region: Region) -> list[dict[str, Any]]:
-    from metrocircle.network.model import network_paths
-
-    path = network_paths(region.path, region.manifest)["network_scenarios"]
-    if not path.is_file():
-        return []
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    out: list[dict[str, Any]] = data.get("scenarios", [])
-    return out
-
-
 def scenario_ids(region: Region) -> list[str]:
     """Ids of the network scenarios the dataset defines (``network/scenarios.toml``)."""
-    return [str(s.get("id")) for s in _scenarios(region)]
+    from metrocircle.network.scenarios import load_region_scenarios
+
+    return list(load_region_scenarios(region))
 
 
 def scenario_year(region: Region, scenario: str | None) -> int | None:
     """The year a scenario stands for (None for the base network or an unknown id)."""
-    if not scenario:
+    if not scenario or scenario == "base":
         return None
-    for s in _scenarios(region):
-        if s.get("id") == scenario:
-            return int(s["year"])
-    return None
+    from metrocircle.network.scenarios import load_region_scenarios
+
+    sc = load_region_scenarios(region).get(scenario)
+    return None if sc is None else int(sc.year)
 
 
 def _network(region: Region, scenario: str | None) -> Any:
-    from metrocircle.network.model import load_network
+    from metrocircle.network.scenarios import scenario_network
 
-    net = load_network(region)
-    if not scenario or scenario == "base":
-        return net
-    known = scenario_ids(region)
-    if scenario not in known:
-        msg = f"unknown scenario {scenario!r}; the dataset defines {known}"
-        raise ScenarioError(msg)
-    try:
-        from metrocircle.network import scenarios as sc
-    except ImportError:
-        msg = "scenario support (metrocircle.network.scenarios) is not installed"
-        raise ScenarioError(msg) from None
-    apply = getattr(sc, "network_for_scenario", None) or getattr(sc, "apply_scenario", None)
-    if apply is None:
-        msg = "metrocircle.network.scenarios offers no network_for_scenario(region, scenario)"
-        raise ScenarioError(msg)
-    return apply(region, scenario)
+    return scenario_network(region, scenario)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, Literal
 
 import fastapi
 from fastapi import HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from metrocircle._errors import DataValidationError, MetrocircleError
@@ -14,7 +19,38 @@ from metrocircle.coverage.facilities import FacilityRow
 
 __all__ = ["router"]
 
-router = fastapi.APIRouter(prefix="/api/coverage", tags=["coverage"])
+
+def _finite(o: Any) -> Any:
+    """``o`` with non-finite floats replaced by None (JSON has no NaN/Infinity)."""
+    if isinstance(o, float):
+        return o if math.isfinite(o) else None
+    if isinstance(o, dict):
+        return {str(k): _finite(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_finite(v) for v in o]
+    return o
+
+
+class _SafeRoute(APIRoute):
+    """A route whose 422 answer survives NaN/Infinity in the request body (Python's JSON reads them)."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = [{k: v for k, v in e.items() if k != "ctx"} for e in exc.errors()]
+                return JSONResponse(
+                    {"detail": _finite(jsonable_encoder(errors, custom_encoder={float: _finite}))},
+                    status_code=422,
+                )
+
+        return guarded
+
+
+router = fastapi.APIRouter(prefix="/api/coverage", tags=["coverage"], route_class=_SafeRoute)
 
 # bounds of a request; the values and their reasons are in coverage/data/parameters.toml [api]
 _MAX_FACILITIES = 2000
