@@ -34,6 +34,7 @@ Validator = Callable[[Path, Manifest], list[Problem]]
 _EXTENSION_VALIDATORS: tuple[str, ...] = (
     "metrocircle.network.dataset:validate_network_files",
     "metrocircle.store.observations_file:validate_observation_files",
+    "metrocircle.sectors.dataset:validate_sector_files",
 )
 
 

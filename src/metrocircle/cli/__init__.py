@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from metrocircle.cli import core
+from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
 
 __all__ = ["app", "main"]
 
@@ -24,6 +25,10 @@ app.add_typer(projects_app, name="projects")
 app.command("validate")(core.validate)
 app.add_typer(core.import_app, name="import")
 app.command("export")(core.export)
+app.add_typer(air_app, name="air")
+app.add_typer(water_app, name="water")
+app.add_typer(tourism_app, name="tourism")
+app.add_typer(fiscal_app, name="fiscal")
 
 
 def main() -> None:
