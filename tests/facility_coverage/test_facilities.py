@@ -193,3 +193,15 @@ def test_missing_file_and_bad_datum(tmp_path: Path) -> None:
         load_facilities(tmp_path / "nope.csv")
     with pytest.raises(ValueError, match="`datum`"):
         load_facilities(tmp_path / "nope.csv", datum="bd09")  # type: ignore[arg-type]
+
+
+def test_dataset_validator(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from metrocircle.coverage.facilities import validate_facility_files
+
+    assert validate_facility_files(tmp_path, SimpleNamespace(files={})) == []
+    _csv(tmp_path, ROW_A, ROW_A)
+    manifest = SimpleNamespace(files={"facilities": SimpleNamespace(path="f.csv")})
+    problems = validate_facility_files(tmp_path, manifest)
+    assert [(p.row, p.field) for p in problems] == [(3, "id")]

@@ -187,3 +187,19 @@ def test_fitness_circle_needs_fine_network(region: Region, seats: FacilityLayer)
         compute(
             "coverage.fitness_circle_15min", ComputeContext(region, params={"facilities": seats})
         )
+
+
+def test_indicator_on_scenarios(region: Region, seats: FacilityLayer) -> None:
+    from metrocircle.coverage.service import scenario_ids
+
+    ids = scenario_ids(region)
+    assert "baseline-2020" in ids
+    for sc in [s for s in ids if s in ("baseline-2020", "plan-2035")]:
+        vals = compute(
+            "coverage.rescue_circle_1h_share",
+            ComputeContext(region, scenario=sc, params={"facilities": seats}),
+        )
+        by = {v.scope: v for v in vals}
+        assert by["region"].period == scenario_year(region, sc)
+        assert by["region"].provenance["scenario"] == sc
+        assert by["region"].value is not None and 0 < by["region"].value <= 100

@@ -35,6 +35,7 @@ __all__ = [
     "facilities_from_records",
     "load_facilities",
     "region_facilities",
+    "validate_facility_files",
 ]
 
 Datum = Literal["wgs84", "gcj02"]
@@ -405,3 +406,19 @@ def region_facilities(region: Any) -> FacilityLayer | None:
     if not region.has_file("facilities"):
         return None
     return load_facilities(region.file("facilities"))
+
+
+def validate_facility_files(path: Path, manifest: Any) -> list[Problem]:
+    """Dataset validator: problems of the facility layer a manifest declares (none when it declares none).
+
+    Meant for :data:`metrocircle.region._EXTENSION_VALIDATORS` as
+    ``"metrocircle.coverage.facilities:validate_facility_files"``.
+    """
+    entry = getattr(manifest, "files", {}).get("facilities")
+    if entry is None:
+        return []
+    try:
+        load_facilities(Path(path) / entry.path)
+    except DataValidationError as exc:
+        return list(exc.problems)
+    return []
