@@ -26,6 +26,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -65,21 +66,49 @@ EXTERNAL_CITIES: dict[str, tuple[float, float, str]] = {
 # matched by mode/from/to; they are then excluded from the calibration to avoid a
 # circular fit). (from_station_node_name, calib_from, calib_to, external_city, note)
 EXTERNAL_LINKS: list[tuple[str, str, str, str, str]] = [
-    ("重庆北", "重庆", "北京", "北京", "attached at 重庆北, where 郑渝高铁 trains start (2022 announcement)"),
-    ("重庆北", "重庆", "郑州", "郑州", "attached at 重庆北, where 郑渝高铁 trains start (2022 announcement)"),
+    (
+        "重庆北",
+        "重庆",
+        "北京",
+        "北京",
+        "attached at 重庆北, where 郑渝高铁 trains start (2022 announcement)",
+    ),
+    (
+        "重庆北",
+        "重庆",
+        "郑州",
+        "郑州",
+        "attached at 重庆北, where 郑渝高铁 trains start (2022 announcement)",
+    ),
     ("重庆北", "重庆", "武汉", "武汉", "attached at 重庆北 (2022 announcement)"),
     ("重庆西", "重庆", "广州", "广州", "attached at 重庆西, the 渝贵 terminus (2018 announcement)"),
-    ("重庆西", "重庆", "昆明", "昆明", "attached at 重庆西; 2018 forecast ('将缩短至'), not a timetable"),
+    (
+        "重庆西",
+        "重庆",
+        "昆明",
+        "昆明",
+        "attached at 重庆西; 2018 forecast ('将缩短至'), not a timetable",
+    ),
 ]
 # One more external time is stated inside the text of a calibration row (重庆东→长沙 3 h 53 min).
-EXTERNAL_FROM_STATEMENT = ("重庆东", "重庆东", "黔江", "长沙", 233.0, "3小时53分 in the statement of the 重庆东→黔江 row (2025-06-25)")
+EXTERNAL_FROM_STATEMENT = (
+    "重庆东",
+    "重庆东",
+    "黔江",
+    "长沙",
+    233.0,
+    "3小时53分 in the statement of the 重庆东→黔江 row (2025-06-25)",
+)
 
 # In-service years of lines/roads under construction, from the 'notes' of the registries.
 EXPECTED_YEAR_NOTES: dict[str, tuple[int, str]] = {
     "CY_MID": (2027, "lines.csv notes: planned opening 2027-11 (wachaot 2022-11-11)"),
     "YUWAN_HSR": (2027, "lines.csv notes: planned completion 2027-04 (two secondary pages)"),
     "CDW": (2027, "lines.csv notes: target full opening 2027 (2025 report)"),
-    "JIANGTIAO@under_construction": (2027, "lines.csv notes: extension started 2022-12-28, 5-year build"),
+    "JIANGTIAO@under_construction": (
+        2027,
+        "lines.csv notes: extension started 2022-12-28, 5-year build",
+    ),
 }
 
 CATEGORY_OF_MODE = {"rail", "road", "access", "transfer", "walk"}
@@ -199,17 +228,25 @@ class Placer:
     """Resolves place names to nodes (unit seats, townships, stations) by documented rules."""
 
     def __init__(
-        self, seats: dict[str, Node], unit_names: dict[str, str], townships: list[Node], stations: dict[str, Node]
+        self,
+        seats: dict[str, Node],
+        unit_names: dict[str, str],
+        townships: list[Node],
+        stations: dict[str, Node],
     ) -> None:
         self.seats = seats
         self.by_county_stem = {county_stem(unit_names[c]): n for c, n in seats.items()}
-        self.by_county_stem["万盛经开区"] = self.by_county_stem.get("綦江", next(iter(seats.values())))
+        self.by_county_stem["万盛经开区"] = self.by_county_stem.get(
+            "綦江", next(iter(seats.values()))
+        )
         self.twp_by_stem: dict[str, list[Node]] = defaultdict(list)
         for t in townships:
             self.twp_by_stem[township_stem(t.name_zh)].append(t)
         self.stations = stations
 
-    def township(self, stem: str, county: str | None = None, near: tuple[float, float] | None = None) -> Node | None:
+    def township(
+        self, stem: str, county: str | None = None, near: tuple[float, float] | None = None
+    ) -> Node | None:
         """The township with this stem (in ``county`` if given; nearest ``near`` when ambiguous)."""
         cands = self.twp_by_stem.get(stem, [])
         if county is not None:
@@ -233,7 +270,9 @@ class Placer:
             if t.startswith(cs) and len(t) > len(cs):
                 rest = t[len(cs) :]
                 rest = rest[:-1] if rest.endswith("区") else rest
-                hit = self.township(township_stem(rest), seat.code) or self.township(township_stem(rest), None, near)
+                hit = self.township(township_stem(rest), seat.code) or self.township(
+                    township_stem(rest), None, near
+                )
                 if hit is not None:
                     return hit, "township"
         hit = self.township(township_stem(t), None, near)
@@ -251,7 +290,11 @@ class Placer:
         A seat/township candidate is accepted only within ``max_km`` of a station of the same
         line that has coordinates (homonyms elsewhere are rejected).
         """
-        near = (float(np.mean([k[0] for k in known])), float(np.mean([k[1] for k in known]))) if known else None
+        near = (
+            (float(np.mean([k[0] for k in known])), float(np.mean([k[1] for k in known])))
+            if known
+            else None
+        )
 
         def close(lon: float, lat: float) -> bool:
             if not known:  # a line with no located station: only in-area seats/townships can match
@@ -268,7 +311,9 @@ class Placer:
         if base and base[-1] in DIRECTIONS and len(base) > 2:
             cands.append(base[:-1])
         for c in cands:
-            if c in self.by_county_stem and close(self.by_county_stem[c].lon, self.by_county_stem[c].lat):
+            if c in self.by_county_stem and close(
+                self.by_county_stem[c].lon, self.by_county_stem[c].lat
+            ):
                 s = self.by_county_stem[c]
                 return (s.lon, s.lat, s.code), "seat_of_named_unit"
             hit = self.township(c, None, near)
@@ -293,8 +338,14 @@ def load_seats(units_csv: Path) -> tuple[dict[str, Node], dict[str, str]]:
         if r["level"] == "prefecture" or not r["seat_lon"]:
             continue
         out[r["code"]] = Node(
-            f"seat:{r['code']}", "seat", f"{r['name_zh']}驻地{('(' + r['seat_name_zh'] + ')') if r['seat_name_zh'] else ''}",
-            float(r["seat_lon"]), float(r["seat_lat"]), r["code"], False, "unit_seat",
+            f"seat:{r['code']}",
+            "seat",
+            f"{r['name_zh']}驻地{('(' + r['seat_name_zh'] + ')') if r['seat_name_zh'] else ''}",
+            float(r["seat_lon"]),
+            float(r["seat_lat"]),
+            r["code"],
+            False,
+            "unit_seat",
             "units.csv seat (Rh-s-PyTool/AMap centre, GCJ-02 → WGS84)",
         )
     return out, names
@@ -308,14 +359,23 @@ def load_townships(path: Path, codes: set[str]) -> list[Node]:
             continue
         out.append(
             Node(
-                f"twp:{r['code']}", "township", r["name"], float(r["lon_wgs84"]), float(r["lat_wgs84"]),
-                r["county_code"], False, f"township_point:{r['source']}", TWP_SRC,
+                f"twp:{r['code']}",
+                "township",
+                r["name"],
+                float(r["lon_wgs84"]),
+                float(r["lat_wgs84"]),
+                r["county_code"],
+                False,
+                f"township_point:{r['source']}",
+                TWP_SRC,
             )
         )
     return out
 
 
-def unit_of_point(lon: float, lat: float, seats: dict[str, Node], twps: list[Node], max_km: float) -> str:
+def unit_of_point(
+    lon: float, lat: float, seats: dict[str, Node], twps: list[Node], max_km: float
+) -> str:
     """Code of the unit of the nearest township point within ``max_km`` (else empty)."""
     best, code = max_km, ""
     for t in twps:
@@ -325,9 +385,11 @@ def unit_of_point(lon: float, lat: float, seats: dict[str, Node], twps: list[Nod
     return code
 
 
-def split_chain(coords: list[tuple[float, float]], total: float | None, circuity: float, ratio_max: float) -> tuple[list[float], str]:
+def split_chain(
+    coords: list[tuple[float, float]], total: float | None, circuity: float, ratio_max: float
+) -> tuple[list[float], str]:
     """Per-segment lengths of a chain: a sourced total split by straight-line share, else circuity."""
-    straight = [haversine_km(a[0], a[1], b[0], b[1]) for a, b in zip(coords, coords[1:], strict=False)]
+    straight = [haversine_km(a[0], a[1], b[0], b[1]) for a, b in pairwise(coords)]
     s = sum(straight)
     if total is not None and s > 0 and 1.0 <= total / s <= ratio_max:
         return [x * total / s for x in straight], "sourced_total_split"
@@ -356,13 +418,24 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
     for name, r in osm.items():
         lon, lat = float(r["lon"]), float(r["lat"])
         stations[name] = Node(
-            f"stn:{name}", "station", name, lon, lat, unit_of_point(lon, lat, seats, twps, p["placement.unit_snap_max_km"]),
-            False, f"osm:{r['osm_id']}", OSM_SRC,
+            f"stn:{name}",
+            "station",
+            name,
+            lon,
+            lat,
+            unit_of_point(lon, lat, seats, twps, p["placement.unit_snap_max_km"]),
+            False,
+            f"osm:{r['osm_id']}",
+            OSM_SRC,
         )
     placer = Placer(seats, unit_names, twps, stations)
     # pass 1: seat / township / same-city rules; pass 2: interpolate along the line by sequence
     for line_id, rows in seq_by_line.items():
-        known = [(stations[r["station_name_zh"]].lon, stations[r["station_name_zh"]].lat) for r in rows if r["station_name_zh"] in stations]
+        known = [
+            (stations[r["station_name_zh"]].lon, stations[r["station_name_zh"]].lat)
+            for r in rows
+            if r["station_name_zh"] in stations
+        ]
         for r in rows:
             name = r["station_name_zh"]
             if name in stations:
@@ -370,8 +443,17 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             res, rule = placer.station(name, known, p["placement.max_match_km"])
             if res is not None:
                 known.append((res[0], res[1]))
-                stations[name] = Node(f"stn:{name}", "station", name, res[0], res[1], res[2], True, rule,
-                                      f"placed by rule '{rule}' (line {line_id}); see parameters.toml [placement]")
+                stations[name] = Node(
+                    f"stn:{name}",
+                    "station",
+                    name,
+                    res[0],
+                    res[1],
+                    res[2],
+                    True,
+                    rule,
+                    f"placed by rule '{rule}' (line {line_id}); see parameters.toml [placement]",
+                )
     dropped: list[str] = []
     for line_id, rows in seq_by_line.items():
         names = [r["station_name_zh"] for r in rows]
@@ -386,21 +468,30 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             a, b = stations[names[prev]], stations[names[nxt]]
             f = (i - prev) / (nxt - prev)
             lon, lat = a.lon + f * (b.lon - a.lon), a.lat + f * (b.lat - a.lat)
-            stations[name] = Node(f"stn:{name}", "station", name, lon, lat,
-                                  unit_of_point(lon, lat, seats, twps, p["placement.unit_snap_max_km"]), True,
-                                  "interpolated_by_sequence",
-                                  f"placed evenly by sequence between {a.name_zh} and {b.name_zh} on {line_id}")
+            stations[name] = Node(
+                f"stn:{name}",
+                "station",
+                name,
+                lon,
+                lat,
+                unit_of_point(lon, lat, seats, twps, p["placement.unit_snap_max_km"]),
+                True,
+                "interpolated_by_sequence",
+                f"placed evenly by sequence between {a.name_zh} and {b.name_zh} on {line_id}",
+            )
 
     links: list[Link] = []
     # --- rail links
     for line_id, rows in seq_by_line.items():
         line = lines[line_id]
         chain = [r for r in rows if r["station_name_zh"] in stations]
-        coords = [(stations[r["station_name_zh"]].lon, stations[r["station_name_zh"]].lat) for r in chain]
+        coords = [
+            (stations[r["station_name_zh"]].lon, stations[r["station_name_zh"]].lat) for r in chain
+        ]
         total = first_number(line["length_km"])
         lengths, kind = split_chain(coords, total, p["rail.circuity"], p["rail.length_ratio_max"])
         design = first_number(line["design_speed_kmh"])
-        for k, (a, b) in enumerate(zip(chain, chain[1:], strict=False)):
+        for k, (a, b) in enumerate(pairwise(chain)):
             status_rank = {"open": 0, "under_construction": 1, "planned": 2}
             st = max(a["status"], b["status"], line["status"], key=lambda s: status_rank.get(s, 2))
             if line["status"] != "open" and st == "open":
@@ -411,15 +502,34 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             if st == "open":
                 year, basis = first_year(line["opened"]), "lines.csv opened"
             elif group in EXPECTED_YEAR_NOTES or line_id in EXPECTED_YEAR_NOTES:
-                year, basis = EXPECTED_YEAR_NOTES.get(group, EXPECTED_YEAR_NOTES.get(line_id, (None, "")))  # type: ignore[assignment]
+                year, basis = EXPECTED_YEAR_NOTES.get(
+                    group, EXPECTED_YEAR_NOTES.get(line_id, (None, ""))
+                )  # type: ignore[assignment]
             else:
                 year, basis = None, "no date in the sources"
-            links.append(Link(
-                f"rail:{line_id}:{k + 1}", stations[a["station_name_zh"]].node_id, stations[b["station_name_zh"]].node_id,
-                "rail", line["category"], line_id, group, line["name_zh"], lengths[k], kind, design, None,
-                "modelled", RAIL_SRC.format(file="lines.csv, line_stations.csv") + "; " + line["source_url"].split(" ; ")[0],
-                st, year, basis,
-            ))
+            links.append(
+                Link(
+                    f"rail:{line_id}:{k + 1}",
+                    stations[a["station_name_zh"]].node_id,
+                    stations[b["station_name_zh"]].node_id,
+                    "rail",
+                    line["category"],
+                    line_id,
+                    group,
+                    line["name_zh"],
+                    lengths[k],
+                    kind,
+                    design,
+                    None,
+                    "modelled",
+                    RAIL_SRC.format(file="lines.csv, line_stations.csv")
+                    + "; "
+                    + line["source_url"].split(" ; ")[0],
+                    st,
+                    year,
+                    basis,
+                )
+            )
 
     # --- expressway links (control points snapped to seats / townships / stations)
     roads = {r["road_id"]: r for r in read_csv(net / "road" / "expressways.csv")}
@@ -446,10 +556,18 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
         design = min_number(road["design_speed_kmh"])
         st = road["status"]
         year = first_year(road["opened"])
-        basis = "expressways.csv opened" if year else ("no date in the sources; taken as in service before the base year" if st == "open" else "no date in the sources")
+        basis = (
+            "expressways.csv opened"
+            if year
+            else (
+                "no date in the sources; taken as in service before the base year"
+                if st == "open"
+                else "no date in the sources"
+            )
+        )
         if st == "open" and year is None:
             year = None
-        for k, ((i, a), (j, b)) in enumerate(zip(resolved, resolved[1:], strict=False)):
+        for k, ((i, a), (j, b)) in enumerate(pairwise(resolved)):
             straight = haversine_km(a.lon, a.lat, b.lon, b.lat)
             spans = sec_len[i:j]
             if spans and all(x is not None for x in spans):
@@ -458,13 +576,29 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
                 length, lkind = straight * p["road.expressway_circuity"], "straight_line_x_circuity"
             if length < 0.05:
                 continue
-            links.append(Link(
-                f"road:{road_id}:{k + 1}", a.node_id, b.node_id, "road", "expressway", road_id, road_id, road["name_zh"],
-                length, lkind, design, None, "modelled",
-                "network/road/expressways.csv + expressway_sections.csv; " + (road["source_url"].split(" ; ")[0] or "no URL"),
-                st, year, basis,
-                extra={"points": f"{labels[i]} → {labels[j]}"},
-            ))
+            links.append(
+                Link(
+                    f"road:{road_id}:{k + 1}",
+                    a.node_id,
+                    b.node_id,
+                    "road",
+                    "expressway",
+                    road_id,
+                    road_id,
+                    road["name_zh"],
+                    length,
+                    lkind,
+                    design,
+                    None,
+                    "modelled",
+                    "network/road/expressways.csv + expressway_sections.csv; "
+                    + (road["source_url"].split(" ; ")[0] or "no URL"),
+                    st,
+                    year,
+                    basis,
+                    extra={"points": f"{labels[i]} → {labels[j]}"},
+                )
+            )
 
     # --- local road mesh (Delaunay over townships + seats; long edges dropped, MST kept)
     from scipy.sparse import coo_matrix
@@ -480,17 +614,34 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             edges.add((int(min(u, v)), int(max(u, v))))
     e = np.array(sorted(edges))
     d_km = np.hypot(x[e[:, 0]] - x[e[:, 1]], y[e[:, 0]] - y[e[:, 1]]) / 1000.0
-    mst = minimum_spanning_tree(coo_matrix((d_km + 1e-9, (e[:, 0], e[:, 1])), shape=(len(mesh_nodes),) * 2)).tocoo()
+    mst = minimum_spanning_tree(
+        coo_matrix((d_km + 1e-9, (e[:, 0], e[:, 1])), shape=(len(mesh_nodes),) * 2)
+    ).tocoo()
     keep = {(int(min(a, b)), int(max(a, b))) for a, b in zip(mst.row, mst.col, strict=False)}
     for (u, v), dk in zip(map(tuple, e), d_km, strict=False):
         if dk <= p["road.mesh_max_km"] or (u, v) in keep:
             a, b = mesh_nodes[u], mesh_nodes[v]
-            links.append(Link(
-                f"local:{a.node_id}:{b.node_id}", a.node_id, b.node_id, "road", "local", "local_mesh", "local_mesh",
-                "地方道路(模型)", float(dk) * p["road.local_circuity"], "straight_line_x_circuity", None, None,
-                "modelled", "modelled local road: Delaunay mesh of township/seat points (parameters road.mesh_max_km, road.local_circuity)",
-                "open", None, "modelled as always present",
-            ))
+            links.append(
+                Link(
+                    f"local:{a.node_id}:{b.node_id}",
+                    a.node_id,
+                    b.node_id,
+                    "road",
+                    "local",
+                    "local_mesh",
+                    "local_mesh",
+                    "地方道路(模型)",
+                    float(dk) * p["road.local_circuity"],
+                    "straight_line_x_circuity",
+                    None,
+                    None,
+                    "modelled",
+                    "modelled local road: Delaunay mesh of township/seat points (parameters road.mesh_max_km, road.local_circuity)",
+                    "open",
+                    None,
+                    "modelled as always present",
+                )
+            )
 
     # --- station access links (each station to its nearest mesh nodes)
     mx, my = x, y
@@ -504,34 +655,92 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             if dd[idx] > p["access.station_max_km"]:
                 continue
             m = mesh_nodes[int(idx)]
-            links.append(Link(
-                f"access:{s.node_id}:{m.node_id}", s.node_id, m.node_id, "access", "station_access", "access", "access",
-                "站点接驳(模型)", float(dd[idx]) * p["access.circuity"], "straight_line_x_circuity", None, None,
-                "modelled", "modelled station access (parameters access.*)", "open", None, "modelled as always present",
-            ))
+            links.append(
+                Link(
+                    f"access:{s.node_id}:{m.node_id}",
+                    s.node_id,
+                    m.node_id,
+                    "access",
+                    "station_access",
+                    "access",
+                    "access",
+                    "站点接驳(模型)",
+                    float(dd[idx]) * p["access.circuity"],
+                    "straight_line_x_circuity",
+                    None,
+                    None,
+                    "modelled",
+                    "modelled station access (parameters access.*)",
+                    "open",
+                    None,
+                    "modelled as always present",
+                )
+            )
 
     # --- external destinations (coarse) and their sourced links
     calib = read_csv(net / "calibration_times.csv")
     ext_nodes: dict[str, Node] = {}
     for name, (lon, lat, gname) in EXTERNAL_CITIES.items():
-        ext_nodes[name] = Node(f"ext:{name}", "external", name, lon, lat, "", False, "external_city_point",
-                               f"{GEONAMES_SRC} ({gname})")
+        ext_nodes[name] = Node(
+            f"ext:{name}",
+            "external",
+            name,
+            lon,
+            lat,
+            "",
+            False,
+            "external_city_point",
+            f"{GEONAMES_SRC} ({gname})",
+        )
     for stn, cf, ct, city, note in EXTERNAL_LINKS:
-        row = next(r for r in calib if r["mode"] == "rail" and r["from_zh"] == cf and r["to_zh"] == ct)
-        links.append(Link(
-            f"ext:{stn}:{city}", stations[stn].node_id, ext_nodes[city].node_id, "rail", "external", f"EXT_{city}",
-            f"EXT_{city}", f"{stn}—{city} (coarse external link)", 0.0, "not_modelled", None, float(row["minutes"]),
-            "sourced", f"calibration_times.csv: {row['statement_or_route']} — {row['source_url']} ({row['statement_date']}); {note}",
-            "open", first_year(row["statement_date"]), "statement date",
-            extra={"points": f"calibration_row=rail|{cf}|{ct}"},
-        ))
+        row = next(
+            r for r in calib if r["mode"] == "rail" and r["from_zh"] == cf and r["to_zh"] == ct
+        )
+        links.append(
+            Link(
+                f"ext:{stn}:{city}",
+                stations[stn].node_id,
+                ext_nodes[city].node_id,
+                "rail",
+                "external",
+                f"EXT_{city}",
+                f"EXT_{city}",
+                f"{stn}—{city} (coarse external link)",
+                0.0,
+                "not_modelled",
+                None,
+                float(row["minutes"]),
+                "sourced",
+                f"calibration_times.csv: {row['statement_or_route']} — {row['source_url']} ({row['statement_date']}); {note}",
+                "open",
+                first_year(row["statement_date"]),
+                "statement date",
+                extra={"points": f"calibration_row=rail|{cf}|{ct}"},
+            )
+        )
     stn, cf, ct, city, minutes, note = EXTERNAL_FROM_STATEMENT
     row = next(r for r in calib if r["mode"] == "rail" and r["from_zh"] == cf and r["to_zh"] == ct)
-    links.append(Link(
-        f"ext:{stn}:{city}", stations[stn].node_id, ext_nodes[city].node_id, "rail", "external", f"EXT_{city}",
-        f"EXT_{city}", f"{stn}—{city} (coarse external link)", 0.0, "not_modelled", None, float(minutes), "sourced",
-        f"{note}: {row['source_url']}", "open", first_year(row["statement_date"]), "statement date",
-    ))
+    links.append(
+        Link(
+            f"ext:{stn}:{city}",
+            stations[stn].node_id,
+            ext_nodes[city].node_id,
+            "rail",
+            "external",
+            f"EXT_{city}",
+            f"EXT_{city}",
+            f"{stn}—{city} (coarse external link)",
+            0.0,
+            "not_modelled",
+            None,
+            float(minutes),
+            "sourced",
+            f"{note}: {row['source_url']}",
+            "open",
+            first_year(row["statement_date"]),
+            "statement date",
+        )
+    )
 
     # --- only nodes used by links are written (plus every seat and township)
     all_nodes: dict[str, Node] = {}
@@ -546,7 +755,8 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
     write_zones(shared, twps, OUT / "zones.csv")
     write_scenarios(links, OUT / "scenarios.toml")
     counts = {
-        "nodes": len(nodes), "links": len(links),
+        "nodes": len(nodes),
+        "links": len(links),
         "stations": sum(1 for n in nodes if n.kind == "station"),
         "stations_placed": sum(1 for n in nodes if n.kind == "station" and n.placed),
         "stations_dropped": len(dropped),
@@ -558,7 +768,8 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
         f"- links: {counts['links']} (rail {sum(lk.mode == 'rail' for lk in links)}, road {sum(lk.mode == 'road' for lk in links)}, access {sum(lk.mode == 'access' for lk in links)})",
         f"- sourced links (published time): {sum(lk.source_kind == 'sourced' for lk in links)}; all others modelled",
         f"- stations that could not be placed (no placed neighbour on one side; left out): {', '.join(dropped) or 'none'}",
-        "- expressway control points by rule: " + ", ".join(f"{k} {v}" for k, v in sorted(placement_log.items())),
+        "- expressway control points by rule: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(placement_log.items())),
         "",
     ]
     (OUT / "build_report.md").write_text("\n".join(report), encoding="utf-8")
@@ -575,37 +786,92 @@ def write_nodes(nodes: list[Node], path: Path) -> None:
     """Write nodes.csv."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source"])
+        w.writerow(
+            ["node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source"]
+        )
         for n in nodes:
-            w.writerow([n.node_id, n.kind, n.name_zh, f"{n.lon:.6f}", f"{n.lat:.6f}", n.code,
-                        "true" if n.placed else "false", n.placement, n.source])
+            w.writerow(
+                [
+                    n.node_id,
+                    n.kind,
+                    n.name_zh,
+                    f"{n.lon:.6f}",
+                    f"{n.lat:.6f}",
+                    n.code,
+                    "true" if n.placed else "false",
+                    n.placement,
+                    n.source,
+                ]
+            )
 
 
 def write_links(links: list[Link], path: Path) -> None:
     """Write links.csv."""
-    cols = ["link_id", "from_node", "to_node", "mode", "category", "ref", "group", "name_zh", "length_km",
-            "length_kind", "design_speed_kmh", "minutes", "source_kind", "source", "status", "in_service_year",
-            "year_basis", "project_id", "note"]
+    cols = [
+        "link_id",
+        "from_node",
+        "to_node",
+        "mode",
+        "category",
+        "ref",
+        "group",
+        "name_zh",
+        "length_km",
+        "length_kind",
+        "design_speed_kmh",
+        "minutes",
+        "source_kind",
+        "source",
+        "status",
+        "in_service_year",
+        "year_basis",
+        "project_id",
+        "note",
+    ]
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
         for lk in links:
-            w.writerow([lk.link_id, lk.from_node, lk.to_node, lk.mode, lk.category, lk.ref, lk.group, lk.name_zh,
-                        fmt(lk.length_km), lk.length_kind, fmt(lk.design_speed_kmh), fmt(lk.minutes), lk.source_kind,
-                        lk.source, lk.status, "" if lk.in_service_year is None else lk.in_service_year, lk.year_basis,
-                        lk.project_id, lk.extra.get("points", "")])
+            w.writerow(
+                [
+                    lk.link_id,
+                    lk.from_node,
+                    lk.to_node,
+                    lk.mode,
+                    lk.category,
+                    lk.ref,
+                    lk.group,
+                    lk.name_zh,
+                    fmt(lk.length_km),
+                    lk.length_kind,
+                    fmt(lk.design_speed_kmh),
+                    fmt(lk.minutes),
+                    lk.source_kind,
+                    lk.source,
+                    lk.status,
+                    "" if lk.in_service_year is None else lk.in_service_year,
+                    lk.year_basis,
+                    lk.project_id,
+                    lk.extra.get("points", ""),
+                ]
+            )
 
 
 def write_zones(shared: Path, twps: list[Node], path: Path) -> None:
     """Township zones with the census population split (ESTIMATE) by the urban/rural method."""
-    census = {r["区划代码"]: r for r in read_csv(shared / "census2020" / "census2020_cq_metro_27units.csv")}
+    census = {
+        r["区划代码"]: r
+        for r in read_csv(shared / "census2020" / "census2020_cq_metro_27units.csv")
+    }
     by_county: dict[str, list[Node]] = defaultdict(list)
     for t in twps:
         by_county[t.code].append(t)
     method = "estimate:urban_rural_equal_split"
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["zone_id", "code", "name_zh", "lon", "lat", "population_est", "method", "source"])
+        w.writerow(
+            ["zone_id", "code", "name_zh", "lon", "lat", "population_est", "method", "source"]
+        )
         for code, ts in sorted(by_county.items()):
             c = census[code]
             urban, rural = int(c["城镇人口"]), int(c["乡村人口"])
@@ -624,9 +890,18 @@ def write_zones(shared: Path, twps: list[Node], path: Path) -> None:
                     est = (urban + rural_to_streets) / len(streets)
                 else:
                     est = (rural + urban_to_others) / len(others)
-                w.writerow([t.node_id.removeprefix("twp:"), code, t.name_zh, f"{t.lon:.6f}", f"{t.lat:.6f}",
-                            round(est), method,
-                            "ESTIMATE from 2020 census county totals (leiii/census, MIT): 城镇人口 split equally over the county's 街道 with a point, 乡村人口 equally over its 镇/乡 with a point"])
+                w.writerow(
+                    [
+                        t.node_id.removeprefix("twp:"),
+                        code,
+                        t.name_zh,
+                        f"{t.lon:.6f}",
+                        f"{t.lat:.6f}",
+                        round(est),
+                        method,
+                        "ESTIMATE from 2020 census county totals (leiii/census, MIT): 城镇人口 split equally over the county's 街道 with a point, 乡村人口 equally over its 镇/乡 with a point",
+                    ]
+                )
 
 
 def write_scenarios(links: list[Link], path: Path) -> None:
@@ -654,23 +929,76 @@ def write_scenarios(links: list[Link], path: Path) -> None:
         "",
     ]
 
-    def block(sid: str, zh: str, en: str, year: int, base: str, desc: str, mods: list[tuple[str, int, str]]) -> None:
-        out.extend(["[[scenarios]]", f'id = "{sid}"', f'name_zh = "{zh}"', f'name_en = "{en}"', f"year = {year}",
-                    f'base = "{base}"', f'description = "{desc}"', ""])
+    def block(
+        sid: str,
+        *,
+        zh: str,
+        en: str,
+        year: int,
+        base: str,
+        desc: str,
+        mods: list[tuple[str, int, str]],
+    ) -> None:
+        out.extend(
+            [
+                "[[scenarios]]",
+                f'id = "{sid}"',
+                f'name_zh = "{zh}"',
+                f'name_en = "{en}"',
+                f"year = {year}",
+                f'base = "{base}"',
+                f'description = "{desc}"',
+                "",
+            ]
+        )
         for g, y, basis in mods:
-            out.extend(["[[scenarios.modifications]]", 'op = "add_link"', f'ref = "{g}"', 'project_id = ""',
-                        f"in_service_year = {y}", f'year_basis = "{basis}"', ""])
+            out.extend(
+                [
+                    "[[scenarios.modifications]]",
+                    'op = "add_link"',
+                    f'ref = "{g}"',
+                    'project_id = ""',
+                    f"in_service_year = {y}",
+                    f'year_basis = "{basis}"',
+                    "",
+                ]
+            )
 
-    m25 = sorted((g, y, b) for g, (s, y, b, _n) in groups.items() if s == "open" and y is not None and base_year < y <= 2025)
-    m35 = sorted(
-        (g, y if y is not None else 2035, b if y is not None else "assumed: by the plan's outlook year 2035 (no date in the sources)")
+    m25 = sorted(
+        (g, y, b)
         for g, (s, y, b, _n) in groups.items()
-        if (s == "open" and y is not None and 2025 < y) or s in ("under_construction", "planned", "widening")
+        if s == "open" and y is not None and base_year < y <= 2025
     )
-    block("plan-2025", "2025年规划", "plan 2025", 2025, "baseline-2020",
-          "Baseline plus every line/road (section) that opened 2021-2025 per the registries.", m25)
-    block("plan-2035", "2035年展望", "outlook 2035", 2035, "plan-2025",
-          "plan-2025 plus every line/road under construction, widening or planned in the registries.", m35)
+    m35 = sorted(
+        (
+            g,
+            y if y is not None else 2035,
+            b
+            if y is not None
+            else "assumed: by the plan's outlook year 2035 (no date in the sources)",
+        )
+        for g, (s, y, b, _n) in groups.items()
+        if (s == "open" and y is not None and y > 2025)
+        or s in ("under_construction", "planned", "widening")
+    )
+    block(
+        "plan-2025",
+        zh="2025年规划",
+        en="plan 2025",
+        year=2025,
+        base="baseline-2020",
+        desc="Baseline plus every line/road (section) that opened 2021-2025 per the registries.",
+        mods=m25,
+    )
+    block(
+        "plan-2035",
+        zh="2035年展望",
+        en="outlook 2035",
+        year=2035,
+        base="plan-2025",
+        desc="plan-2025 plus every line/road under construction, widening or planned in the registries.",
+        mods=m35,
+    )
     path.write_text("\n".join(out), encoding="utf-8")
 
 

@@ -18,32 +18,48 @@ ZONE_COLUMNS = ("zone_id", "code", "name_zh", "lon", "lat", "population_est", "m
 """Columns every zones.csv has (``source`` may follow)."""
 
 
-def read_zones(path: Path, *, unit_codes: set[str] | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_zones(
+    path: Path, *, unit_codes: set[str] | None = None
+) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read and check a zones.csv; return the table or the problems (file:row:field)."""
     f = path.name
     if not path.is_file():
         return None, [Problem(f, 0, "*", "file not found")]
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    problems = [Problem(f, 1, c, "required column is missing") for c in ZONE_COLUMNS if c not in df.columns]
+    problems = [
+        Problem(f, 1, c, "required column is missing") for c in ZONE_COLUMNS if c not in df.columns
+    ]
     if problems:
         return None, problems
     dup = df["zone_id"].duplicated()
     for i in df.index[dup]:
-        problems.append(Problem(f, int(i) + 2, "zone_id", f"duplicate zone id {df.at[i, 'zone_id']!r}"))
+        problems.append(
+            Problem(f, int(i) + 2, "zone_id", f"duplicate zone id {df.at[i, 'zone_id']!r}")
+        )
     lon = pd.to_numeric(df["lon"], errors="coerce")
     lat = pd.to_numeric(df["lat"], errors="coerce")
     pop = pd.to_numeric(df["population_est"], errors="coerce")
     for i in df.index:
         if pd.isna(lon[i]) or not -180 <= lon[i] <= 180:
-            problems.append(Problem(f, int(i) + 2, "lon", f"{df.at[i, 'lon']!r} is not a WGS84 longitude"))
+            problems.append(
+                Problem(f, int(i) + 2, "lon", f"{df.at[i, 'lon']!r} is not a WGS84 longitude")
+            )
         if pd.isna(lat[i]) or not -90 <= lat[i] <= 90:
-            problems.append(Problem(f, int(i) + 2, "lat", f"{df.at[i, 'lat']!r} is not a WGS84 latitude"))
+            problems.append(
+                Problem(f, int(i) + 2, "lat", f"{df.at[i, 'lat']!r} is not a WGS84 latitude")
+            )
         if pd.isna(pop[i]) or pop[i] < 0:
-            problems.append(Problem(f, int(i) + 2, "population_est", "must be a non-negative number"))
+            problems.append(
+                Problem(f, int(i) + 2, "population_est", "must be a non-negative number")
+            )
         if not str(df.at[i, "method"]).startswith("estimate"):
-            problems.append(Problem(f, int(i) + 2, "method", "a split population must be labelled 'estimate:…'"))
+            problems.append(
+                Problem(f, int(i) + 2, "method", "a split population must be labelled 'estimate:…'")
+            )
         if unit_codes is not None and df.at[i, "code"] not in unit_codes:
-            problems.append(Problem(f, int(i) + 2, "code", f"unknown unit code {df.at[i, 'code']!r}"))
+            problems.append(
+                Problem(f, int(i) + 2, "code", f"unknown unit code {df.at[i, 'code']!r}")
+            )
     if problems:
         return None, problems
     out = df.copy()

@@ -124,7 +124,7 @@ def _place(
     if name in CENTRE_WORDS:
         return centre
     for stem, ll in seats.items():
-        if name == stem or name.startswith(stem) and len(name) <= len(stem) + 1:
+        if name == stem or (name.startswith(stem) and len(name) <= len(stem) + 1):
             return ll
     nodes = net.nodes
     hit = nodes[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -250,9 +251,9 @@ _DEFAULTS: list[Parameter] = [
     ),
     _p(
         "reach.hub_radius_km",
-        15.0,
+        20.0,
         "km",
-        "Stations within this distance of the centre form the centre's rail hub for the rail-reach indicators (重庆, 重庆北, 重庆西, 沙坪坝, 重庆东).",
+        "Stations within this distance of the centre form the centre's rail hub for the rail-reach indicators (重庆, 重庆北, 重庆西 at 15.5 km, 沙坪坝, 重庆东).",
     ),
     _p(
         "commute.threshold_min",
@@ -268,7 +269,7 @@ DEFAULT_PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DEFAULTS}
 _J = "plan chapter 4 §2: 逐步实现 1 小时成渝双核直连、3 小时毗邻省会互通、6 小时北上广深通达"
 DEFAULT_DESTINATION_GROUPS: dict[str, DestinationGroup] = {
     "chengdu_1h": DestinationGroup(
-        "chengdu_1h", "成渝双核直连", "Chengdu within 1 h", ("成都", "成都东"), 60.0, _J
+        "chengdu_1h", "成渝双核直连", "Chengdu within 1 h", ("成都|成都东",), 60.0, _J
     ),
     "capitals_3h": DestinationGroup(
         "capitals_3h",
@@ -394,7 +395,7 @@ def read_parameters(path: Path) -> tuple[Parameters | None, list[Problem]]:
             problems.append(Problem(fname, 0, f"parameters.{name}", "must be a table"))
             continue
         v = t.get("value")
-        if not isinstance(v, int | float) or isinstance(v, bool) or v != v or v < 0:
+        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
             problems.append(
                 Problem(fname, 0, f"parameters.{name}.value", "must be a non-negative number")
             )

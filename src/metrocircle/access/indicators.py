@@ -1,0 +1,174 @@
+"""Commute-circle indicators registered with the evaluation engine (computed from the network model)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+
+if TYPE_CHECKING:
+    from metrocircle.network.model import Network
+
+__all__ = [
+    "minutes_to_centre",
+    "minutes_to_centre_max",
+    "population_share_within_60",
+    "rail_reach_hours",
+    "scenario_networks",
+]
+
+MODEL = "metrocircle.network strategic multimodal model (parameters.toml; sourced/modelled links)"
+
+
+def scenario_networks(ctx: ComputeContext) -> list[tuple[str, int, Network]]:
+    """(scenario id, year, network) for ``ctx.scenario``, or for every scenario when it is None."""
+    from metrocircle.network.scenarios import load_region_scenarios, scenario_network
+
+    scenarios = load_region_scenarios(ctx.region)
+    ids = [ctx.scenario] if ctx.scenario else list(scenarios)
+    out = []
+    for sid in ids:
+        year = scenarios[sid].year if sid in scenarios else int(ctx.region.manifest.plan_year)
+        out.append((sid, year, scenario_network(ctx.region, sid)))
+    return out
+
+
+def _prov(net: Network, sid: str, **extra: str) -> dict[str, str]:
+    return {"model": MODEL, "scenario": sid, "data_version": net.data_version, **extra}
+
+
+@register_indicator(
+    "access.minutes_to_centre",
+    name_zh="区县驻地至中心(解放碑)通行时间",
+    name_en="Minutes from each unit seat to the centre",
+    unit="minutes",
+    description="Fastest door-to-door minutes from the unit seat to the manifest centre on the scenario network (rail or road).",
+    needs="network files (network/nodes.csv, links.csv, parameters.toml, scenarios.toml) and unit seats",
+)
+def minutes_to_centre(ctx: ComputeContext) -> list[ComputedValue]:
+    """Per county-level unit and scenario: minutes to the centre."""
+    from metrocircle.access.commute import commute_table
+
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        t = commute_table(ctx.region, net).table
+        for r in t.itertuples(index=False):
+            v = float(r.minutes_to_centre)
+            out.append(
+                ComputedValue(
+                    r.code,
+                    year,
+                    v if math.isfinite(v) else None,
+                    _prov(net, sid, modelled_share=f"{r.modelled_share:.3f}"),
+                )
+            )
+    return out
+
+
+@register_indicator(
+    "access.minutes_to_centre_max",
+    name_zh="周边区县至中心最长通行时间",
+    name_en="Longest seat-to-centre time among the non-core units",
+    unit="minutes",
+    description="Maximum over units without the 'core' role of the seat-to-centre minutes: the plan's 1-hour commute target binds to it.",
+    needs="network files and unit roles",
+)
+def minutes_to_centre_max(ctx: ComputeContext) -> list[ComputedValue]:
+    """Region scope: the slowest non-core unit's minutes to the centre, per scenario."""
+    from metrocircle.access.commute import commute_table
+
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        t = commute_table(ctx.region, net).table
+        nc = t[~t["core"]]
+        worst = nc.loc[nc["minutes_to_centre"].idxmax()]
+        v = float(worst["minutes_to_centre"])
+        out.append(
+            ComputedValue(
+                "region",
+                year,
+                v if math.isfinite(v) else None,
+                _prov(
+                    net,
+                    sid,
+                    binding_unit=str(worst["code"]),
+                    units_within_60=str(int(nc["within_60"].sum())),
+                    units=str(len(nc)),
+                ),
+            )
+        )
+    return out
+
+
+@register_indicator(
+    "access.population_share_within_60",
+    name_zh="1小时通勤圈人口占比(估算)",
+    name_en="Share of the population within 60 minutes of the centre (estimate)",
+    unit="pct",
+    description="Township zones within 60 min of the centre, weighted by an ESTIMATED township population (census county totals split by a named method).",
+    needs="network files and network/zones.csv",
+)
+def population_share_within_60(ctx: ComputeContext) -> list[ComputedValue]:
+    """Region scope: percent of the (estimated) population within 60 minutes of the centre."""
+    from metrocircle.access.commute import population_share_within
+
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        share, within, total = population_share_within(ctx.region, net, threshold_min=60.0)
+        out.append(
+            ComputedValue(
+                "region",
+                year,
+                round(100.0 * share, 2),
+                _prov(
+                    net,
+                    sid,
+                    population="estimate:urban_rural_equal_split (zones.csv)",
+                    population_within=f"{within:.0f}",
+                    population_total=f"{total:.0f}",
+                ),
+            )
+        )
+    return out
+
+
+@register_indicator(
+    "access.rail_reach",
+    name_zh="铁路通达时间(成渝/毗邻省会/北上广深)",
+    name_en="Rail hours from the centre's hub to the plan's destination groups",
+    unit="hours",
+    description="Per destination group (scope = group id): rail hours to the slowest member; None when a member has no rail path (external links are coarse published times).",
+    needs="network files with destination_groups in parameters.toml",
+)
+def rail_reach_hours(ctx: ComputeContext) -> list[ComputedValue]:
+    """Per group (``ctx.params['group']`` filters): hours to the slowest member, per scenario."""
+    from metrocircle.access.commute import rail_reach
+
+    want = ctx.params.get("group")
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        t = rail_reach(ctx.region, net)
+        for gid, g in t.groupby("group", sort=False):
+            if want and gid != want:
+                continue
+            mins = g["minutes"].astype(float)
+            value = None if mins.isna().any() else round(float(mins.max()) / 60.0, 2)
+            missing = ",".join(g.loc[mins.isna(), "member"])
+            out.append(
+                ComputedValue(
+                    str(gid),
+                    year,
+                    value,
+                    _prov(
+                        net,
+                        sid,
+                        members="; ".join(
+                            f"{m}={x}" for m, x in zip(g["member"], g["minutes"], strict=False)
+                        ),
+                        no_rail_path=missing,
+                        basis="; ".join(sorted(set(g["basis"]))),
+                    ),
+                )
+            )
+    return out

@@ -1,0 +1,104 @@
+"""The access CLI apps (CliRunner) and the /api/access router on the embedded dataset."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from metrocircle.api.routes.access import router
+from metrocircle.cli.access import access_app, rank_command, scenarios_app
+from metrocircle.region import Region
+
+runner = CliRunner()
+
+
+def test_commute_json_plan_2025(region: Region) -> None:
+    res = runner.invoke(access_app, ["commute", "--scenario", "plan-2025", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert {r["code"] for r in rows} == set(region.county_codes)
+    assert all(r["minutes_to_centre"] is not None for r in rows)
+    assert all(0.0 <= r["modelled_share"] <= 1.0 for r in rows)
+    assert any(r["within_60"] for r in rows) and not all(r["within_60"] for r in rows)
+
+
+def test_unknown_scenario_exits_2() -> None:
+    res = runner.invoke(access_app, ["commute", "--scenario", "nope"])
+    assert res.exit_code == 2
+    assert "unknown scenario" in res.output
+
+
+def test_scenarios_list_and_compare() -> None:
+    res = runner.invoke(scenarios_app, ["list", "--json"])
+    assert res.exit_code == 0
+    assert {s["id"] for s in json.loads(res.stdout)} >= {"baseline-2020", "plan-2025", "plan-2035"}
+    res = runner.invoke(scenarios_app, ["compare", "baseline-2020", "plan-2035", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert all(u["delta_minutes"] <= 0.01 for u in out["units"])
+
+
+def test_isochrone_and_matrix(tmp_path: Path) -> None:
+    f = tmp_path / "iso.geojson"
+    res = runner.invoke(
+        access_app, ["isochrone", "--from", "500103", "--minutes", "30", "--out", str(f)]
+    )
+    assert res.exit_code == 0, res.output
+    gj = json.loads(f.read_text(encoding="utf-8"))
+    assert gj["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    res = runner.invoke(access_app, ["isochrone", "--from", "999999", "--out", str(f)])
+    assert res.exit_code == 2
+    m = tmp_path / "m.parquet"
+    res = runner.invoke(access_app, ["matrix", "--scenario", "baseline-2020", "--out", str(m)])
+    assert res.exit_code == 0, res.output
+    import pandas as pd
+
+    df = pd.read_parquet(m)
+    assert len(df) == 27 * 27 and (df["minutes"] >= 0).all()
+
+
+def test_rank_command() -> None:
+    app = typer.Typer()
+    app.command("rank")(rank_command)
+    app.command("noop")(lambda: None)
+    res = runner.invoke(app, ["rank", "--scenario", "plan-2025", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows and all(r["mean_minutes_remove_one"] >= -0.01 for r in rows)
+
+
+@pytest.fixture(scope="module")
+def client(region: Region) -> TestClient:
+    app = FastAPI()
+    app.state.region = region
+    app.include_router(router)
+    return TestClient(app)
+
+
+def test_api_commute_and_errors(client: TestClient) -> None:
+    r = client.get("/api/access/commute", params={"scenario": "plan-2025"})
+    assert r.status_code == 200
+    assert len(r.json()["units"]) == 27
+    assert client.get("/api/access/commute", params={"scenario": "nope"}).status_code == 404
+    assert client.get("/api/access/commute/123").status_code == 422
+    assert client.get("/api/access/commute/500999").status_code == 404
+    r = client.get("/api/access/isochrone", params={"from": "500120", "minutes": 45})
+    assert r.status_code == 200 and r.json()["type"] == "FeatureCollection"
+    assert (
+        client.get("/api/access/isochrone", params={"from": "500120", "minutes": -1}).status_code
+        == 422
+    )
+    layer = client.get("/api/access/network").json()
+    assert {f["properties"]["source_kind"] for f in layer["features"]} <= {"sourced", "modelled"}
+    assert (
+        client.get(
+            "/api/access/compare", params={"a": "baseline-2020", "b": "plan-2025"}
+        ).status_code
+        == 200
+    )
