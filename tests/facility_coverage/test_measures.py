@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrocircle.coverage.measures import (
+    MIN_CATCHMENT_DEMAND,
     Coverage,
     covered,
     decay_weights,
@@ -184,7 +185,7 @@ def test_2sfca_conserves_supply(
     supply = np.arange(1, cost.shape[1] + 1, dtype=float) * 10.0
     a, r = two_step_fca(cost, pop, supply, catchment_min=d0, decay=decay)
     w = decay_weights(cost, catchment_min=d0, decay=decay)
-    served = (pop @ w) > 0
+    served = (pop @ w) > MIN_CATCHMENT_DEMAND
     assert float(pop @ a) == pytest.approx(float(supply[served].sum()), rel=1e-9, abs=1e-9)
     assert (a >= 0).all()
     assert (r[~served] == 0).all()

@@ -203,3 +203,22 @@ def test_indicator_on_scenarios(region: Region, seats: FacilityLayer) -> None:
         assert by["region"].period == scenario_year(region, sc)
         assert by["region"].provenance["scenario"] == sc
         assert by["region"].value is not None and 0 < by["region"].value <= 100
+
+
+def test_plan_target_binds_to_the_minutes_indicator(region: Region, seats: FacilityLayer) -> None:
+    from metrocircle.indicators.service import evaluate_region
+
+    target = region.target("rescue_circle_1h")
+    assert target.computed_by == "coverage.rescue_circle_1h"
+    assert target.unit == get_indicator("coverage.rescue_circle_1h").unit
+    (none,) = evaluate_region(region, targets=[target])
+    assert none.latest_value is None
+    assert "emergency reserve" in none.reason.en
+    (ev,) = evaluate_region(region, targets=[target], params={"facilities": seats})
+    worst = {
+        v.scope: v.value
+        for v in compute(
+            "coverage.rescue_circle_1h", ComputeContext(region, params={"facilities": seats})
+        )
+    }
+    assert ev.latest_value == worst["region"]

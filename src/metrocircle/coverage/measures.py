@@ -22,6 +22,7 @@ import pandas as pd
 
 __all__ = [
     "DECAYS",
+    "MIN_CATCHMENT_DEMAND",
     "Coverage",
     "coverage_by_unit",
     "covered",
@@ -37,6 +38,9 @@ F64 = npt.NDArray[np.float64]
 Decay = Literal["none", "gaussian", "linear"]
 DECAYS: tuple[str, ...] = ("none", "gaussian", "linear")
 """Distance-decay functions available for 2SFCA."""
+MIN_CATCHMENT_DEMAND = 1e-9
+"""Numerical floor, persons: a facility whose decay-weighted catchment population is at or
+below it serves nobody (R = 0); keeps S/demand finite for vanishing weights."""
 
 
 @cache
@@ -335,7 +339,8 @@ def two_step_fca(
     ``A_i = Σ_j R_j f(d_ij)`` — the supply-to-population ratios of every facility whose
     catchment reaches i. The same catchment d0 and decay f serve both steps, so
     ``Σ_i P_i A_i = Σ_j S_j`` over facilities that have any population in their catchment.
-    A facility with no population inside its catchment serves nobody: ``R_j = 0``.
+    A facility with no population inside its catchment (weighted demand ≤
+    :data:`MIN_CATCHMENT_DEMAND`) serves nobody: ``R_j = 0``.
 
     Parameters
     ----------
@@ -372,6 +377,6 @@ def two_step_fca(
         raise ValueError(msg)
     w = decay_weights(c, catchment_min=catchment_min, decay=decay)
     demand = pop @ w
-    ratio: F64 = np.divide(s, demand, out=np.zeros_like(s), where=demand > 0)
+    ratio: F64 = np.divide(s, demand, out=np.zeros_like(s), where=demand > MIN_CATCHMENT_DEMAND)
     access: F64 = w @ ratio
     return access, ratio
