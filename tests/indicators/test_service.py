@@ -15,9 +15,9 @@ from metrocircle.indicators.model import ObservationKind, Status
 from metrocircle.indicators.service import (
     evaluate_region,
     indicator_names,
-    values_by_unit,
     load_shipped_observations,
     observations_path,
+    values_by_unit,
 )
 from metrocircle.region import Region, load_region
 from metrocircle.schema import MEASURE_UNITS, TargetRow

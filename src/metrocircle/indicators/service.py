@@ -44,11 +44,11 @@ __all__ = [
     "evaluate_region",
     "gather_series",
     "indicator_names",
-    "values_by_unit",
     "load_shipped_observations",
     "load_stand_ins",
     "observations_path",
     "scope_name",
+    "values_by_unit",
 ]
 
 logger = logging.getLogger(__name__)

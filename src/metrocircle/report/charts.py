@@ -54,8 +54,9 @@ def _style() -> Iterator[None]:
 
 
 def _to_svg(fig: Figure) -> str:
+    # fixed margins (set on each figure) instead of bbox_inches="tight": one draw pass, not two
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     return buf.getvalue()
 
 
@@ -86,6 +87,7 @@ def target_chart_svg(ev: Evaluation, *, title: str, lang: str) -> str:
 
     with _style():
         fig = Figure(figsize=(6.4, 3.0))
+        fig.subplots_adjust(left=0.11, right=0.98, bottom=0.16, top=0.9)
         ax = fig.add_subplot()
         years: list[int] = []
         obs = [o for o in ev.series if o.kind is ObservationKind.OBSERVATION]
@@ -271,6 +273,7 @@ def choropleth_svg(region: Region, layer: MapLayer, *, lang: str) -> str:
     gdf = gdf.assign(value=[layer.values.get(c) for c in gdf["code"]])
     with _style():
         fig = Figure(figsize=(6.4, 5.2))
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.98)
         ax = fig.add_subplot()
         has = gdf[gdf["value"].notna()]
         none = gdf[gdf["value"].isna()]
