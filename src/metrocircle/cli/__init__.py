@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from metrocircle.cli import core
+from metrocircle.cli._common import DatasetOpt, JsonOpt
+from metrocircle.cli.access import access_app, network_app, rank_command, scenarios_app
+from metrocircle.cli.coverage import coverage_app, site_app
+from metrocircle.cli.evaluate import evaluate_command, report_command
 from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
+from metrocircle.cli.serve import serve_command
 
 __all__ = ["app", "main"]
 
@@ -19,16 +26,40 @@ app = typer.Typer(
 app.command("info")(core.info)
 app.command("districts")(core.list_districts)
 app.command("targets")(core.list_targets)
-projects_app = typer.Typer(help="The plan's key projects.", invoke_without_command=True)
-projects_app.callback()(core.list_projects)
+
+projects_app = typer.Typer(
+    help="The plan's key projects (with no subcommand: list them).", invoke_without_command=True
+)
+
+
+@projects_app.callback()
+def _projects(
+    ctx: typer.Context,
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+    type_: Annotated[str | None, typer.Option("--type", help="Only projects of this type.")] = None,
+) -> None:
+    if ctx.invoked_subcommand is None:
+        core.list_projects(dataset=dataset, json_out=json_out, type_=type_)
+
+
+projects_app.command("rank")(rank_command)
 app.add_typer(projects_app, name="projects")
 app.command("validate")(core.validate)
 app.add_typer(core.import_app, name="import")
 app.command("export")(core.export)
+app.command("evaluate")(evaluate_command)
+app.command("report")(report_command)
+app.add_typer(access_app, name="access")
+app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(network_app, name="network")
+app.add_typer(coverage_app, name="coverage")
+app.add_typer(site_app, name="site")
 app.add_typer(air_app, name="air")
 app.add_typer(water_app, name="water")
 app.add_typer(tourism_app, name="tourism")
 app.add_typer(fiscal_app, name="fiscal")
+app.command("serve")(serve_command)
 
 
 def main() -> None:
