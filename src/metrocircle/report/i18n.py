@@ -80,7 +80,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "summary": "1. Overview of the targets",
         "summary_intro": "This report evaluates each of the plan's {n} quantified targets: {counts}. The status rules are in the Methodology section.",
         "col_target": "Target",
-        "col_chapter": "Chapter",
+        "col_chapter": "Ch.",
         "col_scope": "Scope",
         "col_goal": "Target value",
         "col_latest": "Latest value",
