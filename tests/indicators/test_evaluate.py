@@ -143,6 +143,17 @@ def test_equality_target_crossing_between_years_counts_as_reached() -> None:
     assert year_reached(10.0, 2020, target=20.0, direction="=", method="linear", pace=15.0) == 2021
 
 
+def test_explosive_growth_does_not_overflow() -> None:
+    r = growth_rate((2020, 0.001), (2021, 1000.0))
+    assert project(1000.0, 2021, 2121, method="compound", pace=999.999, rate=r) == math.inf
+    assert (
+        year_reached(
+            1000.0, 2021, target=1e300, direction=">=", method="compound", pace=1.0, rate=r
+        )
+        is not None
+    )
+
+
 def test_bad_method_and_same_year_pace_are_rejected() -> None:
     with pytest.raises(ValueError, match="method"):
         project(1.0, 2020, 2021, method="cubic", pace=1.0)

@@ -192,7 +192,10 @@ def project(
     """
     n = to_year - year
     if method == "compound" and rate is not None:
-        return float(value * (1.0 + rate) ** n)
+        try:
+            return float(value * (1.0 + rate) ** n)
+        except OverflowError:  # explosive growth far ahead: beyond any target
+            return math.copysign(math.inf, value)
     if method not in {"linear", "compound"}:
         msg = f"`method` was {method!r} but is expected to be 'linear' or 'compound'"
         raise ValueError(msg)
