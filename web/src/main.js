@@ -13,6 +13,13 @@ const DEFAULT_SCENARIOS = [
   { id: "plan-2035", key: "scn_plan2035" },
 ];
 
+/** Isochrone bands (minutes): the plan's 1-hour commute (ch. 2.3) and two shorter steps. */
+const ISOCHRONE_BANDS = [
+  { minutes: 30, colour: "#08519c" },
+  { minutes: 45, colour: "#3182bd" },
+  { minutes: 60, colour: "#9ecae1" },
+];
+
 const INDICATORS = [
   { id: "minutes", key: "ind_minutes", needsCommute: true },
   { id: "population", key: "ind_population" },
@@ -141,6 +148,7 @@ function redrawChoropleth() {
   if (!map || !map.getLayer("units-fill")) return;
   const { colours, legend } = choropleth();
   paintUnits(map, colours);
+  legend.isochrone = state.layers.isochrone && state.isochrone ? ISOCHRONE_BANDS : null;
   renderLegend($("legend"), state, legend);
   document.body.dataset.indicator = state.indicator;
   document.body.dataset.scenario = state.scenario;
@@ -260,16 +268,26 @@ async function loadNetwork() {
 
 async function loadIsochrone(code) {
   if (!has(PATHS.isochrone)) return;
+  const u = state.unitsByCode[code];
+  if (!u || u.level === "prefecture") return;
   try {
-    const gj = await getJSON(PATHS.isochrone, { label: "layer_isochrone", params: { unit: code, scenario: state.scenario } });
-    const scale = numericScale("minutes", []);
-    for (const f of gj.features || []) {
-      f.properties = f.properties || {};
-      const m = f.properties.minutes ?? f.properties.max_minutes;
-      if (m !== undefined) f.properties.colour = scale.colour(m);
-    }
-    map.getSource("isochrone").setData(gj);
+    // largest band first, so the shorter ones are drawn on top
+    const bands = [...ISOCHRONE_BANDS].sort((a, b) => b.minutes - a.minutes);
+    const parts = await Promise.all(
+      bands.map((b) => getJSON(PATHS.isochrone, { label: "layer_isochrone", params: { from: code, minutes: b.minutes, scenario: state.scenario } })),
+    );
+    const features = [];
+    parts.forEach((gj, i) => {
+      for (const f of gj.features || []) {
+        f.properties = { ...(f.properties || {}), colour: bands[i].colour, band: bands[i].minutes };
+        features.push(f);
+      }
+    });
+    if (u.seat_lon !== null) features.push({ type: "Feature", properties: { from: code }, geometry: { type: "Point", coordinates: [u.seat_lon, u.seat_lat] } });
+    map.getSource("isochrone").setData({ type: "FeatureCollection", features });
     state.isochrone = code;
+    document.body.dataset.isochrone = code;
+    redrawChoropleth();
   } catch (err) {
     console.warn(err);
   }
@@ -282,6 +300,14 @@ function selectUnitCode(code) {
   renderPanels();
   document.body.dataset.selected = code;
   if (state.layers.isochrone) loadIsochrone(code);
+  if (state.commuteAvailable) {
+    // minutes under every scenario for the unit panel (each request is cached by the server)
+    Promise.all(state.scenarios.map((s) => loadCommute(s.id)))
+      .then(() => {
+        if (state.selected === code) renderUnit($("tab-unit"), state);
+      })
+      .catch((err) => console.warn(err));
+  }
 }
 
 function toggleLayer(k, on) {
@@ -312,6 +338,12 @@ function bindMap() {
     const f = e.features?.[0];
     if (f) selectUnitCode(f.properties.code);
   });
+  map.on("mousemove", "project-lines", (e) => {
+    const refs = new Set((e.features || []).map((f) => f.properties.ref));
+    const names = state.projects.filter((p) => p.network_ref.some((r) => refs.has(r))).map((p) => esc(nameOf(p)));
+    if (names.length) hoverBox(e.point, `<strong>${esc(t("key_projects"))}</strong><br>${names.slice(0, 4).join("<br>")}`);
+  });
+  map.on("mouseleave", "project-lines", () => hoverBox(null));
   map.on("mousemove", "projects-circles", (e) => {
     const f = e.features?.[0];
     if (!f) return;
@@ -380,7 +412,7 @@ async function loadScenarios() {
     try {
       const body = await getJSON(PATHS.scenarios, { label: "scenario" });
       const list = Array.isArray(body) ? body : body.scenarios || [];
-      if (list.length) state.scenarios = list.map((s) => ({ id: s.id, zh: s.name_zh || s.title_zh || s.id, en: s.name_en || s.title_en || s.id }));
+      if (list.length) state.scenarios = list.map((s) => ({ id: s.id, zh: s.name_zh || s.id, en: s.name_en || s.id, year: s.year, description: s.description }));
     } catch (err) {
       console.warn(err);
     }
@@ -424,7 +456,8 @@ async function start() {
       .map((u) => ({ type: "Feature", properties: { code: u.code, n_projects: u.n_projects }, geometry: { type: "Point", coordinates: [u.seat_lon, u.seat_lat] } })),
   };
   await new Promise((resolve) => map.on("load", resolve));
-  addLayers(map, { unitsGeojson: geojson, seatsGeojson: seats, centre: region.centre });
+  const projectRefs = [...new Set(projects.flatMap((p) => p.network_ref))];
+  addLayers(map, { unitsGeojson: geojson, seatsGeojson: seats, centre: region.centre, projectRefs });
   bindMap();
   bindControls();
   for (const [k, on] of Object.entries(state.layers)) if (k !== "labels") setGroupVisible(map, k, on);

@@ -9,7 +9,7 @@ const EMPTY = { type: "FeatureCollection", features: [] };
 
 export const LAYER_GROUPS = {
   units: ["units-fill", "units-line", "prefecture-line", "units-selected"],
-  projects: ["projects-circles"],
+  projects: ["projects-circles", "project-lines"],
   network: ["net-road-sourced", "net-road-modelled", "net-rail-sourced", "net-rail-modelled"],
   isochrone: ["iso-fill", "iso-line", "iso-origin"],
 };
@@ -50,7 +50,7 @@ export function createMap(container, region) {
 }
 
 /** Add every source and layer (empty where data comes later). */
-export function addLayers(map, { unitsGeojson, seatsGeojson, centre }) {
+export function addLayers(map, { unitsGeojson, seatsGeojson, centre, projectRefs }) {
   map.addSource("units", { type: "geojson", data: unitsGeojson, promoteId: "code" });
   map.addSource("seats", { type: "geojson", data: seatsGeojson });
   map.addSource("network", { type: "geojson", data: EMPTY });
@@ -67,7 +67,7 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre }) {
     filter: county,
     paint: { "fill-color": NO_VALUE, "fill-opacity": 0.78 },
   });
-  map.addLayer({ id: "iso-fill", type: "fill", source: "isochrone", paint: { "fill-color": ["coalesce", ["get", "colour"], "#3182bd"], "fill-opacity": 0.35 } });
+  map.addLayer({ id: "iso-fill", type: "fill", source: "isochrone", paint: { "fill-color": ["coalesce", ["get", "colour"], "#3182bd"], "fill-opacity": 0.45 } });
   map.addLayer({ id: "iso-line", type: "line", source: "isochrone", paint: { "line-color": "#08519c", "line-width": 1 } });
   map.addLayer({ id: "units-line", type: "line", source: "units", filter: county, paint: { "line-color": "#ffffff", "line-width": 1 } });
   map.addLayer({ id: "prefecture-line", type: "line", source: "units", filter: ["==", ["get", "level"], "prefecture"], paint: { "line-color": "#555", "line-width": 2, "line-dasharray": [3, 2] } });
@@ -75,6 +75,14 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre }) {
   const road = ["==", ["get", "mode"], "road"];
   const modelled = ["==", ["get", "source_kind"], "modelled"];
   const sourced = ["!=", ["get", "source_kind"], "modelled"];
+  // network links that carry a key project (projects.csv network_ref = the link's ref)
+  map.addLayer({
+    id: "project-lines",
+    type: "line",
+    source: "network",
+    filter: ["in", ["get", "ref"], ["literal", projectRefs.length ? projectRefs : ["-"]]],
+    paint: { "line-color": "#fdd49e", "line-width": 7, "line-opacity": 0.9 },
+  });
   map.addLayer({ id: "net-road-sourced", type: "line", source: "network", filter: ["all", road, sourced], paint: { "line-color": "#e6550d", "line-width": 1.6 } });
   map.addLayer({ id: "net-road-modelled", type: "line", source: "network", filter: ["all", road, modelled], paint: { "line-color": "#e6550d", "line-width": 1.6, "line-dasharray": [2, 2] } });
   map.addLayer({ id: "net-rail-sourced", type: "line", source: "network", filter: ["all", rail, sourced], paint: { "line-color": "#6a3d9a", "line-width": 2.2 } });

@@ -69,6 +69,12 @@ export function renderLegend(el, state, legend) {
   }
   if (state.layers.projects) {
     el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch" }), t("legend_projects")));
+    if (state.networkLoaded) el.append(h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:6px solid #fdd49e" }), t("legend_project_lines")));
+  }
+  if (legend.isochrone) {
+    const from = state.unitsByCode[state.isochrone];
+    el.append(h("div", { class: "legend-title" }, `${t("legend_isochrone")}: ${nameOf(from)}`));
+    for (const b of legend.isochrone) el.append(h("div", { class: "legend-row" }, h("span", { class: "swatch", style: `background:${b.colour};opacity:.7` }), `≤ ${b.minutes} ${t("min_short")}`));
   }
   el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch centre" }), `${t("legend_centre")}: ${nameOf(state.region.centre)}`));
 }

@@ -389,6 +389,6 @@ class EvaluationBoardOut(_Out):
     """Every target's evaluation as of a year, with counts per status."""
 
     data_version: str
-    as_of: int | None = Field(description="year of the evaluation; null = the service's default")
+    as_of: int = Field(description="calendar year of the evaluation")
     counts: dict[str, int]
     evaluations: list[EvaluationOut]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import sqlalchemy as sa
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api", tags=["evaluation"])
 
 AsOf = Annotated[
     int | None,
-    Query(ge=1949, le=2100, description="evaluate as of this calendar year (default: the latest)"),
+    Query(ge=1949, le=2100, description="evaluate as of this calendar year (default: this year)"),
 ]
 
 
@@ -36,7 +37,7 @@ def _store_stamp(store: Store) -> tuple[int, int]:
     return int(n), int(top)
 
 
-def _board(region: Region, store: Store, as_of: int | None) -> EvaluationBoardOut:
+def _board(region: Region, store: Store, as_of: int) -> EvaluationBoardOut:
     try:
         from metrocircle.indicators.service import evaluate_region
     except ModuleNotFoundError as exc:  # the evaluation service is an optional module
@@ -56,8 +57,10 @@ def _board(region: Region, store: Store, as_of: int | None) -> EvaluationBoardOu
 def _cached_board(
     request: Request, region: Region, store: Store, as_of: int | None
 ) -> EvaluationBoardOut:
-    key = ("evaluation", region.data_version, as_of, *_store_stamp(store))
-    board: EvaluationBoardOut = cached(request, key, lambda: _board(region, store, as_of))
+    # The service's default year is this year: resolve it here so the cache key is explicit.
+    year = as_of if as_of is not None else date.today().year
+    key = ("evaluation", region.data_version, year, *_store_stamp(store))
+    board: EvaluationBoardOut = cached(request, key, lambda: _board(region, store, year))
     return board
 
 

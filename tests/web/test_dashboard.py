@@ -1,0 +1,273 @@
+"""The one-map dashboard in headless Chromium (Playwright), served by uvicorn on 127.0.0.1.
+
+Never downloads a browser: uses Debian's /usr/bin/chromium (CI installs it) and skips with
+the reason when it is missing. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+from urllib.request import urlopen
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+]
+# The dashboard's commute classes (web/src/scales.js MINUTE_BREAKS and PALETTES.minutes):
+# the oracle below recomputes each unit's colour from the API's minutes.
+MINUTE_BREAKS = (30, 45, 60, 75, 90)
+MINUTE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
+NO_VALUE = "#d9d9d9"
+TIMEOUT_MS = 45_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served by uvicorn in a background thread on 127.0.0.1 and a free port."""
+    import uvicorn
+
+    from metrocircle.api.app import create_app
+    from metrocircle.settings import Settings
+
+    db = tmp_path_factory.mktemp("web") / "store.sqlite"
+    app = create_app(Settings(environment="test", db=f"sqlite:///{db}"))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _api(base_url: str, path: str) -> Any:
+    with urlopen(base_url + path, timeout=60) as r:
+        return json.loads(r.read())
+
+
+@dataclass
+class Session:
+    """A loaded dashboard page and what it logged and requested."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
+
+    def shot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"dashboard-{name}.png"))
+
+    def settle(self) -> None:
+        """Wait until no API request is pending and the map is idle."""
+        self.page.wait_for_function("document.body.dataset.pending === '0'", timeout=TIMEOUT_MS)
+        self.page.wait_for_function(
+            "window.__metrocircle && window.__metrocircle.map.loaded()", timeout=TIMEOUT_MS
+        )
+
+
+@pytest.fixture(scope="module")
+def session(base_url: str) -> Iterator[Session]:
+    if not CHROMIUM.is_file():
+        pytest.skip(
+            f"{CHROMIUM} is missing: install Debian's chromium (CI does); no browser is downloaded"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        page = browser.new_page(viewport={"width": 1500, "height": 900}, locale="zh-CN")
+        s = Session(page)
+
+        def guard(route: Route) -> None:
+            url = route.request.url
+            host = urlsplit(url).hostname
+            if url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+                s.local.append(url)
+                route.continue_()
+            else:
+                s.outside.append(url)
+                route.abort()
+
+        page.route("**/*", guard)
+        page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
+        page.goto(base_url + "/?lang=zh")
+        page.wait_for_selector("body[data-ready='1']", timeout=TIMEOUT_MS)
+        s.settle()
+        yield s
+        browser.close()
+
+
+def test_page_loads_without_console_errors(session: Session) -> None:
+    session.shot("loaded")
+    assert session.errors == []
+    assert session.page.locator("#status").inner_text() == "就绪"
+
+
+def test_map_shows_the_27_units(session: Session) -> None:
+    page = session.page
+    page.wait_for_function("document.body.dataset.renderedUnits === '27'", timeout=TIMEOUT_MS)
+    colours = json.loads(page.evaluate("document.body.dataset.colours"))
+    assert len(colours) == 27
+    assert page.locator(".unit-label").count() == 27
+
+
+def _click_unit(session: Session, base_url: str, code: str) -> None:
+    unit = _api(base_url, f"/api/units/{code}")
+    xy = session.page.evaluate(
+        "([lon, lat]) => window.__metrocircle.map.project([lon, lat])",
+        [unit["seat_lon"], unit["seat_lat"]],
+    )
+    box = session.page.locator("#map").bounding_box()
+    assert box is not None
+    # a little off the seat, so the click lands on the unit's fill, not on its project circle
+    session.page.mouse.click(box["x"] + xy["x"] + 18, box["y"] + xy["y"] + 22)
+
+
+def test_clicking_a_unit_opens_its_panel(session: Session, base_url: str) -> None:
+    page = session.page
+    _click_unit(session, base_url, "500117")
+    page.wait_for_function("document.body.dataset.selected === '500117'", timeout=TIMEOUT_MS)
+    panel = page.locator("#tab-unit")
+    assert panel.is_visible()
+    assert panel.locator("h2.unit-name").inner_text() == "合川区"
+    unit = _api(base_url, "/api/units/500117")
+    text = panel.inner_text()
+    assert f"{unit['population_2020']:,}" in text
+    rate = f"{unit['urbanisation_rate_2020_pct']:.2f}".rstrip("0").rstrip(".")
+    assert f"{rate}%" in text
+    assert "500117" in text
+    session.settle()
+    session.shot("unit-panel")
+
+
+def test_switching_the_scenario_changes_the_commute_colours(
+    session: Session, base_url: str
+) -> None:
+    page = session.page
+    page.select_option("#indicator", "minutes")
+    page.click("button[data-scenario='baseline-2020']")
+    session.settle()
+    before = json.loads(page.evaluate("document.body.dataset.colours"))
+    paint_before = page.evaluate(
+        "JSON.stringify(window.__metrocircle.map.getPaintProperty('units-fill', 'fill-color'))"
+    )
+    page.click("button[data-scenario='plan-2035']")
+    page.wait_for_function("document.body.dataset.scenario === 'plan-2035'", timeout=TIMEOUT_MS)
+    session.settle()
+    after = json.loads(page.evaluate("document.body.dataset.colours"))
+    paint_after = page.evaluate(
+        "JSON.stringify(window.__metrocircle.map.getPaintProperty('units-fill', 'fill-color'))"
+    )
+    assert after != before
+    assert paint_after != paint_before
+    # each colour is the class of the unit's minutes in the API (an independent oracle)
+    rows = _api(base_url, "/api/access/commute?scenario=plan-2035")["units"]
+    for r in rows:
+        m = r["minutes_to_centre"]
+        expected = NO_VALUE if m is None else MINUTE_COLOURS[sum(m >= b for b in MINUTE_BREAKS)]
+        assert after[r["code"]] == expected, r["code"]
+    session.shot("scenario-plan-2035")
+
+
+def test_isochrone_from_a_clicked_unit(session: Session, base_url: str) -> None:
+    page = session.page
+    page.check("#layer-isochrone")
+    _click_unit(session, base_url, "500118")
+    page.wait_for_function("document.body.dataset.isochrone === '500118'", timeout=TIMEOUT_MS)
+    session.settle()
+    n = page.evaluate("window.__metrocircle.map.querySourceFeatures('isochrone').length")
+    assert n >= 3
+    session.shot("isochrone")
+    page.uncheck("#layer-isochrone")
+
+
+def test_switching_the_language_changes_the_labels(session: Session) -> None:
+    page = session.page
+    zh_title = page.locator("#tab-targets h2").first.inner_text()
+    zh_button = page.locator("#lang-btn").inner_text()
+    page.click(".tabs button[data-tab='targets']")
+    page.click("#lang-btn")
+    page.wait_for_function("document.body.dataset.lang === 'en'", timeout=TIMEOUT_MS)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("#tab-targets h2").first.inner_text() == "Progress of the plan's targets"
+    assert page.locator("#tab-targets h2").first.inner_text() != zh_title
+    assert page.locator("#lang-btn").inner_text() == "中文" != zh_button
+    assert page.locator(".tabs button[data-tab='unit']").inner_text() == "Unit"
+    labels = page.locator(".unit-label").all_inner_texts()
+    assert "Hechuan" in labels
+    assert not any("区" in x for x in labels)
+    # no label is left untranslated: no element shows a raw dictionary key
+    body = page.locator("body").inner_text()
+    assert "legend_" not in body and "ind_" not in body and "tab_" not in body
+    session.shot("english")
+    page.click("#lang-btn")
+    page.wait_for_function("document.body.dataset.lang === 'zh'", timeout=TIMEOUT_MS)
+    assert page.locator("#tab-targets h2").first.inner_text() == zh_title
+
+
+def test_the_targets_board_shows_every_target(session: Session, base_url: str) -> None:
+    page = session.page
+    page.click(".tabs button[data-tab='targets']")
+    targets = _api(base_url, "/api/targets")
+    cards = page.locator("#tab-targets li.target-card")
+    assert cards.count() == len(targets)
+    ids = [cards.nth(i).get_attribute("data-target-id") for i in range(cards.count())]
+    assert ids == [t["id"] for t in targets]
+    board = _api(base_url, "/api/evaluation")
+    by_id = {e["id"]: e["status"] for e in board["evaluations"]}
+    for i, tid in enumerate(ids):
+        card = cards.nth(i)
+        assert card.get_attribute("data-status") == by_id[tid]
+        assert card.locator(".badge").count() >= 1
+        assert card.locator("svg.target-chart").count() == 1
+    session.shot("targets")
+
+
+def test_warnings_panel(session: Session) -> None:
+    page = session.page
+    page.click(".tabs button[data-tab='warnings']")
+    text = page.locator("#tab-warnings").inner_text()
+    assert "空气质量联合预警" in text and "景区游客承载预警" in text
+    assert "加载" not in text  # both lists finished loading
+    page.click(".tabs button[data-tab='targets']")
+
+
+def test_no_request_leaves_localhost(session: Session) -> None:
+    assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests
+    assert session.outside == []
+    assert session.errors == []
