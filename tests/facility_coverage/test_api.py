@@ -190,3 +190,17 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "coverage_two_step_fca",
         "coverage_site",
     }
+
+
+def test_request_bounds_match_parameters(client: TestClient) -> None:
+    from metrocircle.api.routes import coverage as routes
+    from metrocircle.coverage.measures import load_parameters
+
+    api = load_parameters()["api"]
+    assert api["max_facilities"] == routes._MAX_FACILITIES
+    assert api["max_candidates"] == routes._MAX_CANDIDATES
+    r = client.post(
+        "/api/coverage/site", json={"model": "pmedian", "builtin_candidates": "townships", "p": 2}
+    )
+    assert r.status_code == 422
+    assert "API limit" in r.json()["detail"]

@@ -340,10 +340,12 @@ def two_step(body: FcaIn, request: Request) -> dict[str, Any]:
 )
 def site(body: SiteIn, request: Request) -> dict[str, Any]:
     """Solve a siting model with HiGHS; returns proposed sites and uncovered zones as GeoJSON."""
+    from metrocircle.coverage.measures import load_parameters
     from metrocircle.coverage.service import (
         builtin_candidates,
         sites_geojson,
         siting_from_region,
+        zone_table,
         zones_geojson,
     )
 
@@ -361,6 +363,15 @@ def site(body: SiteIn, request: Request) -> dict[str, Any]:
         else:
             cands = builtin_candidates(region, str(body.builtin_candidates))
         existing = _layer(body.existing, body.datum, "existing") if body.existing else None
+        if body.model == "pmedian":
+            pairs = len(zone_table(region)) * (len(cands) + len(body.existing))
+            limit = int(load_parameters()["api"]["max_pmedian_pairs"])
+            if pairs > limit:
+                msg = (
+                    f"p-median over {pairs} zone × site pairs exceeds the API limit of {limit}; "
+                    "use fewer candidate sites or the command line (metrocircle site pmedian)"
+                )
+                raise MetrocircleError(msg)
         run = siting_from_region(
             region,
             cands,
