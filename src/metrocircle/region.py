@@ -35,6 +35,7 @@ _EXTENSION_VALIDATORS: tuple[str, ...] = (
     "metrocircle.network.dataset:validate_network_files",
     "metrocircle.store.observations_file:validate_observation_files",
     "metrocircle.sectors.dataset:validate_sector_files",
+    "metrocircle.coverage.facilities:validate_facility_files",
 )
 
 

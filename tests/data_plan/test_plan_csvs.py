@@ -47,7 +47,9 @@ MEASURE_UNITS = {
 }  # fmt: skip
 COMPUTED_BY = {
     "access.minutes_to_centre_max",
-    "access.rail_reach",
+    "access.rail_reach#chengdu_1h",
+    "access.rail_reach#capitals_3h",
+    "access.rail_reach#beishangguangshen_6h",
     "coverage.rescue_circle_1h",
     "air.good_day_ratio",
     "region.urbanisation_rate",
@@ -187,8 +189,9 @@ def test_computed_bindings(targets: pd.DataFrame) -> None:
     assert by_id["rescue_circle_1h"] == "coverage.rescue_circle_1h"
     assert by_id["good_air_days_2025"] == "air.good_day_ratio"
     assert by_id["urbanisation_rate_2025"] == "region.urbanisation_rate"
-    for tid in ("rail_chengdu_1h", "rail_neighbour_capitals_3h", "rail_bshgs_6h"):
-        assert by_id[tid] == "access.rail_reach"
+    assert by_id["rail_chengdu_1h"] == "access.rail_reach#chengdu_1h"
+    assert by_id["rail_neighbour_capitals_3h"] == "access.rail_reach#capitals_3h"
+    assert by_id["rail_bshgs_6h"] == "access.rail_reach#beishangguangshen_6h"
 
 
 def test_target_chapters_and_quotes(targets: pd.DataFrame) -> None:

@@ -168,6 +168,14 @@ def rail_reach_hours(ctx: ComputeContext) -> list[ComputedValue]:
                         ),
                         no_rail_path=missing,
                         basis="; ".join(sorted(set(g["basis"]))),
+                        **(
+                            {
+                                "needs": f"a rail link with a published time to {missing} "
+                                "(the network has none, so no value is made up)"
+                            }
+                            if missing
+                            else {}
+                        ),
                     ),
                 )
             )

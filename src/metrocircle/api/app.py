@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -103,6 +104,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the offending input, which fails to serialise when it
+        # holds NaN or infinity (a 500); report each field and message, never the raw input.
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": [str(p) for p in e.get("loc", ())],
+                        "msg": str(e.get("msg", "")),
+                        "type": str(e.get("type", "")),
+                    }
+                    for e in exc.errors()
+                ]
+            },
+            status_code=422,
         )
 
     @app.exception_handler(UnknownUnitError)

@@ -302,9 +302,26 @@ class _Computations:
             )
 
 
+def split_computed_by(computed_by: str) -> tuple[str, str | None]:
+    """Split ``computed_by`` into the indicator id and an optional ``#scope`` selector.
+
+    ``"access.rail_reach#chengdu_1h"`` binds a target to the values the computation gives
+    for its scope ``chengdu_1h``, whatever the target's own scope; without a selector the
+    target takes the values whose scope equals its own.
+
+    >>> split_computed_by("access.rail_reach#chengdu_1h")
+    ('access.rail_reach', 'chengdu_1h')
+    >>> split_computed_by("region.urbanisation_rate")
+    ('region.urbanisation_rate', None)
+    """
+    ind, sep, sel = computed_by.partition("#")
+    return ind, (sel if sep and sel else None)
+
+
 def _computed_series(
-    comps: _Computations, indicator_id: str, target: TargetRow
+    comps: _Computations, computed_by: str, target: TargetRow
 ) -> tuple[list[Observation], list[Message]]:
+    indicator_id, selector = split_computed_by(computed_by)
     got = comps.get(indicator_id)
     if isinstance(got, Message):
         return [], [got]
@@ -312,7 +329,7 @@ def _computed_series(
     obs: list[Observation] = []
     notes: list[Message] = []
     for cv in got:
-        if cv.scope != target.scope:
+        if cv.scope != (selector or target.scope):
             continue
         prov = {str(k): str(v) for k, v in cv.provenance.items()}
         if cv.value is None or not math.isfinite(cv.value):
@@ -342,7 +359,7 @@ def _computed_series(
                 submitted_by="model",
                 kind=ObservationKind.COMPUTATION,
                 provenance={"indicator": indicator_id, **prov},
-                scope=cv.scope,
+                scope=target.scope,
                 unit=spec.unit,
                 indicator=indicator_id,
             )
@@ -369,7 +386,7 @@ def _needs(region: Region, target: TargetRow) -> Message:
     )
     if target.computed_by:
         try:
-            spec = get_indicator(target.computed_by)
+            spec = get_indicator(split_computed_by(target.computed_by)[0])
         except MetrocircleError:
             spec = None
         if spec is not None and spec.needs:
