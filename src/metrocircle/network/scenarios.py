@@ -235,7 +235,7 @@ def flatten(scenarios: dict[str, Scenario], scenario_id: str) -> list[Modificati
 
 
 def _group_mask(net: Network, ref: str) -> np.ndarray:
-    g = (net.links["group"] == ref).to_numpy()
+    g: np.ndarray = (net.links["group"] == ref).to_numpy()
     if not g.any():
         g = (net.links["ref"] == ref).to_numpy()
     return g
@@ -295,7 +295,7 @@ def apply(
             nodes = pd.concat([nodes, add], ignore_index=True)
         links = net.links
         if new_links:
-            rows = []
+            rows: list[dict[str, object]] = []
             for m in new_links:
                 lk = m.link
                 for k in ("from_node", "to_node", "mode"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query
@@ -16,7 +17,7 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/access", tags=["access"])
 
 _LOCK = threading.Lock()
-_CACHE: dict[tuple[str, str, str], Any] = {}
+_CACHE: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
 ScenarioQ = Annotated[
     str, Query(min_length=1, max_length=64, description="Scenario id (see /api/access/scenarios).")
 ]
@@ -28,14 +29,21 @@ def _f(x: Any) -> Any:
     return x
 
 
+_CACHE_MAX = 256
+"""Entries kept (least recently used dropped first), so varied requests cannot grow memory."""
+
+
 def _cached(kind: str, region: Region, scenario: str, fn: Any) -> Any:
     key = (kind, scenario, region.data_version)
     with _LOCK:
         if key in _CACHE:
+            _CACHE.move_to_end(key)
             return _CACHE[key]
     val = fn()
     with _LOCK:
         _CACHE[key] = val
+        while len(_CACHE) > _CACHE_MAX:
+            _CACHE.popitem(last=False)
     return val
 
 
@@ -171,14 +179,15 @@ def isochrone(
         raise HTTPException(status_code=404, detail=f"from: unknown county-level unit {from_!r}")
     u = region.units.loc[from_]
     net = _network(region, scenario)
-    return _cached(
+    out: dict[str, Any] = _cached(
         f"iso:{from_}:{minutes:g}",
         region,
-        scenario,  # type: ignore[no-any-return]
+        scenario,
         lambda: isochrone_geojson(
             net, float(u["seat_lon"]), float(u["seat_lat"]), minutes, properties={"from": from_}
         ),
     )
+    return out
 
 
 @router.get("/ranking", operation_id="access_project_ranking")
