@@ -271,3 +271,22 @@ def test_no_request_leaves_localhost(session: Session) -> None:
     assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests
     assert session.outside == []
     assert session.errors == []
+
+
+def test_project_ranking_highlights_links(session: Session, base_url: str) -> None:
+    page = session.page
+    page.click("button[data-scenario='plan-2025']")
+    page.wait_for_function("document.body.dataset.scenario === 'plan-2025'", timeout=TIMEOUT_MS)
+    page.click(".tabs button[data-tab='ranking']")
+    rows = page.locator("#tab-ranking tr[data-project]")
+    rows.first.wait_for(timeout=TIMEOUT_MS)
+    ranking = _api(base_url, "/api/access/ranking?scenario=plan-2025")["projects"]
+    assert rows.count() == len(ranking)
+    assert rows.first.get_attribute("data-project") == ranking[0]["project"]
+    rows.first.click()
+    refs = page.evaluate("JSON.stringify(window.__metrocircle.map.getFilter('project-focus'))")
+    assert ranking[0]["refs"].split(";")[0] in refs
+    session.settle()
+    session.shot("ranking")
+    page.click(".tabs button[data-tab='targets']")
+    assert session.errors == []

@@ -15,6 +15,7 @@ export const PATHS = {
   commute: "/api/access/commute",
   isochrone: "/api/access/isochrone",
   network: "/api/access/network",
+  ranking: "/api/access/ranking",
   airWarnings: "/api/sectors/air/warnings",
   tourismWarnings: "/api/sectors/tourism/warnings",
 };

@@ -3,8 +3,8 @@
 
 import { bindStatus, discover, getJSON, has, PATHS, renderStatus } from "./api.js";
 import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
-import { addLayers, createMap, paintUnits, selectUnit, setGroupVisible, UnitLabels } from "./map.js";
-import { renderAbout, renderLegend, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
+import { addLayers, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, UnitLabels } from "./map.js";
+import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 
 const DEFAULT_SCENARIOS = [
@@ -46,6 +46,9 @@ const state = {
   isochrone: null,
   networkLoaded: false,
   warnings: {},
+  ranking: {},
+  refNames: {},
+  focusProject: null,
   layers: { units: true, projects: true, network: true, isochrone: false, labels: true },
   tab: "targets",
 };
@@ -185,6 +188,10 @@ function renderControls() {
     const cb = $(`layer-${k}`);
     if (cb) cb.checked = v;
   }
+  for (const b of box.querySelectorAll("button")) {
+    const s = state.scenarios.find((x) => x.id === b.dataset.scenario);
+    if (s && s.description) b.title = s.description;
+  }
   $("layer-network").disabled = !has(PATHS.network);
   $("layer-isochrone").disabled = !has(PATHS.isochrone);
 }
@@ -194,6 +201,7 @@ function renderPanels() {
   renderUnit($("tab-unit"), state);
   renderWarnings($("tab-warnings"), state);
   renderAbout($("tab-about"), state);
+  renderRanking($("tab-ranking"), state, pickProject);
   for (const b of document.querySelectorAll(".tabs button")) {
     const on = b.dataset.tab === state.tab;
     b.classList.toggle("active", on);
@@ -219,6 +227,30 @@ function renderAll() {
 }
 
 // ------------------------------------------------------------------ actions
+
+async function loadRanking() {
+  const id = state.scenario;
+  if (id in state.ranking) return;
+  if (!has(PATHS.ranking)) {
+    state.ranking[id] = null;
+    return;
+  }
+  try {
+    const body = await getJSON(PATHS.ranking, { label: "tab_ranking", params: { scenario: id } });
+    state.ranking[id] = body.projects || [];
+  } catch (err) {
+    console.warn(err);
+    state.ranking[id] = null;
+  }
+  if (state.scenario === id) renderRanking($("tab-ranking"), state, pickProject);
+}
+
+function pickProject(project, refs) {
+  state.focusProject = state.focusProject === project ? null : project;
+  focusRefs(map, state.focusProject ? refs : []);
+  if (state.focusProject && !state.layers.network) toggleLayer("network", true);
+  renderRanking($("tab-ranking"), state, pickProject);
+}
 
 async function loadCommute(id) {
   if (!state.commuteAvailable || state.commute[id]) return;
@@ -250,6 +282,10 @@ async function switchScenario(id) {
   renderControls();
   redrawChoropleth();
   renderUnit($("tab-unit"), state);
+  if (state.tab === "ranking") {
+    renderRanking($("tab-ranking"), state, pickProject);
+    loadRanking();
+  }
   if (state.layers.isochrone && state.selected) await loadIsochrone(state.selected);
   if (has(PATHS.network)) await loadNetwork();
 }
@@ -260,6 +296,10 @@ async function loadNetwork() {
     const gj = await getJSON(PATHS.network, { label: "layer_network", params: { scenario: state.scenario } });
     map.getSource("network").setData(gj);
     state.networkLoaded = true;
+    for (const f of gj.features || []) {
+      const { ref, name_zh: name } = f.properties || {};
+      if (ref && name && !state.refNames[ref]) state.refNames[ref] = name;
+    }
     redrawChoropleth();
   } catch (err) {
     console.warn(err);
@@ -494,6 +534,7 @@ function bindControls() {
     b.addEventListener("click", () => {
       state.tab = b.dataset.tab;
       renderPanels();
+      if (state.tab === "ranking") loadRanking();
     });
   }
 }

@@ -83,6 +83,13 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre, projectRefs
     filter: ["in", ["get", "ref"], ["literal", projectRefs.length ? projectRefs : ["-"]]],
     paint: { "line-color": "#fdd49e", "line-width": 7, "line-opacity": 0.9 },
   });
+  map.addLayer({
+    id: "project-focus",
+    type: "line",
+    source: "network",
+    filter: ["in", ["get", "ref"], ["literal", ["-"]]],
+    paint: { "line-color": "#e7298a", "line-width": 8, "line-opacity": 0.8 },
+  });
   map.addLayer({ id: "net-road-sourced", type: "line", source: "network", filter: ["all", road, sourced], paint: { "line-color": "#e6550d", "line-width": 1.6 } });
   map.addLayer({ id: "net-road-modelled", type: "line", source: "network", filter: ["all", road, modelled], paint: { "line-color": "#e6550d", "line-width": 1.6, "line-dasharray": [2, 2] } });
   map.addLayer({ id: "net-rail-sourced", type: "line", source: "network", filter: ["all", rail, sourced], paint: { "line-color": "#6a3d9a", "line-width": 2.2 } });
@@ -114,6 +121,11 @@ export function paintUnits(map, colours) {
 
 export function setGroupVisible(map, group, on) {
   for (const id of LAYER_GROUPS[group]) if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+}
+
+/** Highlight the network links whose ref is one of `refs` (a ranked project). */
+export function focusRefs(map, refs) {
+  map.setFilter("project-focus", ["in", ["get", "ref"], ["literal", refs.length ? refs : ["-"]]]);
 }
 
 export function selectUnit(map, code) {

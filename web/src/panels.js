@@ -258,3 +258,50 @@ export function renderAbout(el, state) {
   for (const f of r.files) tbl.append(h("tr", {}, h("td", {}, f.path), h("td", {}, f.source), h("td", {}, f.licence)));
   el.append(tbl);
 }
+
+// ------------------------------------------------------------------ project ranking
+
+function projectLabel(state, row) {
+  const p = state.projects.find((x) => x.id === row.project);
+  if (p) return nameOf(p);
+  // a change that is not a plan project: named by its network links (names are Chinese only)
+  const ref = String(row.refs || row.project).replace(/^ref:/, "").split(/[;,]/)[0];
+  return state.refNames[ref] || ref;
+}
+
+export function renderRanking(el, state, onPick) {
+  el.replaceChildren();
+  el.append(h("h2", {}, `${t("ranking_title")} · ${nameOf(state.scenarios.find((s) => s.id === state.scenario) || {})}`), h("p", { class: "hint" }, t("ranking_hint")));
+  const r = state.ranking[state.scenario];
+  if (r === null) {
+    el.append(h("p", { class: "not-available" }, t("not_available")));
+    return;
+  }
+  if (r === undefined) {
+    el.append(h("p", { class: "hint" }, `${t("loading")} …`));
+    return;
+  }
+  if (!r.length) {
+    el.append(h("p", { class: "hint" }, t("ranking_empty")));
+    return;
+  }
+  const tbl = h(
+    "table",
+    { class: "ranking" },
+    h("tr", {}, h("th", {}, "#"), h("th", {}, t("ranking_project")), h("th", {}, t("ranking_year")), h("th", { class: "num" }, t("ranking_mean")), h("th", { class: "num" }, t("ranking_within"))),
+  );
+  r.forEach((row, i) => {
+    const refs = String(row.refs || "").split(/[;,]/).filter(Boolean);
+    const tr = h(
+      "tr",
+      { class: state.focusProject === row.project ? "picked" : "", dataset: { project: row.project }, onclick: () => onPick(row.project, refs) },
+      h("td", {}, String(i + 1)),
+      h("td", {}, projectLabel(state, row)),
+      h("td", {}, row.in_service_year ?? "–"),
+      h("td", { class: "num" }, fmt(row.mean_minutes_remove_one, 1)),
+      h("td", { class: "num" }, row.units_within_60_remove_one ? `+${fmt(row.units_within_60_remove_one)}` : "0"),
+    );
+    tbl.append(tr);
+  });
+  el.append(tbl);
+}
