@@ -267,12 +267,6 @@ def test_warnings_panel(session: Session) -> None:
     page.click(".tabs button[data-tab='targets']")
 
 
-def test_no_request_leaves_localhost(session: Session) -> None:
-    assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests
-    assert session.outside == []
-    assert session.errors == []
-
-
 def test_project_ranking_highlights_links(session: Session, base_url: str) -> None:
     page = session.page
     page.click("button[data-scenario='plan-2025']")
@@ -289,4 +283,27 @@ def test_project_ranking_highlights_links(session: Session, base_url: str) -> No
     session.settle()
     session.shot("ranking")
     page.click(".tabs button[data-tab='targets']")
+    assert session.errors == []
+
+
+def test_evaluation_year_redraws_the_board(session: Session, base_url: str) -> None:
+    page = session.page
+    page.click(".tabs button[data-tab='targets']")
+    page.select_option("#as-of", "2024")
+    page.wait_for_function("document.body.dataset.asOf === '2024'", timeout=TIMEOUT_MS)
+    session.settle()
+    board = _api(base_url, "/api/evaluation?as_of=2024")
+    cards = page.locator("#tab-targets li.target-card")
+    shown = {
+        cards.nth(i).get_attribute("data-target-id"): cards.nth(i).get_attribute("data-status")
+        for i in range(cards.count())
+    }
+    assert shown == {e["id"]: e["status"] for e in board["evaluations"]}
+    assert session.errors == []
+
+
+def test_no_request_leaves_localhost(session: Session) -> None:
+    """Runs last: every request of every step above stayed on 127.0.0.1."""
+    assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests
+    assert session.outside == []
     assert session.errors == []

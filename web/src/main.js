@@ -197,7 +197,7 @@ function renderControls() {
 }
 
 function renderPanels() {
-  renderTargets($("tab-targets"), state);
+  renderTargets($("tab-targets"), state, changeYear);
   renderUnit($("tab-unit"), state);
   renderWarnings($("tab-warnings"), state);
   renderAbout($("tab-about"), state);
@@ -435,10 +435,18 @@ async function loadWarnings() {
   renderWarnings($("tab-warnings"), state);
 }
 
-async function loadEvaluation() {
+async function changeYear(year) {
+  await loadEvaluation(year);
+  renderTargets($("tab-targets"), state, changeYear);
+  renderUnit($("tab-unit"), state);
+  redrawChoropleth();
+}
+
+async function loadEvaluation(asOf = null) {
   if (!has(PATHS.evaluation)) return;
   try {
-    state.evaluation = await getJSON(PATHS.evaluation, { label: "tab_targets" });
+    state.evaluation = await getJSON(PATHS.evaluation, { label: "tab_targets", params: { as_of: asOf } });
+    document.body.dataset.asOf = String(state.evaluation.as_of);
   } catch (err) {
     state.evaluationError = String(err.message || err);
     console.warn(err);

@@ -76,16 +76,30 @@ export function renderLegend(el, state, legend) {
     el.append(h("div", { class: "legend-title" }, `${t("legend_isochrone")}: ${nameOf(from)}`));
     for (const b of legend.isochrone) el.append(h("div", { class: "legend-row" }, h("span", { class: "swatch", style: `background:${b.colour};opacity:.7` }), `≤ ${b.minutes} ${t("min_short")}`));
   }
+  const prefectures = state.units.filter((u) => u.level === "prefecture").map((u) => nameOf(u));
+  if (prefectures.length) {
+    el.append(h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:2px dashed #555" }), `${t("legend_prefecture")}: ${prefectures.join("、")}`));
+  }
   el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch centre" }), `${t("legend_centre")}: ${nameOf(state.region.centre)}`));
 }
 
 // ------------------------------------------------------------------ targets board
 
-export function renderTargets(el, state) {
+export function renderTargets(el, state, onYear) {
   el.replaceChildren();
   const targets = state.targets;
   const evals = new Map((state.evaluation?.evaluations || []).map((e) => [e.id, e]));
   el.append(h("h2", {}, t("targets_board")), h("p", { class: "hint" }, t("targets_hint")));
+  if (state.evaluation) {
+    const sel = h("select", { id: "as-of", title: t("as_of_title"), onchange: (e) => onYear(Number(e.target.value)) });
+    const thisYear = new Date().getFullYear();
+    for (let y = thisYear; y >= state.region.plan_year - 2; y--) {
+      const o = h("option", { value: String(y) }, String(y));
+      if (y === state.evaluation.as_of) o.selected = true;
+      sel.append(o);
+    }
+    el.append(h("label", { class: "as-of", title: t("as_of_title") }, `${t("as_of")} `, sel));
+  }
   if (!state.evaluation) el.append(h("p", { class: "not-available" }, state.evaluationError || t("not_available")));
   if (state.evaluation) {
     const counts = state.evaluation.counts || {};
