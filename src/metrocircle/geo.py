@@ -91,7 +91,7 @@ def gcj02_to_wgs84(
     --------
     >>> lon, lat = gcj02_to_wgs84(106.568896, 29.552736)
     >>> round(float(lon), 4), round(float(lat), 4)
-    (106.5652, 29.5555)
+    (106.5652, 29.5556)
     """
     g_lon = np.asarray(lon, dtype=np.float64)
     g_lat = np.asarray(lat, dtype=np.float64)

@@ -99,7 +99,7 @@ def load_zones(region: Region) -> pd.DataFrame:
     --------
     >>> from metrocircle.region import load_region
     >>> z = load_zones(load_region("chongqing"))
-    >>> z["method"].str.startswith("estimate").all()
+    >>> bool(z["method"].str.startswith("estimate").all())
     True
     """
     from metrocircle.network.model import network_paths
