@@ -247,3 +247,21 @@ def test_dashboard_is_served(client: TestClient) -> None:
 
 def test_region_fixture_is_the_served_region(region: Region) -> None:
     assert load_region("chongqing").data_version == region.data_version
+
+
+def test_cache_is_bounded_and_leaves_other_state_alone() -> None:
+    from types import SimpleNamespace
+
+    from metrocircle.api.routes import core
+
+    shared: dict[Any, Any] = {"sectors.tourism_counts": {"kept": True}}  # another router's state
+    request: Any = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(cache=shared)))
+    calls: list[int] = []
+    for i in range(core._CACHE_MAX + 5):
+        assert core.cached(request, ("k", i), lambda i=i: calls.append(i) or i * 2) == i * 2
+    assert core.cached(request, ("k", core._CACHE_MAX + 4), lambda: -1) == (core._CACHE_MAX + 4) * 2
+    assert len(calls) == core._CACHE_MAX + 5  # the last lookup was a hit
+    mine = shared[core._CACHE_KEY]
+    assert len(mine) == core._CACHE_MAX
+    assert ("k", 0) not in mine  # oldest dropped first
+    assert shared["sectors.tourism_counts"] == {"kept": True}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -24,7 +25,9 @@ __all__ = ["cached", "invalid", "router", "valid_scopes"]
 router = APIRouter(prefix="/api", tags=["region"])
 
 _CACHE_MAX = 64
-"""Most entries kept in ``app.state.cache`` before the oldest are dropped (memory bound)."""
+"""Most entries kept by :func:`cached` before the oldest are dropped (memory bound)."""
+_CACHE_KEY = "metrocircle.api.routes.core"
+_LOCK = threading.Lock()
 
 
 def invalid(loc: tuple[str, str], msg: str, *, status: int = 422) -> HTTPException:
@@ -39,14 +42,20 @@ def invalid(loc: tuple[str, str], msg: str, *, status: int = 422) -> HTTPExcepti
 
 
 def cached(request: Request, key: tuple[Any, ...], make: Any) -> Any:
-    """Return ``app.state.cache[key]``, computing it with ``make()`` on a miss (bounded FIFO)."""
-    cache: dict[tuple[Any, ...], Any] = request.app.state.cache
-    if key in cache:
-        return cache[key]
+    """Return the cached value of ``key``, computing it with ``make()`` on a miss.
+
+    Entries live in their own bounded FIFO inside ``app.state.cache`` (other routers keep
+    state there too, which this eviction must never touch).
+    """
+    cache: dict[tuple[Any, ...], Any] = request.app.state.cache.setdefault(_CACHE_KEY, {})
+    with _LOCK:
+        if key in cache:
+            return cache[key]
     value = make()
-    while len(cache) >= _CACHE_MAX:
-        cache.pop(next(iter(cache)))
-    cache[key] = value
+    with _LOCK:
+        while len(cache) >= _CACHE_MAX:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
     return value
 
 
