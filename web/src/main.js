@@ -231,16 +231,15 @@ function renderAll() {
 async function loadRanking() {
   const id = state.scenario;
   if (id in state.ranking) return;
-  if (!has(PATHS.ranking)) {
-    state.ranking[id] = null;
-    return;
-  }
-  try {
-    const body = await getJSON(PATHS.ranking, { label: "tab_ranking", params: { scenario: id } });
-    state.ranking[id] = body.projects || [];
-  } catch (err) {
-    console.warn(err);
-    state.ranking[id] = null;
+  if (!has(PATHS.ranking)) state.ranking[id] = null;
+  else {
+    try {
+      const body = await getJSON(PATHS.ranking, { label: "tab_ranking", params: { scenario: id } });
+      state.ranking[id] = body.projects || [];
+    } catch (err) {
+      console.warn(err);
+      state.ranking[id] = null;
+    }
   }
   if (state.scenario === id) renderRanking($("tab-ranking"), state, pickProject);
 }
