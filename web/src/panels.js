@@ -250,7 +250,7 @@ export function renderWarnings(el, state) {
     ["air", "warnings_air"],
     ["tourism", "warnings_tourism"],
   ]) {
-    el.append(h("h2", {}, t(key)));
+    el.append(h("h2", {}, t(key)), h("p", { class: "hint" }, t(`${key}_hint`)));
     const w = state.warnings[kind];
     if (w === undefined) el.append(h("p", { class: "hint" }, `${t("loading")} …`));
     else if (w === null) el.append(h("p", { class: "not-available" }, t("not_available")));
