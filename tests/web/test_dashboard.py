@@ -6,6 +6,7 @@ The harness (server thread, browser, request guard, screenshots) is in conftest.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ pytestmark = pytest.mark.browser
 MINUTE_BREAKS = (30, 45, 60, 75, 90)
 MINUTE_COLOURS = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")
 NO_VALUE = "#d9d9d9"
+SAVED_BREAKS = (1, 5, 10, 20)
+SAVED_COLOURS = ("#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c")
 TIMEOUT_MS = 90_000
 """Generous: the machine may be shared; a passing run never waits this long."""
 Session = Any  # tests/web/conftest.py Session
@@ -121,6 +124,36 @@ def test_switching_the_scenario_changes_the_commute_colours(
     session.shot("scenario-plan-2035")
 
 
+def test_minutes_saved_against_the_baseline(session: Session, base_url: str) -> None:
+    page = session.page
+    page.click("button[data-scenario='plan-2035']")
+    page.wait_for_function("document.body.dataset.scenario === 'plan-2035'", timeout=TIMEOUT_MS)
+    page.select_option("#indicator", "saved")
+    page.wait_for_function("document.body.dataset.indicator === 'saved'", timeout=TIMEOUT_MS)
+    session.settle()
+    colours = json.loads(page.evaluate("document.body.dataset.colours"))
+    base = {
+        r["code"]: r["minutes_to_centre"]
+        for r in _api(base_url, "/api/access/commute?scenario=baseline-2020")["units"]
+    }
+    plan = {
+        r["code"]: r["minutes_to_centre"]
+        for r in _api(base_url, "/api/access/commute?scenario=plan-2035")["units"]
+    }
+    for code, colour in colours.items():
+        if base.get(code) is None or plan.get(code) is None:
+            assert colour == NO_VALUE, code
+        else:
+            saved = base[code] - plan[code]
+            assert colour == SAVED_COLOURS[sum(saved >= b for b in SAVED_BREAKS)], code
+    assert (
+        "Minutes saved" in page.locator("#legend").inner_text()
+        or "节省" in page.locator("#legend").inner_text()
+    )
+    session.shot("minutes-saved")
+    page.select_option("#indicator", "minutes")
+
+
 def test_isochrone_from_a_clicked_unit(session: Session, base_url: str) -> None:
     page = session.page
     page.check("#layer-isochrone")
@@ -148,6 +181,18 @@ def test_switching_the_language_changes_the_labels(session: Session) -> None:
     labels = page.locator(".unit-label").all_inner_texts()
     assert "Hechuan" in labels
     assert not any("区" in x for x in labels)
+    # the interface words are all English (data such as seat names may stay Chinese)
+    for sel in (
+        "#controls",
+        ".tabs",
+        "#title",
+        "#subtitle",
+        "#status",
+        "#tab-targets h2",
+        "#tab-targets .target-name",
+    ):
+        for text in page.locator(sel).all_inner_texts():
+            assert not re.search(r"[\u4e00-\u9fff]", text), (sel, text)
     # no label is left untranslated: no element shows a raw dictionary key
     body = page.locator("body").inner_text()
     assert "legend_" not in body and "ind_" not in body and "tab_" not in body

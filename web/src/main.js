@@ -20,8 +20,13 @@ const ISOCHRONE_BANDS = [
   { minutes: 60, colour: "#9ecae1" },
 ];
 
+/** The scenario savings are measured against, and the plan's one-hour commute (ch. 2.3), minutes. */
+const BASELINE = "baseline-2020";
+const ONE_HOUR = 60;
+
 const INDICATORS = [
   { id: "minutes", key: "ind_minutes", needsCommute: true },
+  { id: "saved", key: "ind_saved", needsCommute: true },
   { id: "population", key: "ind_population" },
   { id: "urbanisation", key: "ind_urbanisation" },
   { id: "density", key: "ind_density" },
@@ -87,6 +92,11 @@ function valueOf(u, indicator) {
       return u.n_projects;
     case "minutes":
       return state.commute[state.scenario]?.[u.code] ?? null;
+    case "saved": {
+      const base = state.commute[BASELINE]?.[u.code];
+      const now = state.commute[state.scenario]?.[u.code];
+      return base === null || base === undefined || now === null || now === undefined ? null : base - now;
+    }
     default:
       return null;
   }
@@ -102,7 +112,9 @@ function valueText(u, indicator) {
     case "density":
       return v === null ? "–" : `${fmt(v)} ${t("per_km2")}`;
     case "minutes":
-      return v === null ? "–" : `${fmt(v, 0)} ${t("min_short")}`;
+      return v === null ? "–" : `${fmt(v, 0)} ${t("min_short")} · ${v <= ONE_HOUR ? t("within_60") : t("outside_60")}`;
+    case "saved":
+      return v === null ? "–" : `${fmt(v, 1)} ${t("min_short")}`;
     case "projects":
       return fmt(v);
     case "status": {
@@ -122,7 +134,7 @@ function statusName(s) {
 /** Colours per county-level unit and the legend of the current indicator. */
 function choropleth() {
   const ind = INDICATORS.find((i) => i.id === state.indicator);
-  const title = state.indicator === "minutes" ? `${t(ind.key)} · ${scenarioName(state.scenario)}` : t(ind.key);
+  const title = ind.needsCommute ? `${t(ind.key)} · ${scenarioName(state.scenario)}` : t(ind.key);
   const colours = {};
   if (state.indicator === "status") {
     for (const u of countyUnits()) {
@@ -132,8 +144,8 @@ function choropleth() {
     const classes = [...STATUS_ORDER].reverse().map((s) => ({ colour: STATUS_COLOURS[s], label: statusName(s) }));
     return { colours, legend: { title, classes, noValue: t("legend_status_none") } };
   }
-  const kind = { minutes: "minutes", urbanisation: "urbanisation", projects: "count" }[state.indicator] || "quantile";
-  const suffix = { minutes: ` ${t("min_short")}`, urbanisation: "%", density: "" }[state.indicator] || "";
+  const kind = { minutes: "minutes", saved: "saved", urbanisation: "urbanisation", projects: "count" }[state.indicator] || "quantile";
+  const suffix = { minutes: ` ${t("min_short")}`, saved: ` ${t("min_short")}`, urbanisation: "%", density: "" }[state.indicator] || "";
   const values = countyUnits().map((u) => valueOf(u, state.indicator));
   const scale = numericScale(kind, values, suffix);
   for (const u of countyUnits()) colours[u.code] = scale.colour(valueOf(u, state.indicator));
@@ -272,9 +284,10 @@ export function parseCommute(body) {
 
 async function switchScenario(id) {
   state.scenario = id;
-  if (state.indicator !== "minutes" && state.commuteAvailable) state.indicator = "minutes";
+  if (!["minutes", "saved"].includes(state.indicator) && state.commuteAvailable) state.indicator = "minutes";
   try {
     await loadCommute(id);
+    if (state.indicator === "saved") await loadCommute(BASELINE);
   } catch (err) {
     console.warn(err);
   }
@@ -530,7 +543,12 @@ function bindControls() {
   });
   $("indicator").addEventListener("change", async (e) => {
     state.indicator = e.target.value;
-    if (state.indicator === "minutes") await loadCommute(state.scenario);
+    try {
+      if (state.indicator === "minutes" || state.indicator === "saved") await loadCommute(state.scenario);
+      if (state.indicator === "saved") await loadCommute(BASELINE);
+    } catch (err) {
+      console.warn(err);
+    }
     redrawChoropleth();
   });
   for (const k of Object.keys(state.layers)) {

@@ -11,12 +11,18 @@ export const PALETTES = {
   minutes: ["#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027"],
   // ColorBrewer Purples, 5 classes
   count: ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"],
+  // ColorBrewer Greens, 5 classes: no change (pale) to large savings (dark)
+  saved: ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
 };
 export const NO_VALUE = "#d9d9d9";
 
 /** Break points of the commute classes (minutes): the plan's 1-hour commute (ch. 2.3,
  * "1 小时通勤") is the middle break; 15-minute steps either side. */
 export const MINUTE_BREAKS = [30, 45, 60, 75, 90];
+
+/** Break points of the minutes-saved classes (minutes; 1 minute separates "no change"
+ * from a gain, so rounding noise is not shown as an improvement). */
+export const SAVED_BREAKS = [1, 5, 10, 20];
 
 /** Break points of the urbanisation classes (percent): 80 is the plan's 2025 target (ch. 2.3). */
 export const URBANISATION_BREAKS = [60, 70, 80, 90];
@@ -72,6 +78,9 @@ export function numericScale(kind, values, suffix = "") {
   } else if (kind === "urbanisation") {
     breaks = URBANISATION_BREAKS;
     colours = PALETTES.sequential;
+  } else if (kind === "saved") {
+    breaks = SAVED_BREAKS;
+    colours = PALETTES.saved;
   } else if (kind === "count") {
     breaks = quantileBreaks(values, 5);
     colours = PALETTES.count;
