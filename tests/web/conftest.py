@@ -111,12 +111,27 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="module")
 def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
-    """Serve ``app`` and open the dashboard on it: ``open_dashboard(app, name=..., lang=...)``."""
+    """Serve ``app`` (or reuse ``base_url``) and open the dashboard: ``open_dashboard(app, name=...)``.
+
+    ``query`` replaces the default address query ``lang=<lang>``.
+    """
     stops: list[Callable[[], None]] = []
 
-    def open_(app: FastAPI, *, name: str, lang: str = "zh") -> Session:
-        url, stop = _serve(app)
-        stops.append(stop)
+    def open_(
+        app: FastAPI | None = None,
+        *,
+        name: str,
+        lang: str = "zh",
+        base_url: str | None = None,
+        query: str = "",
+    ) -> Session:
+        if base_url is not None:
+            url = base_url
+        elif app is not None:
+            url, stop = _serve(app)
+            stops.append(stop)
+        else:
+            pytest.fail("open_dashboard needs an app or the base_url of a running one")
         page = browser.new_page(viewport={"width": 1500, "height": 900}, locale="zh-CN")
         s = Session(page, url, name)
 
@@ -132,7 +147,7 @@ def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
         page.route("**/*", guard)
         page.on("console", lambda m: s.errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
-        page.goto(f"{url}/?lang={lang}")
+        page.goto(f"{url}/?{query or f'lang={lang}'}")
         page.wait_for_selector("body[data-ready='1']", timeout=TIMEOUT_MS)
         s.settle()
         return s

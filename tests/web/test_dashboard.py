@@ -264,6 +264,48 @@ def test_evaluation_year_redraws_the_board(session: Session, base_url: str) -> N
     assert session.errors == []
 
 
+def test_a_shared_address_reopens_the_view(
+    session: Session, open_dashboard: Callable[..., Session]
+) -> None:
+    """The address bar follows the view; opening it elsewhere shows the same view (成果共享)."""
+    page = session.page
+    page.click("button[data-scenario='plan-2025']")
+    page.wait_for_function("document.body.dataset.scenario === 'plan-2025'", timeout=TIMEOUT_MS)
+    page.select_option("#unit-find", "500117")
+    page.wait_for_function("document.body.dataset.selected === '500117'", timeout=TIMEOUT_MS)
+    session.settle()
+    address = page.url.split("?", 1)[1]
+    assert "scenario=plan-2025" in address and "unit=500117" in address
+    other = open_dashboard(name="shared", base_url=session.base_url, query=address)
+    body = other.page.evaluate("({...document.body.dataset})")
+    assert body["scenario"] == "plan-2025"
+    assert body["selected"] == "500117"
+    assert body["indicator"] == session.page.evaluate("document.body.dataset.indicator")
+    assert other.page.locator("#tab-unit h2.unit-name").inner_text() == "合川区"
+    assert other.errors == [] and other.outside == []
+    other.shot("opened")
+    other.page.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "lang=xx&indicator=zzz&scenario=%3Cscript%3E&unit=..%2F..%2Fetc&tab=%22%5D",
+        "lang=%E4%B8%AD&unit=999999&tab=ranking&scenario=plan-2099&indicator=",
+    ],
+)
+def test_a_hostile_address_falls_back_to_defaults(
+    session: Session, open_dashboard: Callable[..., Session], query: str
+) -> None:
+    other = open_dashboard(name="hostile", base_url=session.base_url, query=query)
+    body = other.page.evaluate("({...document.body.dataset})")
+    assert body["lang"] == "zh"
+    assert body["scenario"] in {"baseline-2020", "plan-2025", "plan-2035"}
+    assert "selected" not in body
+    assert other.errors == [] and other.outside == []
+    other.page.close()
+
+
 def test_no_request_leaves_localhost(session: Session) -> None:
     """Runs last: every request of every step above stayed on 127.0.0.1."""
     assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests

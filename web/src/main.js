@@ -36,6 +36,7 @@ const INDICATORS = [
 
 const state = {
   region: null,
+  geojson: null,
   units: [],
   unitsByCode: {},
   targets: [],
@@ -234,8 +235,78 @@ function renderAll() {
   renderPanels();
   redrawChoropleth();
   if (labels) labels.draw(state.units, state.layers.labels);
+  renderFinder();
   renderStatus();
   document.body.dataset.lang = lang();
+  syncUrl();
+}
+
+// ------------------------------------------------------------------ shareable address
+
+/** Keep the address bar in step with the view, so a copied link reopens the same view (成果共享). */
+function syncUrl() {
+  const p = new URLSearchParams();
+  p.set("lang", lang());
+  p.set("indicator", state.indicator);
+  p.set("scenario", state.scenario);
+  p.set("tab", state.tab);
+  if (state.selected) p.set("unit", state.selected);
+  history.replaceState(null, "", `${location.pathname}?${p}`);
+}
+
+/** Apply a shared address: only known values are taken, anything else is ignored. */
+async function applyUrl(params) {
+  const scn = params.get("scenario");
+  if (scn && state.commuteAvailable && state.scenarios.some((s) => s.id === scn)) {
+    state.scenario = scn;
+    try {
+      await loadCommute(scn);
+    } catch (err) {
+      console.warn(err);
+    }
+  }
+  const ind = INDICATORS.find((i) => i.id === params.get("indicator"));
+  if (ind && (!ind.needsCommute || state.commuteAvailable)) {
+    state.indicator = ind.id;
+    if (ind.id === "saved") await loadCommute(BASELINE).catch((err) => console.warn(err));
+  }
+  const tab = params.get("tab");
+  if (tab && document.querySelector(`.tabs button[data-tab="${CSS.escape(tab)}"]`)) state.tab = tab;
+}
+
+function unitBounds(code) {
+  const f = state.geojson.features.find((x) => x.properties.code === code);
+  if (!f) return null;
+  let [w, s, e, n] = [180, 90, -180, -90];
+  const walk = (c) => {
+    if (typeof c[0] === "number") {
+      w = Math.min(w, c[0]);
+      e = Math.max(e, c[0]);
+      s = Math.min(s, c[1]);
+      n = Math.max(n, c[1]);
+    } else c.forEach(walk);
+  };
+  walk(f.geometry.coordinates);
+  return [
+    [w, s],
+    [e, n],
+  ];
+}
+
+function renderFinder() {
+  const sel = $("unit-find");
+  sel.replaceChildren();
+  const none = document.createElement("option");
+  none.value = "";
+  none.textContent = t("find_unit_none");
+  sel.append(none);
+  for (const u of state.units) {
+    const o = document.createElement("option");
+    o.value = u.code;
+    o.textContent = `${nameOf(u)} (${u.code})`;
+    sel.append(o);
+  }
+  sel.value = state.selected || "";
 }
 
 // ------------------------------------------------------------------ actions
@@ -294,6 +365,7 @@ async function switchScenario(id) {
   renderControls();
   redrawChoropleth();
   renderUnit($("tab-unit"), state);
+  syncUrl();
   if (state.tab === "ranking") {
     renderRanking($("tab-ranking"), state, pickProject);
     loadRanking();
@@ -351,6 +423,8 @@ function selectUnitCode(code) {
   selectUnit(map, code);
   renderPanels();
   document.body.dataset.selected = code;
+  $("unit-find").value = code;
+  syncUrl();
   if (state.layers.isochrone) loadIsochrone(code);
   if (state.commuteAvailable) {
     // minutes under every scenario for the unit panel (each request is cached by the server)
@@ -502,9 +576,10 @@ async function start() {
     getJSON(PATHS.targets, { label: "tab_targets" }),
     getJSON(PATHS.projects, { label: "layer_projects" }),
   ]);
-  Object.assign(state, { region, units, targets, projects });
+  Object.assign(state, { region, units, targets, projects, geojson });
   state.unitsByCode = Object.fromEntries(units.map((u) => [u.code, u]));
   await Promise.all([loadEvaluation(), loadScenarios()]);
+  await applyUrl(params);
 
   map = createMap($("map"), region);
   window.__metrocircle = { map, state };
@@ -522,6 +597,17 @@ async function start() {
   bindControls();
   for (const [k, on] of Object.entries(state.layers)) if (k !== "labels") setGroupVisible(map, k, on);
   renderAll();
+  const shared = params.get("unit");
+  if (shared && state.unitsByCode[shared]) {
+    const tab = state.tab; // as applyUrl set it from the address
+    selectUnitCode(shared); // opens the unit tab
+    if (params.get("tab") && tab !== "unit") {
+      state.tab = tab;
+      renderPanels();
+      syncUrl();
+    }
+  }
+  if (state.tab === "ranking") loadRanking();
   loadNetwork();
   loadWarnings();
   map.on("idle", countRendered);
@@ -550,6 +636,14 @@ function bindControls() {
       console.warn(err);
     }
     redrawChoropleth();
+    syncUrl();
+  });
+  $("unit-find").addEventListener("change", (e) => {
+    const code = e.target.value;
+    if (!code) return;
+    selectUnitCode(code);
+    const b = unitBounds(code);
+    if (b) map.fitBounds(b, { padding: 60, maxZoom: 10, duration: 600 });
   });
   for (const k of Object.keys(state.layers)) {
     const cb = $(`layer-${k}`);
@@ -559,6 +653,7 @@ function bindControls() {
     b.addEventListener("click", () => {
       state.tab = b.dataset.tab;
       renderPanels();
+      syncUrl();
       if (state.tab === "ranking") loadRanking();
     });
   }
