@@ -18,6 +18,7 @@ CJK_FAMILIES: tuple[str, ...] = (
     "Microsoft YaHei",
     "SimHei",
     "PingFang SC",
+    "Noto Sans CJK JP",
 )
 """Font families that cover simplified Chinese, in order of preference."""
 
@@ -26,6 +27,21 @@ _FILE_HINTS = ("notosanscjk", "notosanssc", "sourcehansans", "wqy", "msyh", "sim
 
 class MissingFontError(MetrocircleError):
     """No font covering Chinese is installed, so charts cannot be labelled."""
+
+
+def _bundled_font() -> Path | None:
+    """The Noto Sans CJK collection shipped by the PyPI package ``noto-cjk-sans-otc``.
+
+    A dependency of metrocircle, so a fresh machine without system CJK fonts still labels
+    charts in Chinese (its first face, "Noto Sans CJK JP", covers simplified Chinese too).
+    """
+    from importlib import resources
+
+    try:
+        f = Path(str(resources.files("noto_cjk_sans_otc") / "NotoSansCJK-Regular.ttc"))
+    except ModuleNotFoundError:
+        return None
+    return f if f.is_file() else None
 
 
 @cache
@@ -57,6 +73,13 @@ def cjk_font_family() -> str:
     for fam in CJK_FAMILIES:
         if fam in names:
             return fam
+    bundled = _bundled_font()
+    if bundled is not None:
+        fm.fontManager.addfont(str(bundled))
+        names = known()
+        for fam in CJK_FAMILIES:
+            if fam in names:
+                return fam
     msg = (
         "no font covering Chinese is installed (looked for "
         f"{', '.join(CJK_FAMILIES)}); install one, e.g. `apt-get install fonts-noto-cjk`"
