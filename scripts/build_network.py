@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from metrocircle.geo import project_utm48n  # noqa: E402
+from metrocircle.network.model import LINK_COLUMNS, NODE_COLUMNS  # noqa: E402
 from metrocircle.network.parameters import DEFAULT_PARAMETERS, write_parameters  # noqa: E402
 
 __all__ = ["build", "main"]
@@ -786,9 +787,7 @@ def write_nodes(nodes: list[Node], path: Path) -> None:
     """Write nodes.csv."""
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(
-            ["node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source"]
-        )
+        w.writerow(NODE_COLUMNS)
         for n in nodes:
             w.writerow(
                 [
@@ -807,27 +806,7 @@ def write_nodes(nodes: list[Node], path: Path) -> None:
 
 def write_links(links: list[Link], path: Path) -> None:
     """Write links.csv."""
-    cols = [
-        "link_id",
-        "from_node",
-        "to_node",
-        "mode",
-        "category",
-        "ref",
-        "group",
-        "name_zh",
-        "length_km",
-        "length_kind",
-        "design_speed_kmh",
-        "minutes",
-        "source_kind",
-        "source",
-        "status",
-        "in_service_year",
-        "year_basis",
-        "project_id",
-        "note",
-    ]
+    cols = list(LINK_COLUMNS)
     with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
