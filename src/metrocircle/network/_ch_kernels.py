@@ -3,8 +3,8 @@
 Everything here works on flat NumPy arrays. During contraction the remaining ("overlay")
 graph is an undirected adjacency with two weights per entry: ``wo`` (node → neighbour) and
 ``wi`` (neighbour → node), ``inf`` where that direction has no arc. The finished hierarchy is
-stored by *position* ``pos = n - 1 - rank`` (most important node first), so a PHAST sweep is a
-single forward pass over positions and every up-neighbour of a node has a smaller position.
+stored by sweep *position* (top level of the hierarchy first), so a PHAST sweep is a single
+forward pass over positions and every up-neighbour of a node has a smaller position.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ __all__ = [
     "phast_cumulative",
     "phast_matrix",
     "restricted_closure",
+    "sweep_levels",
 ]
 
 _INF = np.float32(np.inf)
@@ -242,6 +243,8 @@ def contract(
     e_wba: np.ndarray,
     fixed_order: np.ndarray,
     limit: int,
+    sim_limit: int,
+    eager: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Contract every node; returns (order, up_ptr, up_to, up_w, down_w, n_shortcuts).
 
@@ -297,14 +300,16 @@ def contract(
 
     fixed = fixed_order.shape[0] == n
     key = np.zeros(n, dtype=np.float64)
+    est = np.zeros(n, dtype=np.int64)
     heap = np.arange(n, dtype=np.int64)
     where = np.arange(n, dtype=np.int64)
     hsize = n
     if not fixed:
         for v in range(n):
-            nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+            nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
             if nsc < 0:
                 nsc = sc_u.shape[0]
+            est[v] = nsc
             key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
         for i in range(n // 2 - 1, -1, -1):
             _iheap_sift(key, heap, where, i, hsize)
@@ -328,16 +333,24 @@ def contract(
         else:
             while True:
                 v = heap[0]
+                nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                while nsc < 0:
+                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
+                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
+                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
+                    nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                est[v] = nsc
+                key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
+                _iheap_sift(key, heap, where, 0, hsize)
+                if heap[0] == v:
+                    break
+            if sim_limit != limit:
                 nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
                 while nsc < 0:
                     sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
                     sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
                     sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
                     nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
-                key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
-                _iheap_sift(key, heap, where, 0, hsize)
-                if heap[0] == v:
-                    break
             # pop v
             hsize -= 1
             last = heap[hsize]
@@ -424,10 +437,12 @@ def contract(
         if not fixed:
             for j in range(dv):
                 x = up_to[n_up - dv + j]
-                nx, stamp = _plan(x, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
-                if nx < 0:
-                    nx = sc_u.shape[0]
-                key[x] = _priority(x, nx, start, length, wo, wi, level, deleted)
+                if eager:
+                    nx, stamp = _plan(x, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                    if nx < 0:
+                        nx = sc_u.shape[0]
+                    est[x] = nx
+                key[x] = _priority(x, est[x], start, length, wo, wi, level, deleted)
                 _iheap_sift(key, heap, where, where[x], hsize)
     for v in range(n):
         up_ptr[v + 1] += up_ptr[v]
@@ -624,6 +639,46 @@ def phast_matrix(
     return out
 
 
+
+@njit(cache=True)
+def _sweep_cum(
+    blk: np.ndarray,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    sw: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+    opp: np.ndarray,
+    cutoff: float,
+    acc: np.ndarray,
+) -> None:
+    """Full downward sweep of one batch, summing ``opp`` within ``cutoff`` into ``acc``."""
+    n = blk.shape[0]
+    k_width = blk.shape[1]
+    row = np.empty(k_width, dtype=np.float32)
+    for q in range(k_width):
+        acc[q] = 0.0
+    for i in range(n):
+        sl = slot[i]
+        if sl >= 0:
+            for q in range(k_width):
+                row[q] = seeds[sl, q]
+            slot[i] = -1
+        else:
+            for q in range(k_width):
+                row[q] = np.inf
+        for e in range(ptr[i], ptr[i + 1]):
+            h = to[e]
+            we = sw[e]
+            for q in range(k_width):
+                row[q] = min(row[q], blk[h, q] + we)
+        oi = opp[i]
+        for q in range(k_width):
+            blk[i, q] = row[q]
+            if row[q] <= cutoff:
+                acc[q] += oi
+
+
 @njit(cache=True, parallel=True)
 def phast_cumulative(
     srcs: np.ndarray,
@@ -655,36 +710,32 @@ def phast_cumulative(
         slot = np.full(n, -1, dtype=np.int64)
         seeds = np.empty((1024, k_width), dtype=np.float32)
         blk = np.empty((max(n, 1), k_width), dtype=np.float32)
-        row = np.empty(k_width, dtype=np.float32)
         acc = np.empty(k_width, dtype=np.float64)
         for b in range(t, nb, nthreads):
             b0 = b * k_width
             kb = min(k_width, ns - b0)
             seeds, nsl = _seed_batch(srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds)
-            for q in range(k_width):
-                acc[q] = 0.0
-            for i in range(n):
-                sl = slot[i]
-                if sl >= 0:
-                    for q in range(k_width):
-                        row[q] = seeds[sl, q]
-                    slot[i] = -1
-                else:
-                    for q in range(k_width):
-                        row[q] = np.inf
-                for e in range(ptr[i], ptr[i + 1]):
-                    h = to[e]
-                    we = sw[e]
-                    for q in range(k_width):
-                        row[q] = min(row[q], blk[h, q] + we)
-                oi = opp[i]
-                for q in range(k_width):
-                    blk[i, q] = row[q]
-                    if row[q] <= cutoff:
-                        acc[q] += oi
+            _sweep_cum(blk, ptr, to, sw, slot, seeds, opp, cutoff, acc)
             for j in range(kb):
                 res[b0 + j] = acc[j]
     return res
+
+
+@njit(cache=True)
+def sweep_levels(ptr: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """Level of each position: 0 without up-arcs, else 1 + the highest level above it.
+
+    Positions must already be a topological order (every up-arc to a smaller position).
+    """
+    n = ptr.shape[0] - 1
+    lv = np.zeros(n, dtype=np.int64)
+    for p in range(n):
+        m = -1
+        for e in range(ptr[p], ptr[p + 1]):
+            if lv[to[e]] > m:
+                m = lv[to[e]]
+        lv[p] = m + 1
+    return lv
 
 
 @njit(cache=True)

@@ -4,7 +4,8 @@
 
 * **Preprocessing** contracts nodes in an order chosen by lazy edge-difference priorities
   with bounded witness searches (Numba). The hierarchy is kept as flat arrays indexed by
-  *position* (``n - 1 - rank``), cached on disk per graph content hash and scenario key.
+  sweep *position* (hierarchy level from the top, then node id, for cache locality), cached
+  on disk per graph content hash and scenario key.
 * **Re-customisation** (:meth:`CHEngine.customize`) re-contracts a scenario's metric in the
   stored order, which skips the order search; it accepts new weights on the same arcs or a
   whole new graph on the same nodes (added links), and is always exact.
@@ -37,6 +38,7 @@ from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngin
 
 __all__ = [
     "BATCH_WIDTH",
+    "PRIORITY_SETTLE_LIMIT",
     "CACHE_FORMAT",
     "REFERENCE_BELOW_NODES",
     "WITNESS_SETTLE_LIMIT",
@@ -58,8 +60,11 @@ WITNESS_SETTLE_LIMIT = 60
 #: Below this many nodes the SciPy reference engine answers faster than building a hierarchy
 #: (a build of a few milliseconds plus the sweep overhead dominates on tiny networks).
 REFERENCE_BELOW_NODES = 300
+#: Settled-node bound of the witness searches that only estimate a node's priority (they
+#: run for every neighbour of every contracted node, so they dominate the build time).
+PRIORITY_SETTLE_LIMIT = 60
 #: Version of the cached array layout; bump when the kernels change what they store.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 F32Array = npt.NDArray[np.float32]
 F64Array = npt.NDArray[np.float64]
@@ -85,14 +90,15 @@ def graph_hash(graph: CSRGraph) -> str:
 
 @dataclass(frozen=True)
 class ContractionHierarchy:
-    """A contraction hierarchy as flat arrays ordered by position (``n - 1 - rank``).
+    """A contraction hierarchy as flat arrays ordered by sweep position (top level first).
 
     Attributes
     ----------
     order
         Node ids in contraction order (rank 0 first).
     pos
-        Position of each node id; position 0 is the most important (last contracted) node.
+        Position of each node id in the sweep: by hierarchy level from the top, node id
+        within a level, so every up-arc points to a smaller position.
     up_ptr
         int64, length ``n + 1``: the up-arcs of position ``p`` are ``up_ptr[p]:up_ptr[p+1]``.
     up_to
@@ -130,6 +136,8 @@ class ContractionHierarchy:
         *,
         order: npt.ArrayLike | None = None,
         witness_limit: int = WITNESS_SETTLE_LIMIT,
+        sim_limit: int = PRIORITY_SETTLE_LIMIT,
+        eager: bool = True,
     ) -> ContractionHierarchy:
         """Contract ``graph``; in the given ``order`` (node ids, rank 0 first) when given.
 
@@ -149,13 +157,23 @@ class ContractionHierarchy:
                 msg = f"`order` must be a permutation of the {n} node ids"
                 raise ValueError(msg)
         ea, eb, wab, wba = _undirected_edges(graph)
-        rank_order, ptr, to, w_up, w_down, counts = k.contract(n, ea, eb, wab, wba, fixed, int(witness_limit))
+        rank_order, ptr, to, w_up, w_down, counts = k.contract(n, ea, eb, wab, wba, fixed, int(witness_limit), int(sim_limit), bool(eager))
+        # positions: by level of the hierarchy (every up-arc then points to a smaller
+        # position), node id within a level so that nearby nodes stay close in the sweep
+        rpos = np.empty(n, dtype=np.int64)  # rank position: n - 1 - rank
+        rpos[rank_order] = n - 1 - np.arange(n, dtype=np.int64)
+        at_r = rank_order[::-1]
+        cnt = np.diff(ptr)[at_r]
+        r_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(cnt, out=r_ptr[1:])
+        r_to = rpos[to[_ranges(ptr[at_r], cnt)]]
+        level = k.sweep_levels(r_ptr, r_to)
+        lvl = np.empty(n, dtype=np.int64)
+        lvl[at_r] = level
+        by_pos = np.lexsort((np.arange(n), lvl))  # node ids in sweep order
         pos = np.empty(n, dtype=np.int64)
-        pos[rank_order] = n - 1 - np.arange(n, dtype=np.int64)
-        # regroup the node-indexed up-lists by position
-        by_pos = rank_order[::-1]
-        counts_v = np.diff(ptr)
-        cnt = counts_v[by_pos]
+        pos[by_pos] = np.arange(n, dtype=np.int64)
+        cnt = np.diff(ptr)[by_pos]
         p_ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(cnt, out=p_ptr[1:])
         src_idx = _ranges(ptr[by_pos], cnt)
