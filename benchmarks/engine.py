@@ -132,9 +132,24 @@ def main(argv: list[str] | None = None) -> int:
     print(f"graph {args.graph}: {n} nodes, {graph.n_arcs} arcs", file=sys.stderr)
 
     # JIT (cached after the first run on a machine) measured on a tiny graph
-    t_jit, _ = _timed(lambda: CHEngine.build(CSRGraph.from_arcs([0, 1], [1, 0], [1.0, 1.0], n_nodes=2), use_cache=False).cumulative_opportunities(np.ones(2), 1.0))
+    t_jit, _ = _timed(
+        lambda: CHEngine.build(
+            CSRGraph.from_arcs([0, 1], [1, 0], [1.0, 1.0], n_nodes=2), use_cache=False
+        ).cumulative_opportunities(np.ones(2), 1.0)
+    )
 
-    rec: dict[str, list[float]] = {k: [] for k in ("build", "recustom", "sssp", "matrix", "scipy_sssp", "pandana_matrix", "pandana_build")}
+    rec: dict[str, list[float]] = {
+        k: []
+        for k in (
+            "build",
+            "recustom",
+            "sssp",
+            "matrix",
+            "scipy_sssp",
+            "pandana_matrix",
+            "pandana_build",
+        )
+    }
     checks: dict[str, Any] = {}
     engine: CHEngine | None = None
     rng = np.random.default_rng(7)
@@ -147,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
             rec["build"].append(tb)
             engine = CHEngine(graph, ch)
             engine.cumulative_opportunities(ones, cut_min, origins=src[:32])  # warm threads
-            ts, reached = _timed(lambda: engine.cumulative_opportunities(ones, cut_min, origins=src))
+            ts, reached = _timed(
+                lambda: engine.cumulative_opportunities(ones, cut_min, origins=src)
+            )
             rec["sssp"].append(ts / src.size)
             checks["ours_reached"] = int(reached.sum())
             tm, m = _timed(lambda: engine.many_to_many(mat_src, tgt))
@@ -214,7 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         "scipy_sssp_ms_per_source": round(1000 * med["scipy_sssp"], 3),
         "sssp_speedup_vs_scipy": round(sssp_x, 2),
         "matrix_1000x1000_s": round(med["matrix"], 4),
-        "pandana_matrix_1000x1000_s": None if med["pandana_matrix"] is None else round(med["pandana_matrix"], 3),
+        "pandana_matrix_1000x1000_s": None
+        if med["pandana_matrix"] is None
+        else round(med["pandana_matrix"], 3),
         "matrix_speedup_vs_pandana": None if mat_x is None else round(mat_x, 2),
         "allnode_60min_seconds": round(statistics.median(t_all), 2),
         "allnode_60min_peak_gib": round(peak, 3),
@@ -226,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         "reached_pairs_scipy": checks["scipy_reached"],
         "matrix_sum_s_ours": checks["ours_matrix_sum_s"],
         "matrix_sum_s_pandana": checks.get("pandana_matrix_sum_s"),
-        "peers": "scipy (in-process)" + ("" if med["pandana_matrix"] is None else " + pandana (peers venv)"),
+        "peers": "scipy (in-process)"
+        + ("" if med["pandana_matrix"] is None else " + pandana (peers venv)"),
     }
     _table(out)
     if args.json:
@@ -239,22 +259,61 @@ def _table(o: dict[str, Any]) -> None:
         return "unavailable" if v is None else format(v, fmt)
 
     rows = [
-        ("one-to-all, 60-min cutoff (ms/source)", f(o["sssp_ms_per_source"], ".3f"), "scipy dijkstra(limit=)", f(o["scipy_sssp_ms_per_source"], ".2f"), f(o["sssp_speedup_vs_scipy"], ".1f") + "×"),
-        ("1000 × 1000 matrix (s)", f(o["matrix_1000x1000_s"], ".3f"), "pandana shortest_path_lengths", f(o["pandana_matrix_1000x1000_s"], ".2f"), f(o["matrix_speedup_vs_pandana"], ".1f") + "×"),
-        ("preprocessing (s)", f(o["build_s"], ".2f"), "pandana Network() build (CH)", f(o["pandana_build_s"], ".2f"), f(None if o["pandana_build_s"] is None else o["pandana_build_s"] / o["build_s"], ".2f") + "×"),
-        ("re-customise, 5 links changed (s)", f(o["recustomize_5_links_s"], ".2f"), "goal", "1.00", ""),
-        ("all-node opportunities, 60 min (s)", f(o["allnode_60min_seconds"], ".1f"), "goal (pandana: OOM)", "120", ""),
-        ("  peak RSS of the whole run (GiB)", f(o["allnode_60min_peak_gib"], ".2f"), "goal", "4.00", ""),
+        (
+            "one-to-all, 60-min cutoff (ms/source)",
+            f(o["sssp_ms_per_source"], ".3f"),
+            "scipy dijkstra(limit=)",
+            f(o["scipy_sssp_ms_per_source"], ".2f"),
+            f(o["sssp_speedup_vs_scipy"], ".1f") + "×",
+        ),
+        (
+            "1000 × 1000 matrix (s)",
+            f(o["matrix_1000x1000_s"], ".3f"),
+            "pandana shortest_path_lengths",
+            f(o["pandana_matrix_1000x1000_s"], ".2f"),
+            f(o["matrix_speedup_vs_pandana"], ".1f") + "×",
+        ),
+        (
+            "preprocessing (s)",
+            f(o["build_s"], ".2f"),
+            "pandana Network() build (CH)",
+            f(o["pandana_build_s"], ".2f"),
+            f(None if o["pandana_build_s"] is None else o["pandana_build_s"] / o["build_s"], ".2f")
+            + "×",
+        ),
+        (
+            "re-customise, 5 links changed (s)",
+            f(o["recustomize_5_links_s"], ".2f"),
+            "goal",
+            "1.00",
+            "",
+        ),
+        (
+            "all-node opportunities, 60 min (s)",
+            f(o["allnode_60min_seconds"], ".1f"),
+            "goal (pandana: OOM)",
+            "120",
+            "",
+        ),
+        (
+            "  peak RSS of the whole run (GiB)",
+            f(o["allnode_60min_peak_gib"], ".2f"),
+            "goal",
+            "4.00",
+            "",
+        ),
     ]
     print("| kernel | metrocircle CH | peer | peer | ratio (peer / ours) |")
     print("|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
-    print(f"\nmax |ours − scipy| = {o['max_abs_diff_vs_scipy_s']:.4g} s over finite pairs; "
-          f"{o['cutoff_boundary_mismatches']} pairs differ only at the cutoff boundary; "
-          f"scenario max diff {o['scenario_max_abs_diff_vs_scipy_s']:.4g} s; "
-          f"reached pairs ours {o['reached_pairs_ours']} vs scipy {o['reached_pairs_scipy']}; "
-          f"CH edges {o['ch_edges']} ({o['ch_shortcuts']} shortcuts); JIT warm-up {o['jit_warmup_s']} s.")
+    print(
+        f"\nmax |ours − scipy| = {o['max_abs_diff_vs_scipy_s']:.4g} s over finite pairs; "
+        f"{o['cutoff_boundary_mismatches']} pairs differ only at the cutoff boundary; "
+        f"scenario max diff {o['scenario_max_abs_diff_vs_scipy_s']:.4g} s; "
+        f"reached pairs ours {o['reached_pairs_ours']} vs scipy {o['reached_pairs_scipy']}; "
+        f"CH edges {o['ch_edges']} ({o['ch_shortcuts']} shortcuts); JIT warm-up {o['jit_warmup_s']} s."
+    )
 
 
 if __name__ == "__main__":

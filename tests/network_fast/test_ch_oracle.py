@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from metrocircle.network.ch import CHEngine
 from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngine
 
-from .conftest import grid_graph, random_graph
+from .graphs import grid_graph, random_graph
 
 
 @st.composite

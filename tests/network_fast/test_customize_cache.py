@@ -8,10 +8,37 @@ import numpy as np
 import pytest
 
 from metrocircle._errors import MetrocircleError
-from metrocircle.network.ch import CHEngine, REFERENCE_BELOW_NODES, get_engine
+from metrocircle.network.ch import (
+    REFERENCE_BELOW_NODES,
+    CHEngine,
+    ContractionHierarchy,
+    get_engine,
+)
 from metrocircle.network.engine import CSRGraph, DijkstraEngine
 
-from .conftest import grid_graph, random_graph
+from .graphs import grid_graph, random_graph
+
+
+def _arc_sets(h: ContractionHierarchy) -> list[list[tuple[int, int, float, float]]]:
+    """Per node id, its up-arcs as a sorted list of (node, node above, up, down)."""
+    at = np.empty(h.n_nodes, dtype=np.int64)
+    at[h.pos] = np.arange(h.n_nodes)
+    out = []
+    for v in range(h.n_nodes):
+        p = h.pos[v]
+        a, b = h.up_ptr[p], h.up_ptr[p + 1]
+        out.append(
+            sorted(
+                zip(
+                    at[h.up_to[a:b]].tolist(),
+                    [v] * (b - a),
+                    h.up_w[a:b].tolist(),
+                    h.down_w[a:b].tolist(),
+                    strict=True,
+                )
+            )
+        )
+    return out
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -24,8 +51,12 @@ def test_customize_equals_rebuild_and_oracle(seed: int) -> None:
     w[hit[:2]] = 0.0  # faster links (new bypass)
     w[hit[2:]] += 50.0  # slower links (works, closures)
     scen = base.customize(w)
-    rebuilt = CHEngine.build(CSRGraph(g.indptr, g.indices, w), use_cache=False)
-    oracle = DijkstraEngine(CSRGraph(g.indptr, g.indices, w))
+    g2 = CSRGraph(g.indptr, g.indices, w)
+    # the partial re-customisation gives the hierarchy of a full re-contraction in that order
+    full = ContractionHierarchy.contract(g2, order=base.hierarchy.order)
+    assert _arc_sets(scen.hierarchy) == _arc_sets(full)
+    rebuilt = CHEngine.build(g2, use_cache=False)
+    oracle = DijkstraEngine(g2)
     src = rng.integers(0, g.n_nodes, 20)
     want = oracle.one_to_many(src)
     np.testing.assert_array_equal(scen.one_to_many(src), want)
@@ -33,6 +64,22 @@ def test_customize_equals_rebuild_and_oracle(seed: int) -> None:
     # the base engine is untouched
     np.testing.assert_array_equal(base.one_to_many(src), DijkstraEngine(g).one_to_many(src))
     np.testing.assert_array_equal(scen.hierarchy.order, base.hierarchy.order)
+
+
+def test_partial_customisation_searches_only_near_the_change() -> None:
+    g = grid_graph(60)  # 3,600 nodes, 1 minute per link
+    base = CHEngine.build(g, use_cache=False)
+    w = g.weights.copy()
+    s, d, _ = g.arcs()
+    link = ((s == 0) & (d == 1)) | ((s == 1) & (d == 0))  # a corner link gets slower
+    w[link] = 4.0
+    scen = base.customize(w)
+    assert 0 < scen.hierarchy.n_planned < g.n_nodes // 2
+    want = DijkstraEngine(CSRGraph(g.indptr, g.indices, w)).one_to_many([0, 1, 61, 3599])
+    np.testing.assert_array_equal(scen.one_to_many([0, 1, 61, 3599]), want)
+    assert scen.one_to_many([0], [1])[0, 0] == 3.0  # around the block
+    # unchanged weights: the same hierarchy object is reused
+    assert base.customize(g.weights.copy()).hierarchy is base.hierarchy
 
 
 def test_customize_with_added_and_removed_links() -> None:
@@ -64,7 +111,7 @@ def test_cache_round_trip(tmp_path: Path) -> None:
     msgs.clear()
     b = CHEngine.build(g, cache_dir=tmp_path, progress=msgs.append)
     assert any("loaded" in m for m in msgs)
-    for name in ("order", "pos", "up_ptr", "up_to", "up_w", "down_w"):
+    for name in ("order", "pos", "up_ptr", "up_to", "up_w", "down_w", "sc_ptr", "sc_u", "sc_d"):
         np.testing.assert_array_equal(getattr(a.hierarchy, name), getattr(b.hierarchy, name))
     np.testing.assert_array_equal(b.one_to_many([0, 1]), DijkstraEngine(g).one_to_many([0, 1]))
     # a scenario key is a separate entry; other weights are another graph hash

@@ -13,7 +13,7 @@ import pytest
 from metrocircle.network.ch import CHEngine
 from metrocircle.network.dask_batch import cumulative_opportunities_batch, matrix_batch
 
-from .conftest import grid_graph, random_graph
+from .graphs import random_graph
 
 
 def test_dask_local_cluster_equals_in_process() -> None:
@@ -31,7 +31,9 @@ def test_dask_local_cluster_equals_in_process() -> None:
     np.testing.assert_array_equal(got_c, want_c)
     # the same code path against a scheduler address
     with LocalCluster(dashboard_address=None, **opts) as cluster:
-        got_m = matrix_batch(eng, org, tgt, cutoff=8.0, scheduler=cluster.scheduler_address, chunk=50)
+        got_m = matrix_batch(
+            eng, org, tgt, cutoff=8.0, scheduler=cluster.scheduler_address, chunk=50
+        )
     np.testing.assert_array_equal(got_m, want_m)
     with pytest.raises(ValueError, match="chunk"):
         matrix_batch(eng, org, tgt, chunk=0, local_cluster=opts)
@@ -42,7 +44,7 @@ _PROBE = textwrap.dedent(
     import json, resource, sys
     import numpy as np
     sys.path.insert(0, {tests!r})
-    from network_fast.conftest import grid_graph
+    from network_fast.graphs import grid_graph
     from metrocircle.network.ch import CHEngine
     g = grid_graph({side})
     eng = CHEngine.build(g, use_cache=False)
@@ -62,7 +64,9 @@ def test_all_node_run_memory_is_bounded() -> None:
 
     tests_dir = str(Path(__file__).resolve().parents[1])
     code = _PROBE.format(tests=tests_dir, side=side)
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
     info = json.loads(res.stdout.strip().splitlines()[-1])
     n = side * side
     assert info["n"] == n

@@ -168,7 +168,9 @@ def _plan(
                 maxd = wuv + wvw
         if nt == 0:
             continue
-        ntouch = _witness(u, v, maxd, limit, nt, tmark, stamp, start, length, nbr, wo, dist, touched, hk, hv)
+        ntouch = _witness(
+            u, v, maxd, limit, nt, tmark, stamp, start, length, nbr, wo, dist, touched, hk, hv
+        )
         for j in range(deg):
             if j == i:
                 continue
@@ -199,14 +201,23 @@ def _grow(arr: np.ndarray, need: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _priority(v: int, nsc: int, start: np.ndarray, length: np.ndarray, wo: np.ndarray, wi: np.ndarray, level: np.ndarray, deleted: np.ndarray) -> float:
+def _priority(
+    v: int,
+    nsc: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    wo: np.ndarray,
+    wi: np.ndarray,
+    level: np.ndarray,
+    deleted: np.ndarray,
+) -> float:
     removed = 0
     for e in range(start[v], start[v] + length[v]):
         if wo[e] != np.inf:
             removed += 1
         if wi[e] != np.inf:
             removed += 1
-    return 2.0 * (nsc - removed) + deleted[v] + 2.0 * level[v]
+    return float(2.0 * (nsc - removed) + deleted[v] + 2.0 * level[v])
 
 
 @njit(cache=True)
@@ -235,6 +246,157 @@ def _iheap_sift(key: np.ndarray, heap: np.ndarray, where: np.ndarray, i: int, si
 
 
 @njit(cache=True)
+def _make_dirty(
+    y: int,
+    dirty: np.ndarray,
+    delta: np.ndarray,
+    rptr: np.ndarray,
+    ridx: np.ndarray,
+    rw: np.ndarray,
+    rcap: float,
+    hk: np.ndarray,
+    hv: np.ndarray,
+) -> None:
+    """Mark ``y`` dirty and lower ``delta`` (distance to the nearest dirty node, < rcap)."""
+    if dirty[y]:
+        return
+    dirty[y] = True
+    delta[y] = 0.0
+    size = _heap_push(hk, hv, 0, 0.0, y)
+    cap = hk.shape[0]
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if d > delta[x]:
+            continue
+        for e in range(rptr[x], rptr[x + 1]):
+            z = ridx[e]
+            nd = d + rw[e]
+            if nd < delta[z] and nd < rcap:
+                delta[z] = nd
+                if size < cap:
+                    size = _heap_push(hk, hv, size, nd, z)
+                else:  # cannot propagate further: be conservative
+                    delta[z] = 0.0
+
+
+@njit(cache=True)
+def _clean(
+    v: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    wi: np.ndarray,
+    wo: np.ndarray,
+    nbr: np.ndarray,
+    dirty: np.ndarray,
+    delta: np.ndarray,
+) -> bool:
+    """Whether contracting ``v`` must decide exactly as in the base run (see contract)."""
+    if dirty[v]:
+        return False
+    s0 = start[v]
+    deg = length[v]
+    for i in range(deg):
+        wuv = wi[s0 + i]
+        if wuv == np.inf:
+            continue
+        maxd = np.float32(-1.0)
+        for j in range(deg):
+            if j != i and wo[s0 + j] != np.inf and wuv + wo[s0 + j] > maxd:
+                maxd = wuv + wo[s0 + j]
+        if maxd >= 0.0 and not maxd < delta[nbr[s0 + i]]:
+            return False
+    return True
+
+
+@njit(cache=True)
+def _replay_raw(
+    v: int,
+    base_rp: np.ndarray,
+    base_ru: np.ndarray,
+    base_rw: np.ndarray,
+    base_rd: np.ndarray,
+    sc_u: np.ndarray,
+    sc_w: np.ndarray,
+    sc_d: np.ndarray,
+) -> int:
+    k = 0
+    for e in range(base_rp[v], base_rp[v + 1]):
+        sc_u[k] = base_ru[e]
+        sc_w[k] = base_rw[e]
+        sc_d[k] = base_rd[e]
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _replay(
+    v: int,
+    base_rp: np.ndarray,
+    base_ru: np.ndarray,
+    base_rw: np.ndarray,
+    base_rd: np.ndarray,
+    start: np.ndarray,
+    length: np.ndarray,
+    nbr: np.ndarray,
+    wo: np.ndarray,
+    wi: np.ndarray,
+    sc_u: np.ndarray,
+    sc_w: np.ndarray,
+    sc_d: np.ndarray,
+) -> int:
+    """The base shortcuts of ``v``, checked against its current arcs; -1 on any mismatch."""
+    s0 = start[v]
+    deg = length[v]
+    k = 0
+    for e in range(base_rp[v], base_rp[v + 1]):
+        u = base_ru[e]
+        w = base_rw[e]
+        a = np.float32(np.inf)
+        b = np.float32(np.inf)
+        for j in range(deg):
+            x = nbr[s0 + j]
+            if x == u:
+                a = wi[s0 + j]
+            if x == w:
+                b = wo[s0 + j]
+        if a + b != base_rd[e]:
+            return -1
+        sc_u[k] = u
+        sc_w[k] = w
+        sc_d[k] = base_rd[e]
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _same_as_base(
+    v: int,
+    nsc: int,
+    sc_u: np.ndarray,
+    sc_w: np.ndarray,
+    sc_d: np.ndarray,
+    base_rp: np.ndarray,
+    base_ru: np.ndarray,
+    base_rw: np.ndarray,
+    base_rd: np.ndarray,
+) -> bool:
+    """Whether the planned shortcuts equal the base record of ``v`` as a set."""
+    if nsc != base_rp[v + 1] - base_rp[v]:
+        return False
+    for k in range(nsc):
+        hit = False
+        for e in range(base_rp[v], base_rp[v + 1]):
+            if base_ru[e] == sc_u[k] and base_rw[e] == sc_w[k] and base_rd[e] == sc_d[k]:
+                hit = True
+                break
+        if not hit:
+            return False
+    return True
+
+
+@njit(cache=True)
 def contract(
     n: int,
     e_a: np.ndarray,
@@ -245,8 +407,32 @@ def contract(
     limit: int,
     sim_limit: int,
     eager: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Contract every node; returns (order, up_ptr, up_to, up_w, down_w, n_shortcuts).
+    base_rp: np.ndarray,
+    base_ru: np.ndarray,
+    base_rw: np.ndarray,
+    base_rd: np.ndarray,
+    changed: np.ndarray,
+    rptr: np.ndarray,
+    ridx: np.ndarray,
+    rw: np.ndarray,
+    rcap: float,
+) -> tuple[
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+]:
+    """Contract every node.
+
+    Returns ``(order, up_ptr, up_to, up_w, down_w, stats, rec_ptr, rec_u, rec_w, rec_d)``;
+    ``stats = [shortcuts, nodes planned with witness searches]`` and ``rec_*`` lists, per
+    node id, the shortcuts its contraction inserted (u → w, minutes).
 
     ``e_*`` are undirected edges (each pair once) with the weights of both directions
     (``inf`` = no arc). When ``fixed_order`` has length ``n`` it is the contraction order
@@ -254,6 +440,16 @@ def contract(
     edge-difference / deleted-neighbour / level priorities. The up-lists are indexed by
     node id: for node ``v``, entries ``up_ptr[v]:up_ptr[v+1]`` are its neighbours contracted
     after it, with ``up_w`` = weight v → neighbour and ``down_w`` = neighbour → v.
+
+    *Partial re-customisation* (fixed order, ``changed`` non-empty, ``base_r*`` the record
+    of the same order on the base metric, ``rptr/ridx/rw`` the reversed new graph): a node
+    replays its base shortcuts without any search when it is *clean* — its adjacency equals
+    the base run's and, for each in-neighbour ``u``, the distance from ``u`` to the nearest
+    dirty node exceeds the radius of ``u``'s witness search. Then the search could only
+    have settled clean nodes, so it would decide exactly as in the base run. Dirty nodes
+    start as the endpoints of changed arcs and grow by the neighbours of every node whose
+    re-planned shortcuts differ from the base; distances to them (capped at ``rcap``
+    minutes) are kept by bounded backward Dijkstra searches.
     """
     m = e_a.shape[0]
     deg = np.zeros(n, dtype=np.int64)
@@ -299,6 +495,20 @@ def contract(
     contracted = np.zeros(n, dtype=np.bool_)
 
     fixed = fixed_order.shape[0] == n
+    partial = fixed and changed.shape[0] > 0 and base_rp.shape[0] == n + 1
+    dirty = np.zeros(n, dtype=np.bool_)
+    delta = np.full(n, np.float32(rcap), dtype=np.float32)
+    dh_k = np.empty(ridx.shape[0] + 16, dtype=np.float32)
+    dh_v = np.empty(ridx.shape[0] + 16, dtype=np.int64)
+    if partial:
+        for c in changed:
+            _make_dirty(c, dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v)
+    rec_cnt = np.zeros(n + 1, dtype=np.int64)
+    rec_u = np.empty(max(16, m), dtype=np.int32)
+    rec_w = np.empty(max(16, m), dtype=np.int32)
+    rec_d = np.empty(max(16, m), dtype=np.float32)
+    n_rec = 0
+    n_planned = 0
     key = np.zeros(n, dtype=np.float64)
     est = np.zeros(n, dtype=np.int64)
     heap = np.arange(n, dtype=np.int64)
@@ -306,7 +516,24 @@ def contract(
     hsize = n
     if not fixed:
         for v in range(n):
-            nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+            nsc, stamp = _plan(
+                v,
+                sim_limit,
+                start,
+                length,
+                nbr,
+                wo,
+                wi,
+                dist,
+                touched,
+                hk,
+                hv,
+                tmark,
+                stamp,
+                sc_u,
+                sc_w,
+                sc_d,
+            )
             if nsc < 0:
                 nsc = sc_u.shape[0]
             est[v] = nsc
@@ -324,33 +551,170 @@ def contract(
     for r in range(n):
         if fixed:
             v = fixed_order[r]
-            nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
-            while nsc < 0:
-                sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
-                sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
-                sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
-        else:
-            while True:
-                v = heap[0]
-                nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+            replay = False
+            if partial and _clean(v, start, length, wi, wo, nbr, dirty, delta):
+                nb = base_rp[v + 1] - base_rp[v]
+                if nb > sc_u.shape[0]:
+                    sc_u = np.empty(2 * nb, dtype=np.int64)
+                    sc_w = np.empty(2 * nb, dtype=np.int64)
+                    sc_d = np.empty(2 * nb, dtype=np.float32)
+                nsc = _replay(
+                    v,
+                    base_rp,
+                    base_ru,
+                    base_rw,
+                    base_rd,
+                    start,
+                    length,
+                    nbr,
+                    wo,
+                    wi,
+                    sc_u,
+                    sc_w,
+                    sc_d,
+                )
+                replay = nsc >= 0
+            if not replay:
+                n_planned += 1
+                nsc, stamp = _plan(
+                    v,
+                    limit,
+                    start,
+                    length,
+                    nbr,
+                    wo,
+                    wi,
+                    dist,
+                    touched,
+                    hk,
+                    hv,
+                    tmark,
+                    stamp,
+                    sc_u,
+                    sc_w,
+                    sc_d,
+                )
                 while nsc < 0:
                     sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
                     sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
                     sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                    nsc, stamp = _plan(v, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                    nsc, stamp = _plan(
+                        v,
+                        limit,
+                        start,
+                        length,
+                        nbr,
+                        wo,
+                        wi,
+                        dist,
+                        touched,
+                        hk,
+                        hv,
+                        tmark,
+                        stamp,
+                        sc_u,
+                        sc_w,
+                        sc_d,
+                    )
+                if partial:
+                    if _same_as_base(v, nsc, sc_u, sc_w, sc_d, base_rp, base_ru, base_rw, base_rd):
+                        # insert in the base order so neighbours' lists stay identical
+                        nsc = _replay_raw(v, base_rp, base_ru, base_rw, base_rd, sc_u, sc_w, sc_d)
+                    else:
+                        for j in range(length[v]):
+                            _make_dirty(
+                                nbr[start[v] + j], dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v
+                            )
+                        _make_dirty(v, dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v)
+        else:
+            while True:
+                v = heap[0]
+                nsc, stamp = _plan(
+                    v,
+                    sim_limit,
+                    start,
+                    length,
+                    nbr,
+                    wo,
+                    wi,
+                    dist,
+                    touched,
+                    hk,
+                    hv,
+                    tmark,
+                    stamp,
+                    sc_u,
+                    sc_w,
+                    sc_d,
+                )
+                while nsc < 0:
+                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
+                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
+                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
+                    nsc, stamp = _plan(
+                        v,
+                        sim_limit,
+                        start,
+                        length,
+                        nbr,
+                        wo,
+                        wi,
+                        dist,
+                        touched,
+                        hk,
+                        hv,
+                        tmark,
+                        stamp,
+                        sc_u,
+                        sc_w,
+                        sc_d,
+                    )
                 est[v] = nsc
                 key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
                 _iheap_sift(key, heap, where, 0, hsize)
                 if heap[0] == v:
                     break
             if sim_limit != limit:
-                nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                nsc, stamp = _plan(
+                    v,
+                    limit,
+                    start,
+                    length,
+                    nbr,
+                    wo,
+                    wi,
+                    dist,
+                    touched,
+                    hk,
+                    hv,
+                    tmark,
+                    stamp,
+                    sc_u,
+                    sc_w,
+                    sc_d,
+                )
                 while nsc < 0:
                     sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
                     sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
                     sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                    nsc, stamp = _plan(v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                    nsc, stamp = _plan(
+                        v,
+                        limit,
+                        start,
+                        length,
+                        nbr,
+                        wo,
+                        wi,
+                        dist,
+                        touched,
+                        hk,
+                        hv,
+                        tmark,
+                        stamp,
+                        sc_u,
+                        sc_w,
+                        sc_d,
+                    )
             # pop v
             hsize -= 1
             last = heap[hsize]
@@ -358,6 +722,17 @@ def contract(
             where[last] = 0
             _iheap_sift(key, heap, where, 0, hsize)
         order[r] = v
+        # record the shortcuts v inserts (replayed by later partial re-customisations)
+        if n_rec + nsc > rec_u.shape[0]:
+            rec_u = _grow(rec_u, n_rec + nsc)
+            rec_w = _grow(rec_w, n_rec + nsc)
+            rec_d = _grow(rec_d, n_rec + nsc)
+        for k in range(nsc):
+            rec_u[n_rec] = sc_u[k]
+            rec_w[n_rec] = sc_w[k]
+            rec_d[n_rec] = sc_d[k]
+            n_rec += 1
+        rec_cnt[v + 1] = nsc
         # record v's up-entries (its remaining neighbours)
         s0 = start[v]
         dv = length[v]
@@ -438,7 +813,24 @@ def contract(
             for j in range(dv):
                 x = up_to[n_up - dv + j]
                 if eager:
-                    nx, stamp = _plan(x, sim_limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d)
+                    nx, stamp = _plan(
+                        x,
+                        sim_limit,
+                        start,
+                        length,
+                        nbr,
+                        wo,
+                        wi,
+                        dist,
+                        touched,
+                        hk,
+                        hv,
+                        tmark,
+                        stamp,
+                        sc_u,
+                        sc_w,
+                        sc_d,
+                    )
                     if nx < 0:
                         nx = sc_u.shape[0]
                     est[x] = nx
@@ -464,8 +856,25 @@ def contract(
             out_to[up_ptr_r[v] + j] = up_to[o + j]
             out_w[up_ptr_r[v] + j] = up_w[o + j]
             out_dw[up_ptr_r[v] + j] = down_w[o + j]
-    counts = np.array([n_short], dtype=np.int64)
-    return order, up_ptr_r, out_to, out_w, out_dw, counts
+    # the shortcut records, regrouped by node id the same way
+    rec_ptr = np.zeros(n + 1, dtype=np.int64)
+    for v in range(n):
+        rec_ptr[v + 1] = rec_ptr[v] + rec_cnt[v + 1]
+    r_u = np.empty(n_rec, dtype=np.int32)
+    r_w = np.empty(n_rec, dtype=np.int32)
+    r_d = np.empty(n_rec, dtype=np.float32)
+    acc = 0
+    for r in range(n):
+        v = order[r]
+        c = rec_cnt[v + 1]
+        b0 = rec_ptr[v]
+        for j in range(c):
+            r_u[b0 + j] = rec_u[acc + j]
+            r_w[b0 + j] = rec_w[acc + j]
+            r_d[b0 + j] = rec_d[acc + j]
+        acc += c
+    stats = np.array([n_short, n_planned if fixed else n], dtype=np.int64)
+    return order, up_ptr_r, out_to, out_w, out_dw, stats, rec_ptr, r_u, r_w, r_d
 
 
 # ----------------------------------------------------------------------------- queries
@@ -626,7 +1035,9 @@ def phast_matrix(
         for b in range(t, nb, nthreads):
             b0 = b * k_width
             kb = min(k_width, ns - b0)
-            seeds, nsl = _seed_batch(srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds)
+            seeds, nsl = _seed_batch(
+                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
+            )
             _sweep(blk, kb, sptr, sto, sw, slot, seeds)
             for i in range(nloc):
                 if slot[i] >= 0:
@@ -637,7 +1048,6 @@ def phast_matrix(
                     x = blk[li, j]
                     out[b0 + j, c] = x if x <= cutoff else np.inf
     return out
-
 
 
 @njit(cache=True)
@@ -714,7 +1124,9 @@ def phast_cumulative(
         for b in range(t, nb, nthreads):
             b0 = b * k_width
             kb = min(k_width, ns - b0)
-            seeds, nsl = _seed_batch(srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds)
+            seeds, nsl = _seed_batch(
+                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
+            )
             _sweep_cum(blk, ptr, to, sw, slot, seeds, opp, cutoff, acc)
             for j in range(kb):
                 res[b0 + j] = acc[j]
