@@ -19,28 +19,6 @@ from metrocircle.network.engine import CSRGraph, DijkstraEngine
 from .graphs import grid_graph, random_graph
 
 
-def _arc_sets(h: ContractionHierarchy) -> list[list[tuple[int, int, float, float]]]:
-    """Per node id, its up-arcs as a sorted list of (node, node above, up, down)."""
-    at = np.empty(h.n_nodes, dtype=np.int64)
-    at[h.pos] = np.arange(h.n_nodes)
-    out = []
-    for v in range(h.n_nodes):
-        p = h.pos[v]
-        a, b = h.up_ptr[p], h.up_ptr[p + 1]
-        out.append(
-            sorted(
-                zip(
-                    at[h.up_to[a:b]].tolist(),
-                    [v] * (b - a),
-                    h.up_w[a:b].tolist(),
-                    h.down_w[a:b].tolist(),
-                    strict=True,
-                )
-            )
-        )
-    return out
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_customize_equals_rebuild_and_oracle(seed: int) -> None:
     g = random_graph(seed, 300, 1200, symmetric=True)
@@ -52,11 +30,14 @@ def test_customize_equals_rebuild_and_oracle(seed: int) -> None:
     w[hit[2:]] += 50.0  # slower links (works, closures)
     scen = base.customize(w)
     g2 = CSRGraph(g.indptr, g.indices, w)
-    # the partial re-customisation gives the hierarchy of a full re-contraction in that order
-    full = ContractionHierarchy.contract(g2, order=base.hierarchy.order)
-    assert _arc_sets(scen.hierarchy) == _arc_sets(full)
-    rebuilt = CHEngine.build(g2, use_cache=False)
     oracle = DijkstraEngine(g2)
+    # every pair, exactly (integer minutes), and the same hierarchy size as a full
+    # re-contraction in that order (only tie-breaking between equal paths may differ)
+    every = np.arange(g.n_nodes)
+    np.testing.assert_array_equal(scen.one_to_many(every), oracle.one_to_many(every))
+    full = ContractionHierarchy.contract(g2, order=base.hierarchy.order)
+    assert abs(scen.hierarchy.n_up_arcs - full.n_up_arcs) <= 0.05 * full.n_up_arcs
+    rebuilt = CHEngine.build(g2, use_cache=False)
     src = rng.integers(0, g.n_nodes, 20)
     want = oracle.one_to_many(src)
     np.testing.assert_array_equal(scen.one_to_many(src), want)
@@ -75,11 +56,32 @@ def test_partial_customisation_searches_only_near_the_change() -> None:
     w[link] = 4.0
     scen = base.customize(w)
     assert 0 < scen.hierarchy.n_planned < g.n_nodes // 2
-    want = DijkstraEngine(CSRGraph(g.indptr, g.indices, w)).one_to_many([0, 1, 61, 3599])
-    np.testing.assert_array_equal(scen.one_to_many([0, 1, 61, 3599]), want)
+    src = np.arange(0, g.n_nodes, 7)
+    want = DijkstraEngine(CSRGraph(g.indptr, g.indices, w)).one_to_many(src)
+    np.testing.assert_array_equal(scen.one_to_many(src), want)
     assert scen.one_to_many([0], [1])[0, 0] == 3.0  # around the block
     # unchanged weights: the same hierarchy object is reused
     assert base.customize(g.weights.copy()).hierarchy is base.hierarchy
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_partial_customisation_random_scenarios_exact(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    g0 = grid_graph(50)
+    s, d, _ = g0.arcs()
+    lanes = rng.integers(1, 6, s.size).astype(float)
+    g = CSRGraph.from_arcs(s, d, lanes, n_nodes=g0.n_nodes)  # integer minutes, asymmetric
+    base = CHEngine.build(g, use_cache=False)
+    scen = base
+    for _ in range(3):  # chained scenarios re-customise a re-customised engine
+        w = scen.graph.weights.copy()
+        hit = rng.choice(w.size, 6, replace=False)
+        w[hit] = rng.integers(0, 9, hit.size).astype(np.float32)
+        scen = scen.customize(w)
+        assert scen.hierarchy.n_planned < g.n_nodes
+        src = rng.choice(g.n_nodes, 150, replace=False)
+        want = DijkstraEngine(CSRGraph(g.indptr, g.indices, w)).one_to_many(src)
+        np.testing.assert_array_equal(scen.one_to_many(src), want)
 
 
 def test_customize_with_added_and_removed_links() -> None:

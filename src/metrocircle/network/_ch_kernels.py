@@ -396,6 +396,56 @@ def _same_as_base(
     return True
 
 
+@njit(cache=True, parallel=True)
+def _simulate_many(
+    nodes: np.ndarray,
+    limit: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    nbr: np.ndarray,
+    wo: np.ndarray,
+    wi: np.ndarray,
+    dist2: np.ndarray,
+    touched2: np.ndarray,
+    hk2: np.ndarray,
+    hv2: np.ndarray,
+    tmark2: np.ndarray,
+    stamps: np.ndarray,
+    scu2: np.ndarray,
+    scw2: np.ndarray,
+    scd2: np.ndarray,
+    est: np.ndarray,
+    n_threads: int,
+) -> None:
+    """Shortcut counts of ``nodes`` (into ``est``), simulated on ``n_threads`` threads."""
+    m = nodes.shape[0]
+    nt = min(n_threads, m)
+    for t in prange(nt):
+        st = stamps[t]
+        for q in range(t, m, nt):
+            x = nodes[q]
+            c, st = _plan(
+                x,
+                limit,
+                start,
+                length,
+                nbr,
+                wo,
+                wi,
+                dist2[t],
+                touched2[t],
+                hk2[t],
+                hv2[t],
+                tmark2[t],
+                st,
+                scu2[t],
+                scw2[t],
+                scd2[t],
+            )
+            est[x] = c if c >= 0 else scu2.shape[1]
+        stamps[t] = st
+
+
 @njit(cache=True)
 def contract(
     n: int,
@@ -416,6 +466,7 @@ def contract(
     ridx: np.ndarray,
     rw: np.ndarray,
     rcap: float,
+    n_threads: int,
 ) -> tuple[
     np.ndarray,
     np.ndarray,
@@ -447,9 +498,10 @@ def contract(
     the base run's and, for each in-neighbour ``u``, the distance from ``u`` to the nearest
     dirty node exceeds the radius of ``u``'s witness search. Then the search could only
     have settled clean nodes, so it would decide exactly as in the base run. Dirty nodes
-    start as the endpoints of changed arcs and grow by the neighbours of every node whose
-    re-planned shortcuts differ from the base; distances to them (capped at ``rcap``
-    minutes) are kept by bounded backward Dijkstra searches.
+    start as the endpoints of changed arcs and grow, whenever a re-planned node's shortcuts
+    differ from the base, by that node, its neighbours and the ends of its base shortcuts;
+    distances to them (capped at ``rcap`` minutes) are kept by bounded backward Dijkstra
+    searches.
     """
     m = e_a.shape[0]
     deg = np.zeros(n, dtype=np.int64)
@@ -511,33 +563,44 @@ def contract(
     n_planned = 0
     key = np.zeros(n, dtype=np.float64)
     est = np.zeros(n, dtype=np.int64)
+    # per-thread scratch for simulating several neighbours at once (high-degree nodes)
+    par_min = 2
+    nthr = max(1, n_threads)
+    dist2 = np.full((nthr, n), np.inf, dtype=np.float32)
+    touched2 = np.empty((nthr, n), dtype=np.int64)
+    hk2 = np.empty((nthr, 1 << 16), dtype=np.float32)
+    hv2 = np.empty((nthr, 1 << 16), dtype=np.int64)
+    tmark2 = np.zeros((nthr, n), dtype=np.int64)
+    stamps = np.zeros(nthr, dtype=np.int64)
+    scu2 = np.empty((nthr, 1 << 12), dtype=np.int64)
+    scw2 = np.empty((nthr, 1 << 12), dtype=np.int64)
+    scd2 = np.empty((nthr, 1 << 12), dtype=np.float32)
     heap = np.arange(n, dtype=np.int64)
     where = np.arange(n, dtype=np.int64)
     hsize = n
     if not fixed:
+        _simulate_many(
+            np.arange(n, dtype=np.int64),
+            sim_limit,
+            start,
+            length,
+            nbr,
+            wo,
+            wi,
+            dist2,
+            touched2,
+            hk2,
+            hv2,
+            tmark2,
+            stamps,
+            scu2,
+            scw2,
+            scd2,
+            est,
+            nthr,
+        )
         for v in range(n):
-            nsc, stamp = _plan(
-                v,
-                sim_limit,
-                start,
-                length,
-                nbr,
-                wo,
-                wi,
-                dist,
-                touched,
-                hk,
-                hv,
-                tmark,
-                stamp,
-                sc_u,
-                sc_w,
-                sc_d,
-            )
-            if nsc < 0:
-                nsc = sc_u.shape[0]
-            est[v] = nsc
-            key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
+            key[v] = _priority(v, est[v], start, length, wo, wi, level, deleted)
         for i in range(n // 2 - 1, -1, -1):
             _iheap_sift(key, heap, where, i, hsize)
 
@@ -626,6 +689,10 @@ def contract(
                                 nbr[start[v] + j], dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v
                             )
                         _make_dirty(v, dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v)
+                        # the base run inserted its own pairs, maybe between other nodes
+                        for e in range(base_rp[v], base_rp[v + 1]):
+                            _make_dirty(base_ru[e], dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v)
+                            _make_dirty(base_rw[e], dirty, delta, rptr, ridx, rw, rcap, dh_k, dh_v)
         else:
             while True:
                 v = heap[0]
@@ -809,7 +876,33 @@ def contract(
                 wi[p] = np.inf if side == 0 else dsc
                 length[a] += 1
         # neighbours' priorities change
-        if not fixed:
+        if not fixed and eager and dv >= par_min and n_threads > 1:
+            nbs = up_to[n_up - dv : n_up].astype(np.int64)
+            _simulate_many(
+                nbs,
+                sim_limit,
+                start,
+                length,
+                nbr,
+                wo,
+                wi,
+                dist2,
+                touched2,
+                hk2,
+                hv2,
+                tmark2,
+                stamps,
+                scu2,
+                scw2,
+                scd2,
+                est,
+                n_threads,
+            )
+            for j in range(dv):
+                x = nbs[j]
+                key[x] = _priority(x, est[x], start, length, wo, wi, level, deleted)
+                _iheap_sift(key, heap, where, where[x], hsize)
+        elif not fixed:
             for j in range(dv):
                 x = up_to[n_up - dv + j]
                 if eager:

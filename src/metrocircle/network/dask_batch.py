@@ -126,7 +126,9 @@ def cumulative_opportunities_batch(
     with _client(scheduler, local_cluster) as client:
         eng = client.scatter(engine, broadcast=True)
         opp_f = client.scatter(opp, broadcast=True)
-        futures = [client.submit(_cum_task, eng, opp_f, float(cutoff), p, pure=False) for p in parts]
+        futures = [
+            client.submit(_cum_task, eng, opp_f, float(cutoff), p, pure=False) for p in parts
+        ]
         results = client.gather(futures)
     return np.concatenate(results).astype(np.float64, copy=False)
 
