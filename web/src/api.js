@@ -18,13 +18,18 @@ export const PATHS = {
   ranking: "/api/access/ranking",
   airWarnings: "/api/sectors/air/warnings",
   tourismWarnings: "/api/sectors/tourism/warnings",
+  coverageParameters: "/api/coverage/parameters",
+  coverageRescue: "/api/coverage/rescue",
+  coverageSite: "/api/coverage/site",
 };
 
 export class ApiError extends Error {
-  constructor(url, status, detail) {
+  constructor(url, status, detail, body = null) {
     super(`${url}: HTTP ${status}${detail ? ` – ${detail}` : ""}`);
     this.status = status;
     this.detail = detail;
+    /** The parsed JSON body of the answer (FastAPI: {detail: string | [{loc, msg}]}). */
+    this.body = body;
   }
 }
 
@@ -91,11 +96,40 @@ export async function getJSON(url, { label = "loading", params = null } = {}) {
     } catch {
       body = null;
     }
-    if (!r.ok) throw new ApiError(full, r.status, detailText(body));
+    if (!r.ok) throw new ApiError(full, r.status, detailText(body), body);
     lastError = null;
     return body;
   } catch (err) {
     lastError = err instanceof ApiError ? err.message : `${full}: ${err}`;
+    throw err;
+  } finally {
+    pending.delete(token);
+    renderStatus();
+  }
+}
+
+/** POST a JSON body and read the JSON answer; `label` is shown on the status line meanwhile. */
+export async function postJSON(url, payload, { label = "loading" } = {}) {
+  const token = Symbol(url);
+  pending.set(token, label);
+  renderStatus();
+  try {
+    const r = await fetch(url, {
+      method: "POST",
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(payload),
+    });
+    let body = null;
+    try {
+      body = await r.json();
+    } catch {
+      body = null;
+    }
+    if (!r.ok) throw new ApiError(url, r.status, detailText(body), body);
+    lastError = null;
+    return body;
+  } catch (err) {
+    lastError = err instanceof ApiError ? err.message : `${url}: ${err}`;
     throw err;
   } finally {
     pending.delete(token);

@@ -1,9 +1,10 @@
 // The one-map dashboard (一张图): state, controls and the glue between the API, the map
 // and the panels. Reads only the metrocircle API on the same origin.
 
-import { bindStatus, discover, getJSON, has, PATHS, renderStatus } from "./api.js";
+import { bindStatus, discover, getJSON, has, PATHS, postJSON, renderStatus } from "./api.js";
+import { normaliseType, parseFacilities, problemLines, renderCoverage } from "./coverage.js";
 import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
-import { addLayers, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, UnitLabels } from "./map.js";
+import { addLayers, COVERAGE_COLOURS, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, SiteMarkers, UnitLabels } from "./map.js";
 import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 
@@ -32,7 +33,11 @@ const INDICATORS = [
   { id: "density", key: "ind_density" },
   { id: "projects", key: "ind_projects" },
   { id: "status", key: "ind_status" },
+  { id: "coverage", key: "ind_coverage", needsCoverage: true },
 ];
+
+/** Facility types of the coverage API when /api/coverage/parameters cannot be read. */
+const FACILITY_TYPES = ["emergency_reserve", "hospital", "fire_station", "sports_venue", "school", "disease_control", "elderly_care"];
 
 const state = {
   region: null,
@@ -55,12 +60,40 @@ const state = {
   ranking: {},
   refNames: {},
   focusProject: null,
-  layers: { units: true, projects: true, network: true, isochrone: false, labels: true },
+  layers: { units: true, projects: true, network: true, isochrone: false, labels: true, coverage: true },
   tab: "targets",
+  // the coverage tab: the user's facility layer, the last coverage and siting answers
+  coverage: {
+    available: false,
+    params: null,
+    paramsError: null,
+    types: FACILITY_TYPES,
+    type: "emergency_reserve",
+    minutes: null,
+    minutesWhy: null,
+    scenario: null,
+    datum: "wgs84",
+    loaded: null,
+    parseProblems: null,
+    pasted: "",
+    pasteOpen: false,
+    busy: false,
+    error: null,
+    result: null,
+    resultScenario: null,
+    resultType: null,
+    byCode: {},
+    model: "mclp",
+    p: null,
+    candidates: "seats",
+    site: null,
+    siteError: null,
+  },
 };
 
 let map = null;
 let labels = null;
+let siteMarkers = null;
 const $ = (id) => document.getElementById(id);
 
 // ------------------------------------------------------------------ values per unit
@@ -93,6 +126,10 @@ function valueOf(u, indicator) {
       return u.n_projects;
     case "minutes":
       return state.commute[state.scenario]?.[u.code] ?? null;
+    case "coverage": {
+      const share = state.coverage.byCode[u.code]?.share;
+      return share === null || share === undefined ? null : share * 100;
+    }
     case "saved": {
       const base = state.commute[BASELINE]?.[u.code];
       const now = state.commute[state.scenario]?.[u.code];
@@ -116,6 +153,10 @@ function valueText(u, indicator) {
       return v === null ? "–" : `${fmt(v, 0)} ${t("min_short")} · ${v <= ONE_HOUR ? t("within_60") : t("outside_60")}`;
     case "saved":
       return v === null ? "–" : `${fmt(v, 1)} ${t("min_short")}`;
+    case "coverage": {
+      const c = state.coverage.byCode[u.code];
+      return v === null || !c ? "–" : `${fmt(v, 1)}% · ${fmt(c.covered_population)} / ${fmt(c.population)} ${t("persons")} (${t("estimate")})`;
+    }
     case "projects":
       return fmt(v);
     case "status": {
@@ -135,7 +176,9 @@ function statusName(s) {
 /** Colours per county-level unit and the legend of the current indicator. */
 function choropleth() {
   const ind = INDICATORS.find((i) => i.id === state.indicator);
-  const title = ind.needsCommute ? `${t(ind.key)} · ${scenarioName(state.scenario)}` : t(ind.key);
+  let title = ind.needsCommute ? `${t(ind.key)} · ${scenarioName(state.scenario)}` : t(ind.key);
+  const cov = state.coverage;
+  if (ind.needsCoverage && cov.result) title = `${t(ind.key)} · ${t(`ftype_${cov.resultType}`)} ≤ ${fmt(cov.result.minutes, 1)} ${t("min_short")} · ${scenarioName(cov.resultScenario)}`;
   const colours = {};
   if (state.indicator === "status") {
     for (const u of countyUnits()) {
@@ -145,8 +188,8 @@ function choropleth() {
     const classes = [...STATUS_ORDER].reverse().map((s) => ({ colour: STATUS_COLOURS[s], label: statusName(s) }));
     return { colours, legend: { title, classes, noValue: t("legend_status_none") } };
   }
-  const kind = { minutes: "minutes", saved: "saved", urbanisation: "urbanisation", projects: "count" }[state.indicator] || "quantile";
-  const suffix = { minutes: ` ${t("min_short")}`, saved: ` ${t("min_short")}`, urbanisation: "%", density: "" }[state.indicator] || "";
+  const kind = { minutes: "minutes", saved: "saved", urbanisation: "urbanisation", projects: "count", coverage: "coverage" }[state.indicator] || "quantile";
+  const suffix = { minutes: ` ${t("min_short")}`, saved: ` ${t("min_short")}`, urbanisation: "%", density: "", coverage: "%" }[state.indicator] || "";
   const values = countyUnits().map((u) => valueOf(u, state.indicator));
   const scale = numericScale(kind, values, suffix);
   for (const u of countyUnits()) colours[u.code] = scale.colour(valueOf(u, state.indicator));
@@ -165,6 +208,7 @@ function redrawChoropleth() {
   const { colours, legend } = choropleth();
   paintUnits(map, colours);
   legend.isochrone = state.layers.isochrone && state.isochrone ? ISOCHRONE_BANDS : null;
+  legend.coverage = state.layers.coverage && state.coverage.result ? { colours: COVERAGE_COLOURS, sites: Boolean(state.coverage.site) } : null;
   renderLegend($("legend"), state, legend);
   document.body.dataset.indicator = state.indicator;
   document.body.dataset.scenario = state.scenario;
@@ -179,6 +223,10 @@ function renderControls() {
     o.value = ind.id;
     o.textContent = t(ind.key) + (ind.needsCommute && !state.commuteAvailable ? ` (${t("not_available").split(/[（(]/)[0]})` : "");
     o.disabled = Boolean(ind.needsCommute && !state.commuteAvailable);
+    if (ind.needsCoverage && !state.coverage.result) {
+      o.textContent = `${t(ind.key)} (${t(state.coverage.available ? "cov_run_first" : "cov_unavailable_short")})`;
+      o.disabled = true;
+    }
     sel.append(o);
   }
   sel.value = state.indicator;
@@ -207,6 +255,7 @@ function renderControls() {
   }
   $("layer-network").disabled = !has(PATHS.network);
   $("layer-isochrone").disabled = !has(PATHS.isochrone);
+  $("layer-coverage").disabled = !state.coverage.available;
 }
 
 function renderPanels() {
@@ -215,6 +264,7 @@ function renderPanels() {
   renderWarnings($("tab-warnings"), state);
   renderAbout($("tab-about"), state);
   renderRanking($("tab-ranking"), state, pickProject);
+  renderCoverage($("tab-coverage"), state, COVERAGE_ACTIONS);
   for (const b of document.querySelectorAll(".tabs button")) {
     const on = b.dataset.tab === state.tab;
     b.classList.toggle("active", on);
@@ -266,7 +316,7 @@ async function applyUrl(params) {
     }
   }
   const ind = INDICATORS.find((i) => i.id === params.get("indicator"));
-  if (ind && (!ind.needsCommute || state.commuteAvailable)) {
+  if (ind && !ind.needsCoverage && (!ind.needsCommute || state.commuteAvailable)) {
     state.indicator = ind.id;
     if (ind.id === "saved") await loadCommute(BASELINE).catch((err) => console.warn(err));
   }
@@ -440,10 +490,217 @@ function toggleLayer(k, on) {
   state.layers[k] = on;
   if (k === "labels") labels.draw(state.units, on);
   else setGroupVisible(map, k, on);
+  if (k === "coverage") siteMarkers.draw(state.coverage.site ? state.coverage.site.proposed_sites.features.filter((f) => !f.properties.existing) : [], on, siteName);
   if (k === "network" && on && !state.networkLoaded) loadNetwork();
   if (k === "isochrone" && on && state.selected) loadIsochrone(state.selected);
   redrawChoropleth();
 }
+
+// ------------------------------------------------------------------ coverage
+
+function renderCoverageTab() {
+  renderCoverage($("tab-coverage"), state, COVERAGE_ACTIONS);
+}
+
+/** Defaults of the coverage tab from /api/coverage/parameters (the rescue circle: 60 min). */
+async function loadCoverageParameters() {
+  const c = state.coverage;
+  c.available = has(PATHS.coverageRescue);
+  c.scenario = state.scenario;
+  if (!c.available) return;
+  try {
+    const body = await getJSON(PATHS.coverageParameters, { label: "tab_coverage" });
+    c.params = body.parameters || {};
+    if (Array.isArray(body.facility_types) && body.facility_types.length) c.types = body.facility_types;
+    const rescue = c.params.rescue_circle || {};
+    if (rescue.facility_type) c.type = rescue.facility_type;
+    applyTypeDefaults();
+  } catch (err) {
+    console.warn(err);
+    c.paramsError = `${t("failed")}: ${err.message || err}`;
+  }
+}
+
+/** The threshold of the parameter block whose facility type is the chosen one (rescue circle, fitness circle). */
+function applyTypeDefaults() {
+  const c = state.coverage;
+  const block = Object.values(c.params || {}).find((b) => b && typeof b === "object" && b.facility_type === c.type && b.minutes !== undefined);
+  if (block) {
+    c.minutes = block.minutes;
+    c.minutesWhy = block.why || null;
+  } else if (c.minutes === null) {
+    const rescue = c.params?.rescue_circle;
+    c.minutes = rescue ? rescue.minutes : null;
+    c.minutesWhy = rescue ? rescue.why : null;
+  } else c.minutesWhy = null;
+}
+
+function takeFacilities(text, file) {
+  const c = state.coverage;
+  const out = parseFacilities(text, file);
+  c.error = null;
+  if (out.problems.length) {
+    c.parseProblems = out.problems;
+    c.loaded = null;
+  } else {
+    c.parseProblems = null;
+    c.loaded = { file, records: out.records, lines: out.lines };
+    const types = [...new Set(out.records.map((r) => normaliseType(r.type)))];
+    if (!types.includes(c.type) && types.length && c.types.includes(types[0])) {
+      c.type = types[0];
+      applyTypeDefaults();
+    }
+  }
+  clearCoverage();
+  drawFacilities();
+  renderCoverageTab();
+}
+
+function drawFacilities() {
+  const c = state.coverage;
+  const feats = (c.loaded?.records || [])
+    .filter((r) => normaliseType(r.type) === c.type)
+    .map((r) => ({ type: "Feature", properties: { id: r.id, name_zh: r.name_zh, name_en: r.name_en || "", type: normaliseType(r.type) }, geometry: { type: "Point", coordinates: [r.lon, r.lat] } }));
+  // GCJ-02 points are drawn where the file puts them (a few hundred metres off at most,
+  // invisible at the area's scale); the analysis converts them to WGS84 on the server
+  map.getSource("cov-facilities").setData({ type: "FeatureCollection", features: feats });
+}
+
+function clearCoverage() {
+  const c = state.coverage;
+  c.result = null;
+  c.byCode = {};
+  c.site = null;
+  c.siteError = null;
+  map.getSource("cov-uncovered").setData({ type: "FeatureCollection", features: [] });
+  map.getSource("cov-sites").setData({ type: "FeatureCollection", features: [] });
+  siteMarkers.draw([], false);
+  if (state.indicator === "coverage") state.indicator = "population";
+  renderControls();
+  redrawChoropleth();
+  delete document.body.dataset.coverage;
+  delete document.body.dataset.sites;
+}
+
+function requestError(err, sent) {
+  return { title: err.status ? `${t("cov_request_failed")} (HTTP ${err.status})` : t("cov_request_failed"), lines: problemLines(err, sent) };
+}
+
+/** The loaded facilities of the chosen type, and the file rows they came from. */
+function chosenFacilities() {
+  const c = state.coverage;
+  const rows = [];
+  const lines = [];
+  c.loaded.records.forEach((r, k) => {
+    if (normaliseType(r.type) !== c.type) return;
+    rows.push(r);
+    lines.push(c.loaded.lines[k]);
+  });
+  return { rows, sent: { file: c.loaded.file, lines } };
+}
+
+async function runCoverage() {
+  const c = state.coverage;
+  if (!c.loaded || c.busy) return;
+  const all = { file: c.loaded.file, lines: c.loaded.lines };
+  const body = { facilities: c.loaded.records, facility_type: c.type, scenario: c.scenario || state.scenario, datum: c.datum };
+  if (c.minutes !== null && c.minutes !== "") body.minutes = Number(c.minutes);
+  c.busy = true;
+  c.error = null;
+  renderCoverageTab();
+  try {
+    const r = await postJSON(PATHS.coverageRescue, body, { label: "cov_running" });
+    c.result = r;
+    c.resultScenario = body.scenario;
+    c.resultType = c.type;
+    c.byCode = Object.fromEntries(r.units.map((u) => [u.code, u]));
+    c.site = null;
+    c.siteError = null;
+    if (c.p === null) c.p = chosenFacilities().rows.length + 1;
+    map.getSource("cov-uncovered").setData(r.uncovered);
+    map.getSource("cov-sites").setData({ type: "FeatureCollection", features: [] });
+    siteMarkers.draw([], false);
+    drawFacilities();
+    state.indicator = "coverage";
+    if (!state.layers.coverage) toggleLayer("coverage", true);
+    renderControls();
+    redrawChoropleth();
+    syncUrl();
+    document.body.dataset.coverage = String(r.share);
+    document.body.dataset.uncovered = String(r.uncovered.features.length);
+  } catch (err) {
+    console.warn(err);
+    c.error = requestError(err, { facilities: all });
+  } finally {
+    c.busy = false;
+    renderCoverageTab();
+    $("tab-coverage").querySelector(".cov-area, #cov-run ~ .cov-error")?.scrollIntoView({ block: "nearest" });
+  }
+}
+
+async function runSiting() {
+  const c = state.coverage;
+  if (!c.result || c.busy) return;
+  const { rows, sent } = chosenFacilities();
+  const body = { model: c.model, builtin_candidates: c.candidates, existing: rows.map((r) => ({ ...r, type: normaliseType(r.type) })), scenario: c.resultScenario, datum: c.datum, minutes: c.result.minutes };
+  if (c.model !== "lscp" && c.p !== null && c.p !== "") body.p = Number(c.p);
+  c.busy = true;
+  c.siteError = null;
+  renderCoverageTab();
+  try {
+    const s = await postJSON(PATHS.coverageSite, body, { label: "cov_siting" });
+    c.site = s;
+    const proposed = s.proposed_sites.features.filter((f) => !f.properties.existing);
+    map.getSource("cov-sites").setData({ type: "FeatureCollection", features: proposed });
+    siteMarkers.draw(proposed, state.layers.coverage, siteName);
+    document.body.dataset.sites = String(proposed.length);
+    redrawChoropleth();
+  } catch (err) {
+    console.warn(err);
+    c.siteError = requestError(err, { existing: sent });
+  } finally {
+    c.busy = false;
+    renderCoverageTab();
+    $("tab-coverage").querySelector("ol.cov-sites, #cov-site + .cov-error")?.scrollIntoView({ block: "nearest" });
+  }
+}
+
+function siteName(f) {
+  return lang() === "zh" ? f.properties.name_zh : f.properties.name_en || f.properties.name_zh;
+}
+
+const COVERAGE_ACTIONS = {
+  file(f) {
+    if (!f) return;
+    const reader = new FileReader();
+    reader.onload = () => takeFacilities(String(reader.result), f.name);
+    reader.onerror = () => {
+      state.coverage.parseProblems = [{ file: f.name, row: 0, field: "*", message: String(reader.error) }];
+      renderCoverageTab();
+    };
+    reader.readAsText(f, "utf-8");
+  },
+  paste() {
+    const text = state.coverage.pasted || "";
+    takeFacilities(text, t("cov_pasted_name"));
+  },
+  type(v) {
+    state.coverage.type = v;
+    applyTypeDefaults();
+    drawFacilities();
+    renderCoverageTab();
+  },
+  model(v) {
+    state.coverage.model = v;
+    renderCoverageTab();
+  },
+  run: runCoverage,
+  site: runSiting,
+  unit(code) {
+    const b = unitBounds(code);
+    if (b) map.fitBounds(b, { padding: 60, maxZoom: 10, duration: 600 });
+  },
+};
 
 // ------------------------------------------------------------------ map events
 
@@ -470,6 +727,23 @@ function bindMap() {
     if (names.length) hoverBox(e.point, `<strong>${esc(t("key_projects"))}</strong><br>${names.slice(0, 4).join("<br>")}`);
   });
   map.on("mouseleave", "project-lines", () => hoverBox(null));
+  map.on("mousemove", "cov-uncovered", (e) => {
+    const p = e.features?.[0]?.properties;
+    if (!p) return;
+    const u = state.unitsByCode[p.unit];
+    hoverBox(
+      e.point,
+      `<strong>${esc(p.name_zh || p.zone_id)}</strong> · ${esc(u ? nameOf(u) : p.unit)}<br>${esc(t("cov_uncovered_zone"))}<br>${esc(t("cov_population_est"))}: ${esc(fmt(p.population))}<br>${esc(t("cov_nearest"))}: ${p.nearest_min === null || p.nearest_min === undefined ? esc(t("cov_unreachable")) : `${esc(fmt(p.nearest_min, 0))} ${esc(t("min_short"))}`}`,
+    );
+  });
+  map.on("mouseleave", "cov-uncovered", () => hoverBox(null));
+  for (const id of ["cov-facilities", "cov-sites"]) {
+    map.on("mousemove", id, (e) => {
+      const p = e.features?.[0]?.properties;
+      if (p) hoverBox(e.point, `<strong>${esc(lang() === "zh" ? p.name_zh : p.name_en || p.name_zh)}</strong><br>${esc(t(id === "cov-sites" ? "legend_cov_site" : "legend_cov_facility"))}`);
+    });
+    map.on("mouseleave", id, () => hoverBox(null));
+  }
   map.on("mousemove", "projects-circles", (e) => {
     const f = e.features?.[0];
     if (!f) return;
@@ -579,11 +853,13 @@ async function start() {
   Object.assign(state, { region, units, targets, projects, geojson });
   state.unitsByCode = Object.fromEntries(units.map((u) => [u.code, u]));
   await Promise.all([loadEvaluation(), loadScenarios()]);
+  await loadCoverageParameters();
   await applyUrl(params);
 
   map = createMap($("map"), region);
   window.__metrocircle = { map, state };
   labels = new UnitLabels(map);
+  siteMarkers = new SiteMarkers(map);
   const seats = {
     type: "FeatureCollection",
     features: units
@@ -626,6 +902,7 @@ function bindControls() {
       /* private mode: the choice is not remembered */
     }
     renderAll();
+    if (state.coverage.site) siteMarkers.draw(state.coverage.site.proposed_sites.features.filter((f) => !f.properties.existing), state.layers.coverage, siteName);
   });
   $("indicator").addEventListener("change", async (e) => {
     state.indicator = e.target.value;

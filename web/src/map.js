@@ -12,7 +12,11 @@ export const LAYER_GROUPS = {
   projects: ["projects-circles", "project-lines"],
   network: ["net-road-sourced", "net-road-modelled", "net-rail-sourced", "net-rail-modelled"],
   isochrone: ["iso-fill", "iso-line", "iso-origin"],
+  coverage: ["cov-uncovered", "cov-facilities", "cov-sites"],
 };
+
+/** Colours of the coverage layers (display choices): uncovered townships, facilities, proposed sites. */
+export const COVERAGE_COLOURS = { uncovered: "#252525", facility: "#0570b0", site: "#ffd92f" };
 
 /** Build the map in `container` for the region summary `region` (bounds, basemap, centre). */
 export function createMap(container, region) {
@@ -55,6 +59,7 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre, projectRefs
   map.addSource("seats", { type: "geojson", data: seatsGeojson });
   map.addSource("network", { type: "geojson", data: EMPTY });
   map.addSource("isochrone", { type: "geojson", data: EMPTY });
+  for (const id of ["cov-uncovered", "cov-facilities", "cov-sites"]) map.addSource(id, { type: "geojson", data: EMPTY });
   map.addSource("centre", {
     type: "geojson",
     data: { type: "Feature", properties: {}, geometry: { type: "Point", coordinates: [centre.lon, centre.lat] } },
@@ -108,6 +113,22 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre, projectRefs
       "circle-stroke-width": 1.2,
     },
   });
+  // coverage: township points outside the threshold (size ∝ √ estimated population), the
+  // user's facilities and the proposed sites
+  map.addLayer({
+    id: "cov-uncovered",
+    type: "circle",
+    source: "cov-uncovered",
+    paint: {
+      "circle-radius": ["interpolate", ["linear"], ["sqrt", ["coalesce", ["get", "population"], 0]], 0, 2, 400, 9],
+      "circle-color": COVERAGE_COLOURS.uncovered,
+      "circle-opacity": 0.7,
+      "circle-stroke-color": "#fff",
+      "circle-stroke-width": 0.6,
+    },
+  });
+  map.addLayer({ id: "cov-facilities", type: "circle", source: "cov-facilities", paint: { "circle-radius": 7, "circle-color": COVERAGE_COLOURS.facility, "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
+  map.addLayer({ id: "cov-sites", type: "circle", source: "cov-sites", paint: { "circle-radius": 10, "circle-color": COVERAGE_COLOURS.site, "circle-stroke-color": "#111", "circle-stroke-width": 2 } });
   map.addLayer({ id: "iso-origin", type: "circle", source: "isochrone", filter: ["==", ["geometry-type"], "Point"], paint: { "circle-radius": 5, "circle-color": "#08519c" } });
   map.addLayer({ id: "centre-point", type: "circle", source: "centre", paint: { "circle-radius": 6, "circle-color": "#c51b8a", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } });
 }
@@ -170,6 +191,28 @@ export class UnitLabels {
       if (hit) el.style.visibility = "hidden";
       else placed.push(r);
     }
+  }
+}
+
+/** Numbered HTML markers on the proposed sites (the numbers match the coverage tab's list). */
+export class SiteMarkers {
+  constructor(map) {
+    this.map = map;
+    this.markers = [];
+  }
+
+  draw(features, visible, nameOf = (f) => f.properties.name_zh || f.properties.id) {
+    for (const m of this.markers) m.remove();
+    this.markers = [];
+    if (!visible) return;
+    features.forEach((f, i) => {
+      const el = document.createElement("div");
+      el.className = "cov-site-marker";
+      el.textContent = String(i + 1);
+      el.title = nameOf(f);
+      el.dataset.id = f.properties.id;
+      this.markers.push(new maplibregl.Marker({ element: el, anchor: "bottom", offset: [0, -10] }).setLngLat(f.geometry.coordinates).addTo(this.map));
+    });
   }
 }
 

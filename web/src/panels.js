@@ -76,6 +76,14 @@ export function renderLegend(el, state, legend) {
     el.append(h("div", { class: "legend-title" }, `${t("legend_isochrone")}: ${nameOf(from)}`));
     for (const b of legend.isochrone) el.append(h("div", { class: "legend-row" }, h("span", { class: "swatch", style: `background:${b.colour};opacity:.7` }), `≤ ${b.minutes} ${t("min_short")}`));
   }
+  if (legend.coverage) {
+    const c = legend.coverage.colours;
+    el.append(
+      h("div", { class: "legend-row" }, h("span", { class: "dot-swatch", style: `background:${c.uncovered};border-color:#fff` }), t("legend_cov_uncovered")),
+      h("div", { class: "legend-row" }, h("span", { class: "dot-swatch", style: `background:${c.facility};border-color:#fff` }), t("legend_cov_facility")),
+    );
+    if (legend.coverage.sites) el.append(h("div", { class: "legend-row" }, h("span", { class: "dot-swatch", style: `background:${c.site};border-color:#111` }), t("legend_cov_site")));
+  }
   const prefectures = state.units.filter((u) => u.level === "prefecture").map((u) => nameOf(u));
   if (prefectures.length) {
     el.append(h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:2px dashed #555" }), `${t("legend_prefecture")}: ${prefectures.join("、")}`));

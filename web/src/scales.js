@@ -13,6 +13,8 @@ export const PALETTES = {
   count: ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"],
   // ColorBrewer Greens, 5 classes: no change (pale) to large savings (dark)
   saved: ["#edf8e9", "#bae4b3", "#74c476", "#31a354", "#006d2c"],
+  // ColorBrewer RdYlGn, 5 classes: little of the population covered (red) to all of it (green)
+  coverage: ["#d7191c", "#fdae61", "#ffffbf", "#a6d96a", "#1a9641"],
 };
 export const NO_VALUE = "#d9d9d9";
 
@@ -23,6 +25,10 @@ export const MINUTE_BREAKS = [30, 45, 60, 75, 90];
 /** Break points of the minutes-saved classes (minutes; 1 minute separates "no change"
  * from a gain, so rounding noise is not shown as an improvement). */
 export const SAVED_BREAKS = [1, 5, 10, 20];
+
+/** Break points of the coverage classes (percent of the estimated population within the
+ * threshold): quarters, and 100 so that "everyone covered" is a class of its own. */
+export const COVERAGE_BREAKS = [25, 50, 75, 100];
 
 /** Break points of the urbanisation classes (percent): 80 is the plan's 2025 target (ch. 2.3). */
 export const URBANISATION_BREAKS = [60, 70, 80, 90];
@@ -64,7 +70,7 @@ function classesFrom(breaks, colours, digits, suffix) {
 
 /**
  * A numeric classed scale.
- * @param {"quantile"|"minutes"|"urbanisation"|"count"} kind
+ * @param {"quantile"|"minutes"|"urbanisation"|"count"|"saved"|"coverage"} kind
  * @param {number[]} values  the values to classify (for quantile breaks)
  * @param {string} suffix    unit shown in the legend
  */
@@ -81,6 +87,9 @@ export function numericScale(kind, values, suffix = "") {
   } else if (kind === "saved") {
     breaks = SAVED_BREAKS;
     colours = PALETTES.saved;
+  } else if (kind === "coverage") {
+    breaks = COVERAGE_BREAKS;
+    colours = PALETTES.coverage;
   } else if (kind === "count") {
     breaks = quantileBreaks(values, 5);
     colours = PALETTES.count;
@@ -89,6 +98,8 @@ export function numericScale(kind, values, suffix = "") {
     colours = PALETTES.sequential;
   }
   const classes = classesFrom(breaks, colours, digits, suffix);
+  // the top coverage class holds exactly 100%: say so rather than "≥ 100%"
+  if (kind === "coverage") classes[classes.length - 1].label = `${fmt(100, 0)}${suffix}`;
   return {
     classes,
     colour(v) {
