@@ -59,8 +59,9 @@ BATCH_WIDTH = 16
 #: Settled-node bound of a witness search. Bigger finds more witnesses (fewer shortcuts,
 #: faster queries) at a slower build; 60 balanced both on the 200k-node benchmark graph.
 WITNESS_SETTLE_LIMIT = 60
-#: Below this many nodes the SciPy reference engine answers faster than building a hierarchy
-#: (a build of a few milliseconds plus the sweep overhead dominates on tiny networks).
+#: Below this many nodes the SciPy reference engine answers faster than building a hierarchy.
+#: Measured: 289-node grid, build + 15 sources + all-node sum: CH 4.7 ms, SciPy 3.0 ms; the
+#: 971-node Chongqing network, all-to-all + all-node sum: CH 78 ms (10 ms cached), SciPy 106 ms.
 REFERENCE_BELOW_NODES = 300
 #: Minutes around changed arcs within which a partial re-customisation re-runs witness
 #: searches; nodes whose witness radius is larger are always re-planned. 20 min was the
