@@ -264,6 +264,36 @@ def test_a_422_names_the_field(session: Session, facilities: list[dict[str, Any]
     session.shot("error")
 
 
+def test_pasted_geojson_is_read(session: Session, facilities: list[dict[str, Any]]) -> None:
+    page = session.page
+    gj = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [f["lon"], f["lat"]]},
+                "properties": {k: v for k, v in f.items() if k not in ("lon", "lat")},
+            }
+            for f in facilities
+        ],
+    }
+    page.click("#tab-coverage .cov-paste summary")
+    page.fill("#cov-paste", json.dumps(gj, ensure_ascii=False))
+    page.click("#cov-paste-read")
+    page.wait_for_selector(".cov-loaded[data-count='2']", timeout=TIMEOUT_MS)
+    assert page.locator("#tab-coverage .cov-error").count() == 0
+    page.click("#cov-run")
+    page.wait_for_selector("body[data-coverage]", timeout=TIMEOUT_MS)
+    session.settle()
+    _, api = _post(
+        session.base_url,
+        "/api/coverage/rescue",
+        {"facilities": facilities, "facility_type": "emergency_reserve", "scenario": SCENARIO},
+    )
+    assert float(page.evaluate("document.body.dataset.coverage")) == pytest.approx(api["share"])
+    assert page.locator("#tab-coverage .cov-error").count() == 0
+
+
 def test_offline_and_no_page_errors(session: Session) -> None:
     assert session.outside == []
     assert all(u.startswith(("http://127.0.0.1:", "data:", "blob:")) for u in session.local)
