@@ -160,7 +160,6 @@ class ContractionHierarchy:
         order: npt.ArrayLike | None = None,
         witness_limit: int = WITNESS_SETTLE_LIMIT,
         sim_limit: int = PRIORITY_SETTLE_LIMIT,
-        eager: bool = True,
         base: ContractionHierarchy | None = None,
         changed: npt.ArrayLike | None = None,
     ) -> ContractionHierarchy:
@@ -211,7 +210,7 @@ class ContractionHierarchy:
             fixed,
             int(witness_limit),
             int(sim_limit),
-            bool(eager),
+            True,  # re-simulate the neighbours of each contracted node
             *extra,
             float(RECUSTOMIZE_RADIUS),
             _threads(),
