@@ -35,7 +35,11 @@ __all__ = ["main"]
 
 CUTOFF_S = 3600.0  # the 60-minute horizon of the peer bench, seconds
 SSSP_SOURCES = 200  # one-to-all sources per round (the peer bench's default sample)
-PEERS_PY = Path(os.environ.get("PEERS_BENCH", "/work/shared/bench/peers.py"))
+PEERS_PY = Path(
+    os.environ.get(
+        "PEERS_BENCH", str(Path(__file__).resolve().parents[2] / "shared" / "bench" / "peers.py")
+    )
+)
 PEERS_VENV = Path(os.environ.get("PEERS_VENV", str(Path.home() / "peers-venv")))
 
 
