@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import MetrocircleError
+from metrocircle.report.sections._html import p as _p
+from metrocircle.report.sections._html import table as _table
 
 if TYPE_CHECKING:
     from metrocircle.coverage.facilities import FacilityLayer
@@ -22,19 +23,6 @@ _T: dict[str, dict[str, str]] = {
     },
     "fitness": {"zh": "15分钟健身圈", "en": "The 15-minute fitness circle"},
 }
-
-
-def _p(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> str:
-    th = "".join(f"<th>{escape(str(h))}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('—' if c is None else str(c))}</td>" for c in r) + "</tr>"
-        for r in rows
-    )
-    return f'<table class="mc-table"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _unit_name(region: Region, code: str, zh: bool) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import Any
+
+from metrocircle.report.sections._html import p as _p
+from metrocircle.report.sections._html import table as _table
 
 __all__ = ["render_sections"]
 
@@ -24,19 +26,6 @@ _T: dict[str, dict[str, str]] = {
         "en": "Cross-border revenue sharing and statistical splitting",
     },
 }
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> str:
-    th = "".join(f"<th>{escape(str(h))}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape('—' if c is None else str(c))}</td>" for c in r) + "</tr>"
-        for r in rows
-    )
-    return f'<table class="mc-table"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _p(text: str) -> str:
-    return f"<p>{escape(text)}</p>"
 
 
 def _air(region: Any, zh: bool) -> str:

@@ -1,0 +1,1 @@
+"""Sections other modules contribute to the evaluation report: each module defines render_sections(region, *, lang)."""

@@ -1,0 +1,28 @@
+"""Small HTML builders shared by the report sections (escaped text, plain tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+__all__ = ["p", "table"]
+
+
+def p(text: str) -> str:
+    """A paragraph of escaped text."""
+    return f"<p>{escape(text)}</p>"
+
+
+def table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A table with escaped cells; ``None`` shows as an em dash.
+
+    >>> table(["a"], [[None], ["<b>"]])
+    '<table class="mc-table"><thead><tr><th>a</th></tr></thead><tbody><tr><td>—</td></tr><tr><td>&lt;b&gt;</td></tr></tbody></table>'
+    """
+    th = "".join(f"<th>{escape(str(h))}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{escape('—' if c is None else str(c))}</td>" for c in r) + "</tr>"
+        for r in rows
+    )
+    return f'<table class="mc-table"><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>'
