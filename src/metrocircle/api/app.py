@@ -24,7 +24,7 @@ from metrocircle._errors import (
 )
 from metrocircle.settings import Settings
 
-__all__ = ["ROUTER_MODULES", "create_app"]
+__all__ = ["ROUTER_MODULES", "create_app", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,51 @@ class _BodyLimit(BaseHTTPMiddleware):
                     {"detail": f"request body larger than {self.max_bytes} bytes"}, status_code=413
                 )
         return await call_next(request)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map metrocircle's errors and invalid requests to 4xx bodies that name the field.
+
+    FastAPI's own validation handler echoes the input back and fails with a 500 when it
+    holds NaN or infinity; this one reports location, message and type only.
+    """
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own handler echoes the offending input, which fails to serialise when it
+        # holds NaN or infinity (a 500); report each field and message, never the raw input.
+        return JSONResponse(
+            {
+                "detail": [
+                    {
+                        "loc": [str(p) for p in e.get("loc", ())],
+                        "msg": str(e.get("msg", "")),
+                        "type": str(e.get("type", "")),
+                    }
+                    for e in exc.errors()
+                ]
+            },
+            status_code=422,
+        )
+
+    @app.exception_handler(UnknownUnitError)
+    async def _unknown_unit(_r: Request, exc: UnknownUnitError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(UnknownIndicatorError)
+    async def _unknown_indicator(_r: Request, exc: UnknownIndicatorError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(DataValidationError)
+    async def _invalid(_r: Request, exc: DataValidationError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"loc": [p.file, p.row, p.field], "msg": p.message} for p in exc.problems]},
+            status_code=422,
+        )
+
+    @app.exception_handler(MetrocircleError)
+    async def _other(_r: Request, exc: MetrocircleError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
 
 def static_dir() -> Path:
@@ -106,42 +151,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
         )
 
-    @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
-        # FastAPI's own handler echoes the offending input, which fails to serialise when it
-        # holds NaN or infinity (a 500); report each field and message, never the raw input.
-        return JSONResponse(
-            {
-                "detail": [
-                    {
-                        "loc": [str(p) for p in e.get("loc", ())],
-                        "msg": str(e.get("msg", "")),
-                        "type": str(e.get("type", "")),
-                    }
-                    for e in exc.errors()
-                ]
-            },
-            status_code=422,
-        )
-
-    @app.exception_handler(UnknownUnitError)
-    async def _unknown_unit(_r: Request, exc: UnknownUnitError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(UnknownIndicatorError)
-    async def _unknown_indicator(_r: Request, exc: UnknownIndicatorError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(DataValidationError)
-    async def _invalid(_r: Request, exc: DataValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"detail": [{"loc": [p.file, p.row, p.field], "msg": p.message} for p in exc.problems]},
-            status_code=422,
-        )
-
-    @app.exception_handler(MetrocircleError)
-    async def _other(_r: Request, exc: MetrocircleError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+    install_error_handlers(app)
 
     for mod_name in ROUTER_MODULES:
         try:
