@@ -30,6 +30,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         rep.longrepr = f"skipped in CI, where every service must be present: {reason}"
 
 
+def pytest_collectreport(report: pytest.CollectReport) -> None:
+    """In CI a module skipped at collection (importorskip) is a failure too."""
+    if REQUIRE_ALL and report.skipped:
+        report.outcome = "failed"
+
+
 @pytest.fixture(scope="session")
 def region() -> Region:
     """The embedded Chongqing region."""
