@@ -30,10 +30,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         rep.longrepr = f"skipped in CI, where every service must be present: {reason}"
 
 
-def pytest_collectreport(report: pytest.CollectReport) -> None:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     """In CI a module skipped at collection (importorskip) is a failure too."""
-    if REQUIRE_ALL and report.skipped:
-        report.outcome = "failed"
+    outcome = yield
+    rep = outcome.get_result()  # type: ignore[attr-defined]
+    if REQUIRE_ALL and rep.skipped:
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = (
+            f"skipped at collection in CI, where every dependency must be present: {reason}"
+        )
 
 
 @pytest.fixture(scope="session")
