@@ -201,6 +201,13 @@ def fmt(x: float | None, nd: int = 3) -> str:
 
 STEM_SUFFIXES = ("街道", "镇", "乡")
 DIRECTIONS = ("东", "西", "南", "北")
+# A border control point ("川渝界", "渝黔界", "前锋区广兴镇(达州界)"): 界 after a province
+# pair or a prefecture/county word. 界 inside a place name is not a border: 巴南界石 is
+# 界石镇, "江津双福/三界" is the 双福 interchange, "上桥(上界段)" names the 上桥—界石 section.
+BORDER_RE = re.compile(r"(川渝|渝川|渝黔|黔渝|渝湘|湘渝|渝鄂|鄂渝|渝陕|陕渝|州|市|县)界")
+# A township stem followed by one of these names a landmark (temple, lake, hill, river,
+# bridge, dam, rock), not the township: 朝阳寺 ≠ 朝阳街道, 龙水湖 ≠ 龙水镇.
+LANDMARK_CHARS = frozenset("寺庙湖山河江桥坝岩峰洞")
 
 
 def township_stem(name: str) -> str:
@@ -260,7 +267,7 @@ class Placer:
 
     def road_point(self, label: str, near: tuple[float, float] | None) -> tuple[Node | None, str]:
         """Resolve an expressway control point to a node and the rule used."""
-        if "界" in label and not label.startswith("界"):
+        if BORDER_RE.search(label):
             return None, "border"
         t = clean_point(label)
         if not t:
@@ -271,16 +278,72 @@ class Placer:
             if t.startswith(cs) and len(t) > len(cs):
                 rest = t[len(cs) :]
                 rest = rest[:-1] if rest.endswith("区") else rest
-                hit = self.township(township_stem(rest), seat.code) or self.township(
-                    township_stem(rest), None, near
-                )
+                # the label names its unit: a township of that stem elsewhere is a homonym
+                # (綦江城南 is not 邻水's 城南镇), so no search outside that unit
+                hit = self.township(township_stem(rest), seat.code)
                 if hit is not None:
                     return hit, "township"
-        hit = self.township(township_stem(t), None, near)
+                named_unit = True
+                break
+        else:
+            named_unit = False
+        hit = None if named_unit else self.township(township_stem(t), None, near)
         if hit is not None:
             return hit, "township"
         if t in self.stations:
             return self.stations[t], "station"
+        return None, "unmatched"
+
+    def road_point_by_stem(self, label: str, road_units: set[str]) -> tuple[Node | None, str]:
+        """Second-pass rules for a control point the first pass left unmatched.
+
+        Rule ``seat_direction``: an interchange named after a unit plus a direction
+        ("大足东", "长寿西互通") serves that unit's seat town and is placed at the seat, as the
+        first-pass ``seat`` rule does for "北碚(绕城北碚南互通)".
+
+        Rule ``township_stem_in_road_units``:
+        Interchange/toll names usually carry the name of the town they serve ("XX互通",
+        "XX收费站", "XX立交", "永川卫星湖小竹溪"). After the interchange words, a leading road
+        name ("…高速", "…环线") and a leading unit name are removed, the label must start with
+        the name stem of a township (name without 街道/镇/乡, at least two characters) that is
+        not continued by a landmark character (寺, 湖, 山, …: "朝阳寺" is a temple, not
+        朝阳街道). The township must lie in a unit the road is known to pass through: the
+        units of the road's control points placed by the first-pass rules plus any unit named
+        in the label (a label that starts with a unit name is restricted to that unit).
+        Without a known unit, or with more than one candidate township for the longest
+        matching stem, the point stays unmatched. Tunnels and bridges are named after
+        mountains and rivers, not towns, and are never matched by this rule.
+        """
+        if any(w in label for w in ("隧道", "大桥")):
+            return None, "unmatched"
+        t0 = clean_point(label)
+        if len(t0) > 1 and t0[-1] in DIRECTIONS and t0[:-1] in self.by_county_stem:
+            return self.by_county_stem[t0[:-1]], "seat_direction"
+        units = set(road_units) | {s.code for cs, s in self.by_county_stem.items() if cs in t0}
+        t = re.sub(r"^.*(高速|环线)", "", t0)
+        for cs, seat in self.by_county_stem.items():
+            if t.startswith(cs) and len(t) > len(cs):
+                units = {seat.code}
+                t = t[len(cs) :].removeprefix("区")
+                break
+        if not units or not t:
+            return None, "unmatched"
+        best: list[Node] = []
+        best_len = 0
+        for stem, nodes in self.twp_by_stem.items():
+            if len(stem) < 2 or not t.startswith(stem):
+                continue
+            if len(t) > len(stem) and t[len(stem)] in LANDMARK_CHARS:
+                continue
+            cands = [n for n in nodes if n.code in units]
+            if not cands:
+                continue
+            if len(stem) > best_len:
+                best, best_len = list(cands), len(stem)
+            elif len(stem) == best_len:
+                best.extend(cands)
+        if len(best) == 1:
+            return best[0], "township_stem_in_road_units"
         return None, "unmatched"
 
     def station(
@@ -492,9 +555,11 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
         total = first_number(line["length_km"])
         lengths, kind = split_chain(coords, total, p["rail.circuity"], p["rail.length_ratio_max"])
         design = first_number(line["design_speed_kmh"])
-        for k, (a, b) in enumerate(pairwise(chain)):
+        for k, (ra, rb) in enumerate(pairwise(chain)):
             status_rank = {"open": 0, "under_construction": 1, "planned": 2}
-            st = max(a["status"], b["status"], line["status"], key=lambda s: status_rank.get(s, 2))
+            st = max(
+                ra["status"], rb["status"], line["status"], key=lambda s: status_rank.get(s, 2)
+            )
             if line["status"] != "open" and st == "open":
                 st = line["status"]
             group = line_id if st == line["status"] else f"{line_id}@{st}"
@@ -511,8 +576,8 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
             links.append(
                 Link(
                     f"rail:{line_id}:{k + 1}",
-                    stations[a["station_name_zh"]].node_id,
-                    stations[b["station_name_zh"]].node_id,
+                    stations[ra["station_name_zh"]].node_id,
+                    stations[rb["station_name_zh"]].node_id,
                     "rail",
                     line["category"],
                     line_id,
@@ -539,6 +604,7 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
     for r in read_csv(net / "road" / "expressway_sections.csv"):
         (secs if r["seq"].isdigit() else aggs)[r["road_id"]].append(r)
     placement_log: dict[str, int] = defaultdict(int)
+    point_log: list[tuple[str, int, str, str, str]] = []
     for road_id, rows in secs.items():
         road = roads.get(road_id)
         if road is None:
@@ -546,14 +612,33 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
         rows.sort(key=lambda r: int(r["seq"]))
         labels = [rows[0]["from_point_zh"]] + [r["to_point_zh"] for r in rows]
         sec_len = [first_number(r["length_km"]) for r in rows]
-        resolved: list[tuple[int, Node]] = []
+        first: list[tuple[Node | None, str]] = []
         near = None
-        for i, lab in enumerate(labels):
+        for lab in labels:
             node, rule = placer.road_point(lab, near)
+            first.append((node, rule))
+            if node is not None:
+                near = (node.lon, node.lat)
+        road_units = {n.code for n, _r in first if n is not None and n.kind in ("seat", "township")}
+        resolved: list[tuple[int, Node]] = []
+        for i, (lab, (node1, rule1)) in enumerate(zip(labels, first, strict=True)):
+            node, rule = (
+                placer.road_point_by_stem(lab, road_units)
+                if rule1 == "unmatched"
+                else (node1, rule1)
+            )
             placement_log[rule] += 1
+            point_log.append(
+                (
+                    road_id,
+                    i + 1,
+                    lab,
+                    rule,
+                    "" if node is None else f"{node.node_id} {node.name_zh}",
+                )
+            )
             if node is not None and (not resolved or resolved[-1][1].node_id != node.node_id):
                 resolved.append((i, node))
-                near = (node.lon, node.lat)
         design = min_number(road["design_speed_kmh"])
         st = road["status"]
         year = first_year(road["opened"])
@@ -780,7 +865,127 @@ def build(shared: Path, *, calibrate: bool = True) -> dict[str, int]:
         cal = calibrate_dataset(DATASET, shared / "network" / "calibration_times.csv", write=True)
         with (OUT / "build_report.md").open("a", encoding="utf-8") as fh:
             fh.write(cal.report_markdown())
+    with (OUT / "build_report.md").open("a", encoding="utf-8") as fh:
+        fh.write(seat_distance_markdown(shared))
+        fh.write(control_point_markdown(point_log))
     return counts
+
+
+def control_point_markdown(point_log: list[tuple[str, int, str, str, str]]) -> str:
+    """Per expressway control point: the rule that placed it and the node it was placed at."""
+    lines = [
+        "",
+        "## Expressway control points",
+        "",
+        "Rules: seat / township / station (first pass, by exact name); seat_direction and",
+        "township_stem_in_road_units (second pass, see Placer.road_point_by_stem); border,",
+        "unlabelled and unmatched points get no node and the road runs between its placed points.",
+        "",
+        "| road_id | seq | control point | rule | node |",
+        "|---|---|---|---|---|",
+    ]
+    for road_id, seq, label, rule, node in point_log:
+        lines.append(f"| {road_id} | {seq} | {label.replace('|', '/')} | {rule} | {node} |")
+    return "\n".join(lines) + "\n"
+
+
+def seat_distance_markdown(shared: Path) -> str:
+    """Sanity check: modelled road km/min seat → centre vs the published seat distances.
+
+    Uses the base-year road network (links open by ``network.base_year``) with the fitted
+    parameters just written. The modelled km is the length of the fastest road path from
+    the seat node to the network node nearest the manifest centre. The published figures
+    are mostly "距…XX公里" of unclear kind and reference point (seat_distances.csv): they
+    are reported, never fitted.
+    """
+    import tomllib
+    from dataclasses import replace
+
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    from metrocircle.network.model import compile_network, load_network_files
+
+    manifest = tomllib.loads((DATASET / "manifest.toml").read_text(encoding="utf-8"))
+    clon, clat = float(manifest["centre"]["lon"]), float(manifest["centre"]["lat"])
+    nodes_df, links_df, params = load_network_files(DATASET)
+    net = compile_network(nodes_df, links_df, params)
+    base_year = int(params["network.base_year"])
+    yr = net.links["in_service_year"]
+    act = (net.links["status"] == "open").to_numpy() & (
+        yr.isna() | (yr.fillna(0) <= base_year)
+    ).to_numpy()
+    net = replace(net, link_active=act).subset(("road", "access"))
+    on = net.arc_active
+    src, dst = net.arc_src[on], net.arc_dst[on]
+    mins, lk = net.arc_minutes[on].astype(float), net.arc_link[on]
+    n = len(net.nodes)
+    # keep the fastest of parallel arcs (a mesh edge and an expressway between the same nodes)
+    best: dict[tuple[int, int], tuple[float, int]] = {}
+    for a, b, m, li in zip(src.tolist(), dst.tolist(), mins.tolist(), lk.tolist(), strict=True):
+        if (a, b) not in best or m < best[(a, b)][0]:
+            best[(a, b)] = (m, li)
+    keys = np.array(list(best), dtype=np.int64).reshape(-1, 2)
+    vals = np.array([v[0] for v in best.values()]) + 1e-9
+    graph = coo_matrix((vals, (keys[:, 0], keys[:, 1])), shape=(n, n)).tocsr()
+    lengths = net.links["length_km"].to_numpy(dtype=float)
+    nl = net.nodes
+    centre = int(np.argmin((nl["lon"].to_numpy() - clon) ** 2 + (nl["lat"].to_numpy() - clat) ** 2))
+    # paths towards the centre: search the reversed graph from the centre
+    dist, pred = dijkstra(graph.T.tocsr(), indices=centre, return_predecessors=True)
+    seat_idx = {
+        str(c): int(i)
+        for i, (k, c) in enumerate(zip(nl["kind"], nl["code"], strict=True))
+        if k == "seat"
+    }
+
+    def road_km(i: int) -> float:
+        km, x = 0.0, i
+        while x != centre and pred[x] >= 0:
+            li = best[(x, int(pred[x]))][1]
+            km += float(lengths[li]) if li >= 0 else 0.0
+            x = int(pred[x])
+        return km
+
+    out = [
+        "",
+        "## Seat distances to the centre (sanity check, not calibration targets)",
+        "",
+        f"Modelled: fastest road path on the {base_year} network from the unit seat node to the node",
+        f"nearest the centre ({manifest['centre']['name_zh']}); straight line seat → centre. Published:",
+        "seat_distances.csv rows towards the centre of Chongqing with a km figure; most are",
+        '"距…XX公里" of unclear kind and reference point (主城区, 朝天门, 市区 …).',
+        "",
+        "| unit | published km | kind | qualifier | reliability | straight km | modelled road km | modelled road min | straight-line km/h |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    fast = []
+    for r in read_csv(shared / "network" / "road" / "seat_distances.csv"):
+        if r["to_code"] != "500103" or not r["km"]:
+            continue
+        code = "511602" if r["from_code"] == "511600" else r["from_code"]
+        i = seat_idx.get(code)
+        if i is None:
+            continue
+        straight = haversine_km(float(nl["lon"].iloc[i]), float(nl["lat"].iloc[i]), clon, clat)
+        minutes = float(dist[i])
+        kmh = straight / minutes * 60.0 if minutes > 0 else float("nan")
+        if kmh > DEFAULT_PARAMETERS["road.expressway_default_design_kmh"].value * 1.5:
+            fast.append(r["from_zh"])
+        out.append(
+            f"| {r['from_zh']} | {r['km']} | {r['kind']} | {r['qualifier']} | {r['reliability']} "
+            f"| {straight:.1f} | {road_km(i):.1f} | {minutes:.0f} | {kmh:.0f} |"
+        )
+    out += [
+        "",
+        "Straight-line km/h is the seat → centre distance over the modelled minutes; no row "
+        "exceeds 1.5 × the default expressway design speed."
+        if not fast
+        else "Rows faster in straight line than 1.5 × the default expressway design speed: "
+        + ", ".join(fast),
+        "",
+    ]
+    return "\n".join(out)
 
 
 def write_nodes(nodes: list[Node], path: Path) -> None:
