@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from metrocircle._enums import TolerantStrEnum
 from metrocircle._errors import DataValidationError, Problem
 from metrocircle.schema import check_header, read_csv_rows, validate_rows
 
@@ -41,7 +42,7 @@ __all__ = [
 Datum = Literal["wgs84", "gcj02"]
 
 
-class FacilityType(StrEnum):
+class FacilityType(TolerantStrEnum):
     """Kinds of public-service facility the plan's chapter 11 names."""
 
     EMERGENCY_RESERVE = "emergency_reserve"
@@ -58,15 +59,6 @@ class FacilityType(StrEnum):
     """疾控中心 — centre for disease control (ch. 11 §4)."""
     ELDERLY_CARE = "elderly_care"
     """养老机构 — elderly-care institution (ch. 11 §2)."""
-
-    @classmethod
-    def _missing_(cls, value: object) -> FacilityType | None:
-        if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_").replace(" ", "_")
-            for member in cls:
-                if member.value == key:
-                    return member
-        return None
 
 
 class HospitalGrade(StrEnum):

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from metrocircle._enums import TolerantStrEnum
 from metrocircle._errors import DataValidationError, Problem
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-class Status(StrEnum):
+class Status(TolerantStrEnum):
     """Where a target stands.
 
     ``achieved``: the latest value meets the target. ``on_track``: not yet met, but the
@@ -40,15 +41,6 @@ class Status(StrEnum):
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
     NO_DATA = "no_data"
-
-    @classmethod
-    def _missing_(cls, value: object) -> Status | None:
-        if isinstance(value, str):
-            key = value.strip().lower().replace("-", "_").replace(" ", "_")
-            for member in cls:
-                if member.value == key:
-                    return member
-        return None
 
     @property
     def label_zh(self) -> str:
