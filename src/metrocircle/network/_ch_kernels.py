@@ -192,6 +192,57 @@ def _plan(
 
 
 @njit(cache=True)
+def _plan_fit(
+    v: int,
+    limit: int,
+    start: np.ndarray,
+    length: np.ndarray,
+    nbr: np.ndarray,
+    wo: np.ndarray,
+    wi: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+    tmark: np.ndarray,
+    stamp: int,
+    sc_u: np.ndarray,
+    sc_w: np.ndarray,
+    sc_d: np.ndarray,
+) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_plan`, doubling the shortcut buffers until they hold every shortcut of ``v``.
+
+    Returns (count, next stamp, and the buffers, which may be new larger arrays).
+    """
+    nsc, stamp = _plan(
+        v, limit, start, length, nbr, wo, wi, dist, touched, hk, hv, tmark, stamp, sc_u, sc_w, sc_d
+    )
+    while nsc < 0:
+        sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
+        sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
+        sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
+        nsc, stamp = _plan(
+            v,
+            limit,
+            start,
+            length,
+            nbr,
+            wo,
+            wi,
+            dist,
+            touched,
+            hk,
+            hv,
+            tmark,
+            stamp,
+            sc_u,
+            sc_w,
+            sc_d,
+        )
+    return nsc, stamp, sc_u, sc_w, sc_d
+
+
+@njit(cache=True)
 def _grow(arr: np.ndarray, need: int) -> np.ndarray:
     if need <= arr.shape[0]:
         return arr
@@ -639,7 +690,7 @@ def contract(
                 replay = nsc >= 0
             if not replay:
                 n_planned += 1
-                nsc, stamp = _plan(
+                nsc, stamp, sc_u, sc_w, sc_d = _plan_fit(
                     v,
                     limit,
                     start,
@@ -657,28 +708,6 @@ def contract(
                     sc_w,
                     sc_d,
                 )
-                while nsc < 0:
-                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
-                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
-                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                    nsc, stamp = _plan(
-                        v,
-                        limit,
-                        start,
-                        length,
-                        nbr,
-                        wo,
-                        wi,
-                        dist,
-                        touched,
-                        hk,
-                        hv,
-                        tmark,
-                        stamp,
-                        sc_u,
-                        sc_w,
-                        sc_d,
-                    )
                 if partial:
                     if _same_as_base(v, nsc, sc_u, sc_w, sc_d, base_rp, base_ru, base_rw, base_rd):
                         # insert in the base order so neighbours' lists stay identical
@@ -696,7 +725,7 @@ def contract(
         else:
             while True:
                 v = heap[0]
-                nsc, stamp = _plan(
+                nsc, stamp, sc_u, sc_w, sc_d = _plan_fit(
                     v,
                     sim_limit,
                     start,
@@ -714,35 +743,13 @@ def contract(
                     sc_w,
                     sc_d,
                 )
-                while nsc < 0:
-                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
-                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
-                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                    nsc, stamp = _plan(
-                        v,
-                        sim_limit,
-                        start,
-                        length,
-                        nbr,
-                        wo,
-                        wi,
-                        dist,
-                        touched,
-                        hk,
-                        hv,
-                        tmark,
-                        stamp,
-                        sc_u,
-                        sc_w,
-                        sc_d,
-                    )
                 est[v] = nsc
                 key[v] = _priority(v, nsc, start, length, wo, wi, level, deleted)
                 _iheap_sift(key, heap, where, 0, hsize)
                 if heap[0] == v:
                     break
             if sim_limit != limit:
-                nsc, stamp = _plan(
+                nsc, stamp, sc_u, sc_w, sc_d = _plan_fit(
                     v,
                     limit,
                     start,
@@ -760,28 +767,6 @@ def contract(
                     sc_w,
                     sc_d,
                 )
-                while nsc < 0:
-                    sc_u = np.empty(2 * sc_u.shape[0], dtype=np.int64)
-                    sc_w = np.empty(2 * sc_w.shape[0], dtype=np.int64)
-                    sc_d = np.empty(2 * sc_d.shape[0], dtype=np.float32)
-                    nsc, stamp = _plan(
-                        v,
-                        limit,
-                        start,
-                        length,
-                        nbr,
-                        wo,
-                        wi,
-                        dist,
-                        touched,
-                        hk,
-                        hv,
-                        tmark,
-                        stamp,
-                        sc_u,
-                        sc_w,
-                        sc_d,
-                    )
             # pop v
             hsize -= 1
             last = heap[hsize]
