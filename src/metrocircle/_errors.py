@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "AuthError",
+    "ConflictError",
     "CrsError",
     "DataValidationError",
     "MetrocircleError",
+    "NotFoundError",
+    "PermissionDeniedError",
     "Problem",
     "ScenarioError",
     "StoreError",
@@ -71,3 +75,26 @@ class ScenarioError(ValueError, MetrocircleError):
 
 class StoreError(MetrocircleError):
     """The observation store could not be opened, migrated or written."""
+
+
+class ConflictError(DataValidationError):
+    """The input clashes with what is stored (a duplicate, or a review of a decided row)."""
+
+
+class NotFoundError(KeyError, MetrocircleError):
+    """A stored record (observation, batch, user, token) does not exist."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not found"
+
+
+class AuthError(MetrocircleError):
+    """Who is asking could not be established: no, wrong, expired or forged credentials."""
+
+
+class PermissionDeniedError(MetrocircleError):
+    """The user is known but may not do this; ``problems`` names the refused fields, if any."""
+
+    def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
+        self.problems = problems
+        super().__init__(message)

@@ -40,7 +40,7 @@ def test_import_and_read_back(store_url: str) -> None:
         assert got[0].submitted_by == "渝中区统计局"
         audit = store.audit_entries()
         assert audit[-1].action == "import_observations"
-        assert audit[-1].detail["rows"] == 2
+        assert audit[-1].after["rows"] == 2
 
 
 def test_duplicate_against_store_writes_nothing(store_url: str) -> None:

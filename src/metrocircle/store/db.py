@@ -1,26 +1,63 @@
-"""The Store: observations and the audit log in SQLite (default) or PostgreSQL, migrated by Alembic."""
+"""The Store: observations, submissions and review, users and tokens, and the audit log.
+
+SQLite (default, WAL, write transactions opened with ``BEGIN IMMEDIATE``) or PostgreSQL
+(recommended for the multi-user mode), migrated by Alembic. Every change is written in one
+transaction together with its audit entry: a change without its trace cannot be committed.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from metrocircle._errors import DataValidationError, Problem, StoreError
+from metrocircle._errors import (
+    ConflictError,
+    DataValidationError,
+    NotFoundError,
+    PermissionDeniedError,
+    Problem,
+    StoreError,
+)
+from metrocircle.store import audit
 from metrocircle.store.observations_file import ObservationIn
-from metrocircle.store.tables import audit_log, observations
+from metrocircle.store.tables import (
+    api_tokens,
+    audit_log,
+    observations,
+    submissions,
+    users,
+)
 
-__all__ = ["AuditEntry", "ImportResult", "ObservationRecord", "Store", "default_url"]
+__all__ = [
+    "ApiTokenRecord",
+    "AuditEntry",
+    "AuditReport",
+    "ImportResult",
+    "ObservationRecord",
+    "Store",
+    "SubmissionRecord",
+    "UserRecord",
+    "default_url",
+]
 
 ENV_VAR = "METROCIRCLE_DB"
+USER_NAME = re.compile(r"^[\w.@-]{2,80}$")
+"""User names: 2–80 letters (any script), digits, ``_ . @ -``."""
+ROLES = ("admin", "officer", "reviewer", "viewer")
+CHUNK_ROWS = 2_000
+"""Rows per INSERT statement of a large import (all chunks in one transaction)."""
 
 
 def default_url() -> str:
@@ -35,9 +72,16 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'metrocircle.sqlite'}"
 
 
+def _utc(dt: datetime | None) -> datetime | None:
+    """Timestamps read back from SQLite are naive; they were written in UTC."""
+    if dt is None:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class ObservationRecord:
-    """An observation as stored, with who submitted it and when."""
+    """An observation as stored, with who submitted it, when, and its review."""
 
     id: int
     indicator: str
@@ -49,25 +93,104 @@ class ObservationRecord:
     source_url: str | None
     submitted_by: str
     submitted_at: datetime
+    status: str = "accepted"
+    batch_id: str = ""
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """One batch of observations: an import or a submission, and how far its review got."""
+
+    batch_id: str
+    submitted_by: str
+    submitted_at: datetime
+    origin: str | None
+    note: str | None
+    rows: int
+    pending: int
+    accepted: int
+    rejected: int
+    scopes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """An account (the password hash never leaves the store)."""
+
+    id: int
+    name: str
+    role: str
+    unit: str | None
+    disabled: bool
+    created_at: datetime
+    created_by: str
+    password_changed_at: datetime
+
+    @property
+    def token_epoch(self) -> int:
+        """Access tokens issued before this second are void (password change)."""
+        return int(self.password_changed_at.timestamp())
+
+
+@dataclass(frozen=True)
+class ApiTokenRecord:
+    """A machine-feed token (only its hash and a display prefix are stored)."""
+
+    id: int
+    user: str
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One line of the append-only audit log."""
+    """One entry of the append-only, hash-chained audit log."""
 
     id: int
     at: datetime
     actor: str
     action: str
     detail: dict[str, Any]
+    entity: str | None = None
+    entity_id: str | None = None
+    before: Any = None
+    after: Any = None
+    origin: str | None = None
+    prev_hash: str | None = None
+    hash: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """What :meth:`Store.verify_audit` found."""
+
+    ok: bool
+    entries: int
+    head_hash: str | None
+    first_bad_id: int | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def problem(self) -> str | None:
+        """The first problem, if any."""
+        return self.problems[0] if self.problems else None
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    """What an import wrote."""
+    """What an import or submission wrote (or, for a replayed request, had written)."""
 
     batch_id: str
     rows: int
+    ids: tuple[int, ...] = ()
+    replayed: bool = False
+    status: str = "accepted"
 
 
 def _normalise_url(url: str) -> str:
@@ -78,8 +201,45 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+def _record(r: Any) -> ObservationRecord:
+    return ObservationRecord(
+        r.id,
+        r.indicator,
+        r.unit_code,
+        r.period,
+        r.value,
+        r.unit_of_measure,
+        r.source,
+        r.source_url,
+        r.submitted_by,
+        _utc(r.submitted_at) or r.submitted_at,
+        r.status,
+        r.batch_id,
+        r.reviewed_by,
+        _utc(r.reviewed_at),
+        r.review_reason,
+    )
+
+
+def _user(r: Any) -> UserRecord:
+    return UserRecord(
+        r.id,
+        r.name,
+        r.role,
+        r.unit_code,
+        bool(r.disabled),
+        _utc(r.created_at) or r.created_at,
+        r.created_by,
+        _utc(r.password_changed_at) or r.password_changed_at,
+    )
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
 class Store:
-    """Observations and the audit log behind SQLAlchemy.
+    """Observations, submissions, accounts and the audit log behind SQLAlchemy.
 
     Parameters
     ----------
@@ -93,37 +253,60 @@ class Store:
     >>> store = Store("sqlite://")
     >>> store.observations()
     []
+    >>> store.verify_audit().ok
+    True
     >>> store.close()
     """
 
     def __init__(self, url: str | None = None, *, migrate: bool = True) -> None:
         self.url = url or default_url()
         try:
-            self.engine: Engine = sa.create_engine(_normalise_url(self.url), future=True)
+            self.engine: Engine = self._create_engine(_normalise_url(self.url))
         except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
             msg = f"cannot open store {self.url!r}: {exc}"
             raise StoreError(msg) from None
-        if self.engine.dialect.name == "sqlite":
-            self._sqlite_pragmas()
         if migrate:
             self.migrate()
 
-    def _sqlite_pragmas(self) -> None:
-        memory = self.engine.url.database in (None, "", ":memory:")
+    @staticmethod
+    def _create_engine(url: str) -> Engine:
+        if not url.startswith("sqlite"):
+            # A connection per concurrent request of a threaded server, within PostgreSQL's
+            # default max_connections (100) for a couple of server processes.
+            return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        memory = sa.engine.make_url(url).database in (None, "", ":memory:")
+        if memory:
+            # One shared connection, so an in-memory database lives as long as the Store.
+            engine = sa.create_engine(
+                "sqlite://", poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:
+            engine = sa.create_engine(url, connect_args={"timeout": 60})
 
-        @sa.event.listens_for(self.engine, "connect")
+        @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+            # Let SQLAlchemy emit BEGIN itself (pysqlite's own would defer locks and DDL).
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             if not memory:
                 cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        if memory:
-            # One shared connection, so an in-memory database lives as long as the Store.
-            self.engine = sa.create_engine(
-                "sqlite://", poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False}
-            )
+        @sa.event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # A write takes the database lock at BEGIN, so concurrent writers queue (busy
+            # timeout) instead of failing when a read lock cannot be upgraded.
+            write = conn.get_execution_options().get("metrocircle_write", False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+        return engine
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self.engine.dialect.name)
 
     def migrate(self) -> None:
         """Apply every Alembic migration not yet applied."""
@@ -135,11 +318,12 @@ class Store:
             "script_location", str(resources.files("metrocircle.store") / "migrations")
         )
         try:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except sa.exc.OperationalError as exc:
-            msg = f"cannot reach or migrate the store at {self.engine.url.render_as_string(hide_password=True)}: {exc.orig}"
+            where = self.engine.url.render_as_string(hide_password=True)
+            msg = f"cannot reach or migrate the store at {where}: {exc.orig}"
             raise StoreError(msg) from None
 
     def close(self) -> None:
@@ -152,118 +336,926 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(metrocircle_write=True)
+            with conn.begin():
+                yield conn
+
+    # ------------------------------------------------------------------ observations
+
     def import_observations(
-        self, rows: list[ObservationIn], *, submitted_by: str, file: str = "<input>"
+        self,
+        rows: list[ObservationIn],
+        *,
+        submitted_by: str,
+        file: str = "<input>",
+        origin: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ImportResult:
-        """Insert observations in one transaction: all rows, or none when any is refused.
+        """Insert accepted observations (the operator's import) in one transaction.
+
+        All rows, or none when any is refused or the process dies midway.
 
         Raises
         ------
-        DataValidationError
-            When a row duplicates a stored observation (same indicator, scope, period and
-            source); the message names the file line. Nothing is written.
+        ConflictError
+            When a row duplicates a stored live observation (same indicator, scope,
+            period and source); the message names the file line. Nothing is written.
         """
-        if not submitted_by.strip():
+        return self._add_batch(
+            rows,
+            actor=submitted_by,
+            status="accepted",
+            file=file,
+            origin=origin,
+            note=None,
+            idempotency_key=None,
+            request_digest=None,
+            progress=progress,
+        )
+
+    def submit_observations(
+        self,
+        rows: list[ObservationIn],
+        *,
+        user: str,
+        file: str = "body",
+        origin: str | None = None,
+        note: str | None = None,
+        idempotency_key: str | None = None,
+        request_digest: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportResult:
+        """Store a user's observations as ``submitted`` (waiting for review), all or none.
+
+        Permission to submit for the rows' scopes is the caller's to check
+        (:func:`metrocircle.security.check_scopes`). With ``idempotency_key``, a second
+        call by the same user with the same key returns the first result and writes
+        nothing; with a different ``request_digest`` it is refused.
+        """
+        for attempt in range(3):
+            try:
+                return self._add_batch(
+                    rows,
+                    actor=user,
+                    status="submitted",
+                    file=file,
+                    origin=origin,
+                    note=note,
+                    idempotency_key=idempotency_key,
+                    request_digest=request_digest,
+                    progress=progress,
+                )
+            except sa.exc.IntegrityError:
+                # A concurrent request won a race on the same key or observation: the next
+                # attempt sees its committed rows and answers as a replay or a conflict.
+                if attempt == 2:
+                    raise
+        raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _add_batch(
+        self,
+        rows: list[ObservationIn],
+        *,
+        actor: str,
+        status: str,
+        file: str,
+        origin: str | None,
+        note: str | None,
+        idempotency_key: str | None,
+        request_digest: str | None,
+        progress: Callable[[int, int], None] | None,
+    ) -> ImportResult:
+        if not actor.strip():
             msg = "`submitted_by` must name who submits the data"
             raise ValueError(msg)
         batch = str(uuid.uuid4())
         now = datetime.now(UTC)
-        with self.engine.begin() as conn:
-            existing = {
-                (r.indicator, r.unit_code, r.period, r.source)
-                for r in conn.execute(
-                    sa.select(
-                        observations.c.indicator,
-                        observations.c.unit_code,
-                        observations.c.period,
-                        observations.c.source,
-                    ).where(observations.c.indicator.in_({o.indicator for o in rows}))
-                )
-            }
-            dups = [
-                Problem(file, o.line, "indicator", "duplicate of an observation already stored")
-                for o in rows
-                if (o.indicator, o.scope, o.period, o.source) in existing
-            ]
-            if dups:
-                raise DataValidationError(
-                    dups, summary=f"{file}: {len(dups)} duplicate(s); nothing was imported"
-                )
-            if rows:
-                conn.execute(
-                    observations.insert(),
-                    [
-                        {
-                            "indicator": o.indicator,
-                            "unit_code": o.scope,
-                            "period": o.period,
-                            "value": o.value,
-                            "unit_of_measure": o.unit,
-                            "source": o.source,
-                            "source_url": o.source_url,
-                            "submitted_by": o.submitted_by or submitted_by,
-                            "submitted_at": now,
-                            "batch_id": batch,
-                        }
-                        for o in rows
-                    ],
-                )
+        with self._write() as conn:
+            if idempotency_key is not None:
+                prior = self._replay(conn, actor, idempotency_key, request_digest)
+                if prior is not None:
+                    return prior
+            self._refuse_duplicates(conn, rows, file)
             conn.execute(
-                audit_log.insert().values(
-                    at=now,
-                    actor=submitted_by,
-                    action="import_observations",
-                    detail=json.dumps(
-                        {"file": file, "rows": len(rows), "batch_id": batch}, ensure_ascii=False
-                    ),
+                submissions.insert().values(
+                    batch_id=batch,
+                    submitted_by=actor,
+                    submitted_at=now,
+                    origin=origin,
+                    note=note,
+                    rows=len(rows),
+                    idempotency_key=idempotency_key,
+                    request_digest=request_digest,
                 )
             )
-        return ImportResult(batch, len(rows))
+            values = [
+                {
+                    "indicator": o.indicator,
+                    "unit_code": o.scope,
+                    "period": o.period,
+                    "value": o.value,
+                    "unit_of_measure": o.unit,
+                    "source": o.source,
+                    "source_url": o.source_url,
+                    "submitted_by": o.submitted_by or actor,
+                    "submitted_at": now,
+                    "batch_id": batch,
+                    "status": status,
+                }
+                for o in rows
+            ]
+            for start in range(0, len(values), CHUNK_ROWS):
+                conn.execute(observations.insert(), values[start : start + CHUNK_ROWS])
+                if progress is not None:
+                    progress(min(start + CHUNK_ROWS, len(values)), len(values))
+            ids = tuple(
+                conn.execute(
+                    sa.select(observations.c.id)
+                    .where(observations.c.batch_id == batch)
+                    .order_by(observations.c.id)
+                ).scalars()
+            )
+            action = "import_observations" if status == "accepted" else "submit_observations"
+            audit.append(
+                conn,
+                actor=actor,
+                action=action,
+                entity="batch",
+                entity_id=batch,
+                detail={"file": file, "note": note},
+                after={
+                    "batch_id": batch,
+                    "status": status,
+                    "rows": len(rows),
+                    "scopes": sorted({o.scope for o in rows}),
+                    "digest": audit.batch_digest(values),
+                },
+                origin=origin,
+                at=now,
+            )
+        return ImportResult(batch, len(rows), ids, False, status)
+
+    @staticmethod
+    def _replay(conn: Connection, actor: str, key: str, digest: str | None) -> ImportResult | None:
+        prior = conn.execute(
+            sa.select(submissions).where(
+                submissions.c.submitted_by == actor, submissions.c.idempotency_key == key
+            )
+        ).one_or_none()
+        if prior is None:
+            return None
+        if digest is not None and prior.request_digest not in (None, digest):
+            raise ConflictError(
+                [Problem("header", 0, "Idempotency-Key", "already used for a different request")],
+                summary="the Idempotency-Key was already used for a different request",
+            )
+        got = conn.execute(
+            sa.select(observations.c.id, observations.c.status)
+            .where(observations.c.batch_id == prior.batch_id)
+            .order_by(observations.c.id)
+        ).all()
+        return ImportResult(
+            prior.batch_id,
+            prior.rows,
+            tuple(r.id for r in got),
+            True,
+            got[0].status if got else "submitted",
+        )
+
+    @staticmethod
+    def _refuse_duplicates(conn: Connection, rows: list[ObservationIn], file: str) -> None:
+        if not rows:
+            return
+        existing = {
+            (r.indicator, r.unit_code, r.period, r.source)
+            for r in conn.execute(
+                sa.select(
+                    observations.c.indicator,
+                    observations.c.unit_code,
+                    observations.c.period,
+                    observations.c.source,
+                ).where(
+                    observations.c.indicator.in_({o.indicator for o in rows}),
+                    observations.c.unit_code.in_({o.scope for o in rows}),
+                    observations.c.status != "rejected",
+                )
+            )
+        }
+        dups = [
+            Problem(
+                file,
+                o.line,
+                "indicator",
+                f"duplicate of a stored observation ({o.indicator}, {o.scope}, {o.period}, same source)",
+            )
+            for o in rows
+            if (o.indicator, o.scope, o.period, o.source) in existing
+        ]
+        if dups:
+            raise ConflictError(
+                dups, summary=f"{file}: {len(dups)} duplicate(s); nothing was imported"
+            )
 
     def observations(
-        self, indicator: str | None = None, scope: str | None = None
+        self,
+        indicator: str | None = None,
+        scope: str | None = None,
+        *,
+        status: str | Sequence[str] | None = "accepted",
+        batch_id: str | None = None,
+        scopes: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int = 0,
     ) -> list[ObservationRecord]:
-        """Stored observations, optionally of one indicator and one scope, ordered by period."""
-        q = sa.select(observations).order_by(
-            observations.c.indicator, observations.c.unit_code, observations.c.period
+        """Stored observations, accepted ones by default, ordered by indicator, scope, period.
+
+        Parameters
+        ----------
+        status
+            One status, several, or ``None`` for all.
+        scopes
+            Only these scopes (with ``scope``: both must hold).
+        """
+        q = self._filtered(
+            sa.select(observations),
+            indicator=indicator,
+            scope=scope,
+            status=status,
+            batch_id=batch_id,
+            scopes=scopes,
+        ).order_by(
+            observations.c.indicator,
+            observations.c.unit_code,
+            observations.c.period,
+            observations.c.id,
         )
+        if limit is not None:
+            q = q.limit(limit)
+        if offset:
+            q = q.offset(offset)
+        with self.engine.connect() as conn:
+            return [_record(r) for r in conn.execute(q)]
+
+    def count_observations(
+        self,
+        indicator: str | None = None,
+        scope: str | None = None,
+        *,
+        status: str | Sequence[str] | None = "accepted",
+        batch_id: str | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> int:
+        """How many observations :meth:`observations` would return without a limit."""
+        q = self._filtered(
+            sa.select(sa.func.count()).select_from(observations),
+            indicator=indicator,
+            scope=scope,
+            status=status,
+            batch_id=batch_id,
+            scopes=scopes,
+        )
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    @staticmethod
+    def _filtered(
+        q: Any,
+        *,
+        indicator: str | None,
+        scope: str | None,
+        status: str | Sequence[str] | None,
+        batch_id: str | None,
+        scopes: Sequence[str] | None,
+    ) -> Any:
         if indicator is not None:
             q = q.where(observations.c.indicator == indicator)
         if scope is not None:
             q = q.where(observations.c.unit_code == scope)
+        if isinstance(status, str):
+            q = q.where(observations.c.status == status)
+        elif status is not None:
+            q = q.where(observations.c.status.in_(list(status)))
+        if batch_id is not None:
+            q = q.where(observations.c.batch_id == batch_id)
+        if scopes is not None:
+            q = q.where(observations.c.unit_code.in_(list(scopes)))
+        return q
+
+    def observation(self, obs_id: int) -> ObservationRecord:
+        """One observation by id (any status)."""
+        with self.engine.connect() as conn:
+            r = conn.execute(
+                sa.select(observations).where(observations.c.id == obs_id)
+            ).one_or_none()
+        if r is None:
+            msg = f"no observation has id {obs_id}"
+            raise NotFoundError(msg)
+        return _record(r)
+
+    def submissions(
+        self, *, pending_only: bool = False, scopes: Sequence[str] | None = None
+    ) -> list[SubmissionRecord]:
+        """Batches with their review counts, newest first."""
+        o = observations
+        counts = (
+            sa.select(
+                o.c.batch_id,
+                sa.func.sum(sa.case((o.c.status == "submitted", 1), else_=0)).label("pending"),
+                sa.func.sum(sa.case((o.c.status == "accepted", 1), else_=0)).label("accepted"),
+                sa.func.sum(sa.case((o.c.status == "rejected", 1), else_=0)).label("rejected"),
+            )
+            .group_by(o.c.batch_id)
+            .subquery()
+        )
+        q = (
+            sa.select(submissions, counts.c.pending, counts.c.accepted, counts.c.rejected)
+            .join(counts, counts.c.batch_id == submissions.c.batch_id)
+            .order_by(submissions.c.submitted_at.desc(), submissions.c.batch_id)
+        )
+        if pending_only:
+            q = q.where(counts.c.pending > 0)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+            scope_rows = conn.execute(sa.select(o.c.batch_id, o.c.unit_code).distinct()).all()
+        by_batch: dict[str, set[str]] = {}
+        for b, s in scope_rows:
+            by_batch.setdefault(b, set()).add(s)
+        out = []
+        for r in rows:
+            sc = tuple(sorted(by_batch.get(r.batch_id, ())))
+            if scopes is not None and not set(sc) & set(scopes):
+                continue
+            out.append(
+                SubmissionRecord(
+                    r.batch_id,
+                    r.submitted_by,
+                    _utc(r.submitted_at) or r.submitted_at,
+                    r.origin,
+                    r.note,
+                    r.rows,
+                    int(r.pending or 0),
+                    int(r.accepted or 0),
+                    int(r.rejected or 0),
+                    sc,
+                )
+            )
+        return out
+
+    def review(
+        self,
+        *,
+        reviewer: str,
+        decision: str,
+        reason: str | None = None,
+        ids: Sequence[int] | None = None,
+        batch_id: str | None = None,
+        origin: str | None = None,
+    ) -> list[ObservationRecord]:
+        """Accept or reject submitted observations (by ids, or every pending one of a batch).
+
+        Raises
+        ------
+        NotFoundError
+            An id or batch does not exist.
+        PermissionDeniedError
+            The reviewer submitted one of the observations (four-eyes rule).
+        ConflictError
+            An observation is no longer waiting for review (decided already, perhaps by
+            a concurrent reviewer). Nothing is changed.
+        """
+        if decision not in ("accept", "reject"):
+            msg = f"decision must be 'accept' or 'reject', not {decision!r}"
+            raise DataValidationError([Problem("body", 0, "decision", msg)])
+        if decision == "reject" and not (reason or "").strip():
+            raise DataValidationError(
+                [Problem("body", 0, "reason", "a rejection must give its reason")]
+            )
+        if (ids is None) == (batch_id is None):
+            msg = "give either ids or batch_id"
+            raise ValueError(msg)
+        new_status = "accepted" if decision == "accept" else "rejected"
+        now = datetime.now(UTC)
+        with self._write() as conn:
+            q = sa.select(observations)
+            if ids is not None:
+                wanted = sorted(set(ids))
+                q = q.where(observations.c.id.in_(wanted))
+            else:
+                if (
+                    conn.execute(
+                        sa.select(submissions.c.batch_id).where(submissions.c.batch_id == batch_id)
+                    ).one_or_none()
+                    is None
+                ):
+                    msg = f"no submission has batch id {batch_id!r}"
+                    raise NotFoundError(msg)
+                q = q.where(
+                    observations.c.batch_id == batch_id, observations.c.status == "submitted"
+                )
+            found = conn.execute(q.order_by(observations.c.id)).all()
+            if ids is not None:
+                missing = sorted(set(wanted) - {r.id for r in found})
+                if missing:
+                    msg = f"no observation has id {missing[0]}"
+                    raise NotFoundError(msg)
+            if not found:
+                raise ConflictError(
+                    [Problem("batch", 0, "batch_id", f"batch {batch_id} has nothing pending")],
+                    summary=f"batch {batch_id} has no observation waiting for review",
+                )
+            own = [r.id for r in found if r.submitted_by == reviewer]
+            if own:
+                msg = f"{reviewer!r} submitted observation {own[0]} and may not review it (four-eyes rule)"
+                raise PermissionDeniedError(msg)
+            decided = [r for r in found if r.status != "submitted"]
+            if decided:
+                r = decided[0]
+                raise ConflictError(
+                    [Problem("observation", r.id, "status", f"already {r.status}")],
+                    summary=f"observation {r.id} is already {r.status}",
+                )
+            found_ids = [r.id for r in found]
+            res = conn.execute(
+                observations.update()
+                .where(observations.c.id.in_(found_ids), observations.c.status == "submitted")
+                .values(
+                    status=new_status,
+                    reviewed_by=reviewer,
+                    reviewed_at=now,
+                    review_reason=(reason or "").strip() or None,
+                )
+            )
+            if res.rowcount != len(found_ids):
+                # A concurrent reviewer decided some of them between our read and write.
+                raise ConflictError(
+                    [Problem("observation", 0, "status", "decided by someone else meanwhile")],
+                    summary="some observations were reviewed concurrently; nothing was changed",
+                )
+            audit.append(
+                conn,
+                actor=reviewer,
+                action="review_observations",
+                entity="batch" if batch_id is not None else "observations",
+                entity_id=batch_id if batch_id is not None else ",".join(map(str, found_ids[:20])),
+                detail={"decision": decision},
+                before={"status": "submitted", "ids": found_ids},
+                after={
+                    "status": new_status,
+                    "ids": found_ids,
+                    "reason": (reason or "").strip() or None,
+                },
+                origin=origin,
+                at=now,
+            )
+            out = conn.execute(
+                sa.select(observations)
+                .where(observations.c.id.in_(found_ids))
+                .order_by(observations.c.id)
+            ).all()
+        return [_record(r) for r in out]
+
+    # ------------------------------------------------------------------ users and tokens
+
+    def add_user(
+        self,
+        name: str,
+        *,
+        role: str,
+        password: str,
+        unit: str | None = None,
+        actor: str,
+        origin: str | None = None,
+    ) -> UserRecord:
+        """Create an account (password hashed with Argon2id; the unit is the caller's to check).
+
+        Raises
+        ------
+        DataValidationError
+            A malformed name, an unknown role, an officer without a unit, a weak password.
+        ConflictError
+            The name is taken.
+        """
+        from metrocircle.security import hash_password, password_problems
+
+        problems = []
+        if not USER_NAME.match(name):
+            problems.append(
+                Problem("user", 0, "name", "2–80 letters, digits or _ . @ - (no spaces)")
+            )
+        if role not in ROLES:
+            problems.append(
+                Problem("user", 0, "role", f"unknown role {role!r}; one of {list(ROLES)}")
+            )
+        if role == "officer" and not unit:
+            problems.append(Problem("user", 0, "unit", "an officer must be bound to a unit"))
+        problems += [
+            Problem("user", 0, "password", p) for p in password_problems(password, name=name)
+        ]
+        if problems:
+            raise DataValidationError(problems, summary=f"user {name!r} was not created")
+        now = datetime.now(UTC)
+        pw = hash_password(password)
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    users.insert().values(
+                        name=name,
+                        role=role,
+                        unit_code=unit,
+                        password_hash=pw,
+                        disabled=False,
+                        created_at=now,
+                        created_by=actor,
+                        password_changed_at=now,
+                    )
+                )
+                audit.append(
+                    conn,
+                    actor=actor,
+                    action="add_user",
+                    entity="user",
+                    entity_id=name,
+                    after={"name": name, "role": role, "unit": unit, "disabled": False},
+                    origin=origin,
+                    at=now,
+                )
+        except sa.exc.IntegrityError:
+            raise ConflictError(
+                [Problem("user", 0, "name", f"a user named {name!r} exists already")],
+                summary=f"user {name!r} exists already",
+            ) from None
+        return self.user(name)
+
+    def user(self, name: str) -> UserRecord:
+        """One account by name."""
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
+        if r is None:
+            msg = f"no user is named {name!r}"
+            raise NotFoundError(msg)
+        return _user(r)
+
+    def users(self) -> list[UserRecord]:
+        """Every account, by name."""
+        with self.engine.connect() as conn:
+            return [_user(r) for r in conn.execute(sa.select(users).order_by(users.c.name))]
+
+    def authenticate(self, name: str, password: str) -> UserRecord | None:
+        """The enabled user whose password this is, else None (same time either way)."""
+        from metrocircle.security import burn_password_check, verify_password
+
+        with self.engine.connect() as conn:
+            r = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
+        if r is None:
+            burn_password_check(password)
+            return None
+        if not verify_password(r.password_hash, password) or r.disabled:
+            return None
+        return _user(r)
+
+    def set_disabled(
+        self, name: str, disabled: bool, *, actor: str, origin: str | None = None
+    ) -> UserRecord:
+        """Disable (or enable) an account; a disabled user's tokens stop working at once."""
+        with self._write() as conn:
+            r = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
+            if r is None:
+                msg = f"no user is named {name!r}"
+                raise NotFoundError(msg)
+            conn.execute(users.update().where(users.c.id == r.id).values(disabled=disabled))
+            audit.append(
+                conn,
+                actor=actor,
+                action="disable_user" if disabled else "enable_user",
+                entity="user",
+                entity_id=name,
+                before={"disabled": bool(r.disabled)},
+                after={"disabled": disabled},
+                origin=origin,
+            )
+        return self.user(name)
+
+    def set_password(
+        self, name: str, password: str, *, actor: str, origin: str | None = None
+    ) -> None:
+        """Change a password; access tokens issued before are void."""
+        from metrocircle.security import hash_password, password_problems
+
+        problems = [
+            Problem("user", 0, "password", p) for p in password_problems(password, name=name)
+        ]
+        if problems:
+            raise DataValidationError(problems, summary="the password was not changed")
+        now = datetime.now(UTC)
+        pw = hash_password(password)
+        with self._write() as conn:
+            res = conn.execute(
+                users.update()
+                .where(users.c.name == name)
+                .values(password_hash=pw, password_changed_at=now)
+            )
+            if res.rowcount == 0:
+                msg = f"no user is named {name!r}"
+                raise NotFoundError(msg)
+            audit.append(
+                conn,
+                actor=actor,
+                action="set_password",
+                entity="user",
+                entity_id=name,
+                after={"password_changed": True},
+                origin=origin,
+                at=now,
+            )
+
+    def create_api_token(
+        self,
+        user: str,
+        name: str,
+        *,
+        expires_days: int | None = None,
+        actor: str,
+        origin: str | None = None,
+    ) -> tuple[ApiTokenRecord, str]:
+        """A machine-feed token for ``user``: (its record, the token — shown this once)."""
+        from metrocircle.security import new_api_token
+
+        if not name.strip() or len(name) > 80:
+            raise DataValidationError([Problem("body", 0, "name", "1–80 characters")])
+        if expires_days is not None and not 1 <= expires_days <= 3660:
+            raise DataValidationError(
+                [Problem("body", 0, "expires_days", "between 1 and 3660 days, or none")]
+            )
+        token, digest, prefix = new_api_token()
+        now = datetime.now(UTC)
+        expires = now + timedelta(days=expires_days) if expires_days else None
+        with self._write() as conn:
+            u = conn.execute(sa.select(users.c.id).where(users.c.name == user)).one_or_none()
+            if u is None:
+                msg = f"no user is named {user!r}"
+                raise NotFoundError(msg)
+            tid = conn.execute(
+                api_tokens.insert()
+                .values(
+                    user_id=u.id,
+                    name=name,
+                    token_sha256=digest,
+                    prefix=prefix,
+                    created_at=now,
+                    expires_at=expires,
+                )
+                .returning(api_tokens.c.id)
+            ).scalar_one()
+            audit.append(
+                conn,
+                actor=actor,
+                action="create_api_token",
+                entity="api_token",
+                entity_id=str(tid),
+                after={
+                    "user": user,
+                    "name": name,
+                    "prefix": prefix,
+                    "expires_at": expires and audit.at_text(expires),
+                },
+                origin=origin,
+                at=now,
+            )
+        return ApiTokenRecord(tid, user, name, prefix, now, expires, None), token
+
+    def api_tokens(self, user: str) -> list[ApiTokenRecord]:
+        """The tokens of ``user`` (without the secrets)."""
+        q = (
+            sa.select(api_tokens, users.c.name.label("user_name"))
+            .join(users, users.c.id == api_tokens.c.user_id)
+            .where(users.c.name == user)
+            .order_by(api_tokens.c.id)
+        )
         with self.engine.connect() as conn:
             return [
-                ObservationRecord(
+                ApiTokenRecord(
                     r.id,
-                    r.indicator,
-                    r.unit_code,
-                    r.period,
-                    r.value,
-                    r.unit_of_measure,
-                    r.source,
-                    r.source_url,
-                    r.submitted_by,
-                    r.submitted_at,
+                    r.user_name,
+                    r.name,
+                    r.prefix,
+                    _utc(r.created_at) or r.created_at,
+                    _utc(r.expires_at),
+                    _utc(r.revoked_at),
                 )
                 for r in conn.execute(q)
             ]
 
-    def audit_entries(self) -> list[AuditEntry]:
-        """The audit log, oldest first."""
+    def revoke_api_token(
+        self, user: str, token_id: int, *, actor: str, origin: str | None = None
+    ) -> None:
+        """Revoke one of ``user``'s tokens."""
+        now = datetime.now(UTC)
+        with self._write() as conn:
+            r = conn.execute(
+                sa.select(api_tokens.c.id, api_tokens.c.revoked_at)
+                .join(users, users.c.id == api_tokens.c.user_id)
+                .where(users.c.name == user, api_tokens.c.id == token_id)
+            ).one_or_none()
+            if r is None:
+                msg = f"{user!r} has no API token with id {token_id}"
+                raise NotFoundError(msg)
+            if r.revoked_at is not None:
+                return
+            conn.execute(
+                api_tokens.update().where(api_tokens.c.id == token_id).values(revoked_at=now)
+            )
+            audit.append(
+                conn,
+                actor=actor,
+                action="revoke_api_token",
+                entity="api_token",
+                entity_id=str(token_id),
+                before={"revoked": False},
+                after={"revoked": True},
+                origin=origin,
+                at=now,
+            )
+
+    def user_for_api_token(self, token: str) -> UserRecord | None:
+        """The enabled user a live (not expired, not revoked) API token belongs to."""
+        from metrocircle.security import token_sha256
+
+        q = (
+            sa.select(users, api_tokens.c.expires_at, api_tokens.c.revoked_at)
+            .join(api_tokens, api_tokens.c.user_id == users.c.id)
+            .where(api_tokens.c.token_sha256 == token_sha256(token))
+        )
+        with self.engine.connect() as conn:
+            r = conn.execute(q).one_or_none()
+        if r is None or r.revoked_at is not None or r.disabled:
+            return None
+        exp = _utc(r.expires_at)
+        if exp is not None and exp <= datetime.now(UTC):
+            return None
+        return _user(r)
+
+    # ------------------------------------------------------------------ audit
+
+    def log(
+        self,
+        *,
+        actor: str,
+        action: str,
+        detail: dict[str, Any],
+        origin: str | None = None,
+    ) -> None:
+        """Append one entry to the audit log (its own transaction)."""
+        with self._write() as conn:
+            audit.append(conn, actor=actor, action=action, detail=detail, origin=origin)
+
+    def audit_entries(
+        self,
+        *,
+        after_id: int = 0,
+        limit: int | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+    ) -> list[AuditEntry]:
+        """The audit log, oldest first, optionally after an id and filtered."""
+        q = sa.select(audit_log).where(audit_log.c.id > after_id).order_by(audit_log.c.id)
+        if actor is not None:
+            q = q.where(audit_log.c.actor == actor)
+        if action is not None:
+            q = q.where(audit_log.c.action == action)
+        if limit is not None:
+            q = q.limit(limit)
         with self.engine.connect() as conn:
             return [
-                AuditEntry(r.id, r.at, r.actor, r.action, json.loads(r.detail))
-                for r in conn.execute(sa.select(audit_log).order_by(audit_log.c.id))
+                AuditEntry(
+                    r.id,
+                    _utc(r.at) or r.at,
+                    r.actor,
+                    r.action,
+                    json.loads(r.detail),
+                    r.entity,
+                    r.entity_id,
+                    _loads(r.before),
+                    _loads(r.after),
+                    r.origin,
+                    r.prev_hash,
+                    r.hash,
+                )
+                for r in conn.execute(q)
             ]
 
-    def log(self, *, actor: str, action: str, detail: dict[str, Any]) -> None:
-        """Append one entry to the audit log."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                audit_log.insert().values(
-                    at=datetime.now(UTC),
-                    actor=actor,
-                    action=action,
-                    detail=json.dumps(detail, ensure_ascii=False),
-                )
+    def audit_head(self) -> tuple[int, str | None]:
+        """(id, hash) of the newest audit entry: changes whenever anything in the store does."""
+        with self.engine.connect() as conn:
+            r = conn.execute(
+                sa.select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+            ).one_or_none()
+        return (0, None) if r is None else (int(r.id), r.hash)
+
+    def verify_audit(self) -> AuditReport:
+        """Check the hash chain, and that stored observations match what the log recorded.
+
+        Finds: a changed, removed or inserted audit entry; an observation whose value was
+        edited, added or removed behind the log (batch digests); a status changed without
+        a review entry.
+        """
+        expected_status: dict[int, str] = {}
+        batches: dict[str, tuple[int, str, str | None]] = {}
+        reviews: list[tuple[int, str, list[int]]] = []
+        with self.engine.connect() as conn:
+            entries, head, brk = audit.verify_chain(
+                conn.execute(sa.select(audit_log).order_by(audit_log.c.id))
             )
+            if brk is not None:
+                return AuditReport(
+                    False,
+                    entries,
+                    head,
+                    brk.entry_id,
+                    (f"audit entry {brk.entry_id}: {brk.problem}",),
+                )
+            for r in conn.execute(
+                sa.select(audit_log.c.id, audit_log.c.action, audit_log.c.detail, audit_log.c.after)
+                .where(
+                    audit_log.c.action.in_(
+                        ("import_observations", "submit_observations", "review_observations")
+                    )
+                )
+                .order_by(audit_log.c.id)
+            ):
+                after = _loads(r.after)
+                if r.action == "review_observations":
+                    reviews.append((r.id, after["status"], list(after["ids"])))
+                elif after is not None:
+                    batches[after["batch_id"]] = (r.id, after["status"], after["digest"])
+                else:  # an import logged before revision 0002: no digest was recorded
+                    legacy = json.loads(r.detail).get("batch_id")
+                    if legacy:
+                        batches[legacy] = (r.id, "accepted", None)
+            rows_by_batch: dict[str, list[dict[str, Any]]] = {}
+            status_now: dict[int, tuple[str, str]] = {}
+            for r in conn.execute(sa.select(observations).order_by(observations.c.id)):
+                rows_by_batch.setdefault(r.batch_id, []).append(r._asdict())
+                status_now[r.id] = (r.status, r.batch_id)
+        problems: list[str] = []
+        for b, rows in rows_by_batch.items():
+            if b not in batches:
+                problems.append(f"batch {b}: {len(rows)} observation(s) with no audit entry")
+                continue
+            entry_id, status, digest = batches[b]
+            if digest is not None and audit.batch_digest(rows) != digest:
+                problems.append(
+                    f"batch {b}: stored observations differ from what audit entry {entry_id} recorded"
+                )
+            for row in rows:
+                expected_status[row["id"]] = status
+        for b, (entry_id, _s, digest) in batches.items():
+            if b not in rows_by_batch and digest is not None:
+                problems.append(f"batch {b} of audit entry {entry_id} has no stored observations")
+        for _entry, status, ids in reviews:
+            for i in ids:
+                expected_status[i] = status
+        for i, (st, b) in status_now.items():
+            want = expected_status.get(i)
+            if want is not None and want != st:
+                problems.append(
+                    f"observation {i} (batch {b}) is {st!r} but the audit log says {want!r}"
+                )
+        return AuditReport(not problems, entries, head, None, tuple(problems))
+
+    def export_audit(self, fmt: str = "jsonl") -> Iterator[str]:
+        """The whole audit log as JSON lines or CSV text, chunk by chunk."""
+        import csv
+        import io
+
+        cols = [c.name for c in audit_log.columns if c.name != "at"]
+        if fmt == "csv":
+            buf = io.StringIO()
+            w = csv.writer(buf)
+            w.writerow(cols)
+            yield buf.getvalue()
+        elif fmt != "jsonl":
+            msg = f"unknown export format {fmt!r}; use jsonl or csv"
+            raise ValueError(msg)
+        after = 0
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(
+                    sa.select(*[audit_log.c[c] for c in cols])
+                    .where(audit_log.c.id > after)
+                    .order_by(audit_log.c.id)
+                    .limit(1000)
+                ).all()
+            if not rows:
+                return
+            after = rows[-1].id
+            if fmt == "jsonl":
+                yield "".join(json.dumps(dict(r._mapping), ensure_ascii=False) + "\n" for r in rows)
+            else:
+                buf = io.StringIO()
+                w = csv.writer(buf)
+                w.writerows([list(r) for r in rows])
+                yield buf.getvalue()

@@ -21,6 +21,7 @@ __all__ = [
     "parse_observation_rows",
     "read_observations_file",
     "read_table",
+    "valid_scopes",
     "validate_observation_files",
 ]
 
@@ -104,7 +105,7 @@ def known_indicators(region: Region) -> dict[str, str]:
     return out
 
 
-def _valid_scopes(codes: Iterable[str], manifest: Manifest) -> set[str]:
+def valid_scopes(codes: Iterable[str], manifest: Manifest) -> set[str]:
     scopes = {"region", *codes, *manifest.extra_scopes}
     scopes |= {f"group:{r}" for r in ROLES}
     return scopes
@@ -238,7 +239,7 @@ def read_observations_file(path: Path, region: Region) -> list[ObservationIn]:
         measure, out-of-range values, duplicates) as ``file:row:field: message``.
     """
     header, rows = read_table(path)
-    scopes = _valid_scopes(region.unit_codes, region.manifest)
+    scopes = valid_scopes(region.unit_codes, region.manifest)
     good, problems = parse_observation_rows(
         header, rows, file=path.name, scopes=scopes, indicators=known_indicators(region)
     )
@@ -269,7 +270,7 @@ def validate_observation_files(path: Path, manifest: Manifest) -> list[Problem]:
         codes = [u.code for u in units]
     header, rows = read_csv_rows(f)
     _, problems = parse_observation_rows(
-        header, rows, file=entry.path, scopes=_valid_scopes(codes, manifest), indicators=None
+        header, rows, file=entry.path, scopes=valid_scopes(codes, manifest), indicators=None
     )
     return problems
 

@@ -1,12 +1,23 @@
-"""SQLAlchemy Core tables of the store: observations and the append-only audit log."""
+"""SQLAlchemy Core tables of the store: observations, submissions, users, tokens, the audit log."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["audit_log", "metadata", "observations"]
+__all__ = [
+    "OBSERVATION_STATUSES",
+    "api_tokens",
+    "audit_log",
+    "metadata",
+    "observations",
+    "submissions",
+    "users",
+]
 
 metadata = sa.MetaData()
+
+OBSERVATION_STATUSES = ("submitted", "accepted", "rejected")
+"""A submitted observation waits for review; only accepted ones enter the evaluation."""
 
 observations = sa.Table(
     "observations",
@@ -22,9 +33,70 @@ observations = sa.Table(
     sa.Column("submitted_by", sa.String(120), nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("batch_id", sa.String(36), nullable=False),
-    sa.UniqueConstraint("indicator", "unit_code", "period", "source", name="uq_observation"),
+    sa.Column("status", sa.String(12), nullable=False, server_default="accepted"),
+    sa.Column("reviewed_by", sa.String(120), nullable=True),
+    sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("review_reason", sa.Text, nullable=True),
+    sa.CheckConstraint(
+        "status IN ('submitted', 'accepted', 'rejected')", name="ck_observation_status"
+    ),
 )
 sa.Index("ix_observations_indicator_unit", observations.c.indicator, observations.c.unit_code)
+sa.Index("ix_observations_batch", observations.c.batch_id)
+sa.Index("ix_observations_status", observations.c.status)
+# One live (submitted or accepted) value per indicator, scope, year and source; a rejected
+# value may be submitted again, corrected.
+sa.Index(
+    "uq_observation_live",
+    observations.c.indicator,
+    observations.c.unit_code,
+    observations.c.period,
+    observations.c.source,
+    unique=True,
+    sqlite_where=observations.c.status != "rejected",
+    postgresql_where=observations.c.status != "rejected",
+)
+
+submissions = sa.Table(
+    "submissions",
+    metadata,
+    sa.Column("batch_id", sa.String(36), primary_key=True),
+    sa.Column("submitted_by", sa.String(120), nullable=False),
+    sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("origin", sa.String(200), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("idempotency_key", sa.String(120), nullable=True),
+    sa.Column("request_digest", sa.String(64), nullable=True),
+    sa.UniqueConstraint("submitted_by", "idempotency_key", name="uq_submission_idempotency"),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(80), nullable=False, unique=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("unit_code", sa.String(40), nullable=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.String(120), nullable=False),
+    sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("prefix", sa.String(12), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+)
 
 audit_log = sa.Table(
     "audit_log",
@@ -34,4 +106,13 @@ audit_log = sa.Table(
     sa.Column("actor", sa.String(120), nullable=False),
     sa.Column("action", sa.String(40), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("entity", sa.String(40), nullable=True),
+    sa.Column("entity_id", sa.String(80), nullable=True),
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+    sa.Column("origin", sa.String(200), nullable=True),
+    sa.Column("at_text", sa.String(40), nullable=True),
+    sa.Column("prev_hash", sa.String(64), nullable=True),
+    sa.Column("hash", sa.String(64), nullable=True),
 )
+sa.Index("uq_audit_hash", audit_log.c.hash, unique=True)

@@ -1,0 +1,224 @@
+"""The audit trail (留痕): an append-only, hash-chained log of every change to the store.
+
+Each entry's ``hash`` is the SHA-256 of its canonical content and the previous entry's hash,
+so changing, inserting or deleting any entry breaks the chain from that point on. The
+database also refuses UPDATE and DELETE on the table (a trigger, installed by the
+migrations), and observation rows are tied to the log by a digest of each batch, so an edit
+of a stored value behind the application's back is found by :func:`verify_chain`'s caller
+(:meth:`metrocircle.store.Store.verify_audit`).
+
+The chain proves integrity relative to its head: publish the head hash (the yearly report
+prints it) so that removing the newest entries is detectable too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from metrocircle.store.tables import audit_log
+
+__all__ = [
+    "GENESIS",
+    "ChainBreak",
+    "append",
+    "at_text",
+    "batch_digest",
+    "entry_hash",
+    "verify_chain",
+]
+
+GENESIS = "0" * 64
+"""The ``prev_hash`` of the first entry."""
+
+_PG_LOCK_KEY = 731_2022_37
+"""Advisory-lock key that serialises appends on PostgreSQL (the plan's document number)."""
+
+
+def at_text(at: datetime) -> str:
+    """The canonical UTC text of a timestamp, as hashed (microsecond precision).
+
+    >>> at_text(datetime(2026, 11, 27, 9, 0, tzinfo=UTC))
+    '2026-11-27T09:00:00.000000Z'
+    """
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _canon(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_hash(
+    prev_hash: str,
+    *,
+    at: str,
+    actor: str,
+    action: str,
+    entity: str | None,
+    entity_id: str | None,
+    detail: str,
+    before: str | None,
+    after: str | None,
+    origin: str | None,
+) -> str:
+    """SHA-256 (hex) of an entry's canonical content chained to ``prev_hash``.
+
+    The JSON-valued fields are hashed as the exact text stored, so what is verified is
+    byte for byte what the database holds.
+
+    >>> h = entry_hash(GENESIS, at="2026-11-27T09:00:00.000000Z", actor="a", action="x",
+    ...                entity=None, entity_id=None, detail="{}", before=None, after=None,
+    ...                origin=None)
+    >>> len(h), h == entry_hash(GENESIS, at="2026-11-27T09:00:00.000000Z", actor="b",
+    ...     action="x", entity=None, entity_id=None, detail="{}", before=None, after=None,
+    ...     origin=None)
+    (64, False)
+    """
+    payload = _canon(
+        [prev_hash, at, actor, action, entity, entity_id, detail, before, after, origin]
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def batch_digest(rows: Iterable[Mapping[str, Any]]) -> str:
+    """SHA-256 of a batch of observations (order-independent), to tie stored values to the log.
+
+    Each row needs indicator, unit_code, period, value, unit_of_measure, source and
+    source_url; values are hashed through ``repr(float)`` (exact round trip).
+    """
+    lines = sorted(
+        _canon(
+            [
+                r["indicator"],
+                r["unit_code"],
+                int(r["period"]),
+                repr(float(r["value"])),
+                r["unit_of_measure"],
+                r["source"],
+                r["source_url"],
+            ]
+        )
+        for r in rows
+    )
+    h = hashlib.sha256()
+    for line in lines:
+        h.update(line.encode("utf-8"))
+        h.update(b"\n")
+    return h.hexdigest()
+
+
+def append(
+    conn: Connection,
+    *,
+    actor: str,
+    action: str,
+    detail: Mapping[str, Any] | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    origin: str | None = None,
+    at: datetime | None = None,
+) -> str:
+    """Append one entry inside the caller's transaction; return its hash.
+
+    Appends are serialised (an advisory transaction lock on PostgreSQL; SQLite writes are
+    serial already, the store opens write transactions with ``BEGIN IMMEDIATE``), so the
+    chain has no forks even under concurrent writers. Call it last in a transaction: the
+    lock is held until commit.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+    prev = conn.execute(
+        sa.select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    prev_hash = prev or GENESIS
+    when = at or datetime.now(UTC)
+    stamp = at_text(when)
+    detail_text = _canon(dict(detail or {}))
+    before_text = None if before is None else _canon(before)
+    after_text = None if after is None else _canon(after)
+    h = entry_hash(
+        prev_hash,
+        at=stamp,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        detail=detail_text,
+        before=before_text,
+        after=after_text,
+        origin=origin,
+    )
+    conn.execute(
+        audit_log.insert().values(
+            at=when,
+            at_text=stamp,
+            actor=actor,
+            action=action,
+            detail=detail_text,
+            entity=entity,
+            entity_id=entity_id,
+            before=before_text,
+            after=after_text,
+            origin=origin,
+            prev_hash=prev_hash,
+            hash=h,
+        )
+    )
+    return h
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain first fails and why."""
+
+    entry_id: int
+    problem: str
+
+
+def verify_chain(rows: Iterable[Any]) -> tuple[int, str | None, ChainBreak | None]:
+    """Walk audit rows in id order; return (entries, head hash, first break or None)."""
+    prev = GENESIS
+    n = 0
+    head: str | None = None
+    for r in rows:
+        n += 1
+        if r.hash is None or r.at_text is None:
+            return n, head, ChainBreak(r.id, "entry carries no hash")
+        if r.prev_hash != prev:
+            return (
+                n,
+                head,
+                ChainBreak(
+                    r.id,
+                    "prev_hash does not match the previous entry (an entry was removed or inserted)",
+                ),
+            )
+        expect = entry_hash(
+            prev,
+            at=r.at_text,
+            actor=r.actor,
+            action=r.action,
+            entity=r.entity,
+            entity_id=r.entity_id,
+            detail=r.detail,
+            before=r.before,
+            after=r.after,
+            origin=r.origin,
+        )
+        if expect != r.hash:
+            return (
+                n,
+                head,
+                ChainBreak(r.id, "content does not match its hash (the entry was changed)"),
+            )
+        prev = head = r.hash
+    return n, head, None
