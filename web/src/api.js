@@ -75,30 +75,63 @@ function detailText(body) {
   return "";
 }
 
-/** GET a JSON document; `label` is the i18n key shown on the status line while it loads. */
-export async function getJSON(url, { label = "loading", params = null } = {}) {
-  const q = params
-    ? "?" +
-      Object.entries(params)
-        .filter(([, v]) => v !== null && v !== undefined && v !== "")
-        .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-        .join("&")
-    : "";
-  const full = url + (q === "?" ? "" : q);
+/** The bearer token sent with `auth: true` requests (set by auth.js; never logged). */
+let bearer = null;
+let sessionLost = null;
+
+/** Use `token` for requests made with `auth: true` (null: send none). */
+export function setAuthToken(token) {
+  bearer = token || null;
+}
+
+/** Call `fn` when a request that carried the token is answered 401 (the session is gone). */
+export function onSessionLost(fn) {
+  sessionLost = fn;
+}
+
+function query(params) {
+  if (!params) return "";
+  const q = Object.entries(params)
+    .filter(([, v]) => v !== null && v !== undefined && v !== "")
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .join("&");
+  return q ? `?${q}` : "";
+}
+
+/**
+ * Any request to the API, read as JSON. `json` is sent as a JSON body, `form` as
+ * application/x-www-form-urlencoded; `auth: true` adds the bearer token when signed in;
+ * `label` is the i18n key shown on the status line while the request is pending.
+ */
+export async function request(url, { method = "GET", params = null, json = undefined, form = null, headers = {}, label = "loading", auth = false, cache = undefined } = {}) {
+  const full = url + query(params);
   const token = Symbol(full);
   pending.set(token, label);
   renderStatus();
+  const sent = Boolean(auth && bearer);
   try {
-    const r = await fetch(full, { headers: { Accept: "application/json" } });
-    let body = null;
+    const h = { Accept: "application/json", ...headers };
+    let body;
+    if (json !== undefined) {
+      h["Content-Type"] = "application/json";
+      body = JSON.stringify(json);
+    } else if (form) body = new URLSearchParams(form);
+    if (sent) h.Authorization = `Bearer ${bearer}`;
+    const r = await fetch(full, { method, headers: h, body, cache });
+    let answer = null;
     try {
-      body = await r.json();
+      answer = r.status === 204 ? null : await r.json();
     } catch {
-      body = null;
+      answer = null;
     }
-    if (!r.ok) throw new ApiError(full, r.status, detailText(body), body);
+    if (!r.ok) {
+      const err = new ApiError(full, r.status, detailText(answer), answer);
+      err.retryAfter = r.headers.get("Retry-After");
+      if (r.status === 401 && sent && sessionLost) sessionLost();
+      throw err;
+    }
     lastError = null;
-    return body;
+    return answer;
   } catch (err) {
     lastError = err instanceof ApiError ? err.message : `${full}: ${err}`;
     throw err;
@@ -108,31 +141,12 @@ export async function getJSON(url, { label = "loading", params = null } = {}) {
   }
 }
 
+/** GET a JSON document; `label` is the i18n key shown on the status line while it loads. */
+export function getJSON(url, options = {}) {
+  return request(url, options);
+}
+
 /** POST a JSON body and read the JSON answer; `label` is shown on the status line meanwhile. */
-export async function postJSON(url, payload, { label = "loading" } = {}) {
-  const token = Symbol(url);
-  pending.set(token, label);
-  renderStatus();
-  try {
-    const r = await fetch(url, {
-      method: "POST",
-      headers: { Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify(payload),
-    });
-    let body = null;
-    try {
-      body = await r.json();
-    } catch {
-      body = null;
-    }
-    if (!r.ok) throw new ApiError(url, r.status, detailText(body), body);
-    lastError = null;
-    return body;
-  } catch (err) {
-    lastError = err instanceof ApiError ? err.message : `${url}: ${err}`;
-    throw err;
-  } finally {
-    pending.delete(token);
-    renderStatus();
-  }
+export function postJSON(url, payload, options = {}) {
+  return request(url, { ...options, method: "POST", json: payload });
 }

@@ -2,11 +2,13 @@
 // and the panels. Reads only the metrocircle API on the same origin.
 
 import { bindStatus, discover, getJSON, has, PATHS, postJSON, renderStatus } from "./api.js";
+import { auth, bindAuth, canReview, canSubmit, initAuth, renderAuth } from "./auth.js";
 import { normaliseType, parseFacilities, problemLines, renderCoverage } from "./coverage.js";
 import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
 import { addLayers, COVERAGE_COLOURS, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, SiteMarkers, UnitLabels } from "./map.js";
 import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
+import { loadMine, loadReview, renderReview, renderSubmit, resetWork } from "./submit.js";
 
 const DEFAULT_SCENARIOS = [
   { id: "baseline-2020", key: "scn_baseline" },
@@ -258,14 +260,62 @@ function renderControls() {
   $("layer-coverage").disabled = !state.coverage.available;
 }
 
+/** Whether a tab may be shown: the submit and review tabs only to a user allowed to use them. */
+function tabAllowed(tab) {
+  if (tab === "submit") return canSubmit();
+  if (tab === "review") return canReview();
+  return true;
+}
+
+function renderWork() {
+  if (canSubmit()) renderSubmit($("tab-submit"), state, renderWork);
+  else $("tab-submit").replaceChildren();
+  if (canReview()) renderReview($("tab-review"), state, renderWork, reloadBoard);
+  else $("tab-review").replaceChildren();
+}
+
+/** Load what the submit or review tab shows when it is opened. */
+async function loadWork() {
+  if (state.tab === "submit" && canSubmit()) await loadMine();
+  else if (state.tab === "review" && canReview()) await loadReview();
+  else return;
+  renderWork();
+}
+
+/** After a review: everyone's evaluation (targets board, unit panel, status colours) is read again. */
+async function reloadBoard() {
+  await changeYear(state.evaluation?.as_of ?? null);
+}
+
+/** Who is signed in changed (sign-in, sign-out, an expired session). */
+let signedInAs = null;
+
+function authChanged() {
+  const who = auth.me ? auth.me.name : null;
+  if (who !== signedInAs) {
+    resetWork();
+    // a fresh sign-in opens the tab the account is for
+    if (who && canSubmit()) state.tab = "submit";
+    else if (who && canReview()) state.tab = "review";
+    signedInAs = who;
+  }
+  renderAuth();
+  renderPanels();
+  syncUrl();
+  loadWork();
+}
+
 function renderPanels() {
+  if (!tabAllowed(state.tab)) state.tab = "targets";
   renderTargets($("tab-targets"), state, changeYear);
   renderUnit($("tab-unit"), state);
   renderWarnings($("tab-warnings"), state);
   renderAbout($("tab-about"), state);
   renderRanking($("tab-ranking"), state, pickProject);
   renderCoverage($("tab-coverage"), state, COVERAGE_ACTIONS);
+  renderWork();
   for (const b of document.querySelectorAll(".tabs button")) {
+    b.hidden = !tabAllowed(b.dataset.tab);
     const on = b.dataset.tab === state.tab;
     b.classList.toggle("active", on);
     b.setAttribute("aria-selected", String(on));
@@ -286,6 +336,7 @@ function renderAll() {
   redrawChoropleth();
   if (labels) labels.draw(state.units, state.layers.labels);
   renderFinder();
+  renderAuth();
   renderStatus();
   document.body.dataset.lang = lang();
   syncUrl();
@@ -321,7 +372,7 @@ async function applyUrl(params) {
     if (ind.id === "saved") await loadCommute(BASELINE).catch((err) => console.warn(err));
   }
   const tab = params.get("tab");
-  if (tab && document.querySelector(`.tabs button[data-tab="${CSS.escape(tab)}"]`)) state.tab = tab;
+  if (tab && document.querySelector(`.tabs button[data-tab="${CSS.escape(tab)}"]`) && tabAllowed(tab)) state.tab = tab;
 }
 
 function unitBounds(code) {
@@ -854,10 +905,12 @@ async function start() {
   state.unitsByCode = Object.fromEntries(units.map((u) => [u.code, u]));
   await Promise.all([loadEvaluation(), loadScenarios()]);
   await loadCoverageParameters();
+  await initAuth({ onChange: authChanged, nameOfUnit: (code) => (state.unitsByCode[code] ? nameOf(state.unitsByCode[code]) : code) });
+  signedInAs = auth.me ? auth.me.name : null;
   await applyUrl(params);
 
   map = createMap($("map"), region);
-  window.__metrocircle = { map, state };
+  window.__metrocircle = { map, state, auth };
   labels = new UnitLabels(map);
   siteMarkers = new SiteMarkers(map);
   const seats = {
@@ -884,6 +937,7 @@ async function start() {
     }
   }
   if (state.tab === "ranking") loadRanking();
+  loadWork();
   loadNetwork();
   loadWarnings();
   map.on("idle", countRendered);
@@ -894,6 +948,7 @@ async function start() {
 }
 
 function bindControls() {
+  bindAuth();
   $("lang-btn").addEventListener("click", () => {
     setLang(lang() === "zh" ? "en" : "zh");
     try {
@@ -932,6 +987,7 @@ function bindControls() {
       renderPanels();
       syncUrl();
       if (state.tab === "ranking") loadRanking();
+      loadWork();
     });
   }
 }

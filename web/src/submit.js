@@ -1,0 +1,449 @@
+// The officers' submission form (报送) and the reviewers' list (审核) of the multi-user mode
+// (issue 9): POST /api/observations with an Idempotency-Key, the officer's own recent
+// submissions, and accept / reject of pending ones. Errors of a refused submission are shown
+// next to the field they name.
+
+import { request } from "./api.js";
+import { auth } from "./auth.js";
+import { fmt, lang, nameOf, t } from "./i18n.js";
+import { h } from "./panels.js";
+
+export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/api/observations/${encodeURIComponent(id)}/review` };
+
+/** Fields of one observation row in the form, in the order shown. */
+const FIELDS = ["indicator", "scope", "period", "value", "unit", "source", "source_url"];
+const STATUS_COLOURS = { submitted: "#fdd49e", accepted: "#a1d99b", rejected: "#fc9272" };
+const MINE_LIMIT = 20;
+const REVIEW_LIMIT = 100;
+
+function blankForm() {
+  return { indicator: "", scope: "", period: String(new Date().getFullYear() - 1), value: "", source: "", source_url: "" };
+}
+
+/** State of both tabs; kept across re-renders (language switch) and reset on sign-out. */
+export const work = {
+  form: blankForm(),
+  /** Idempotency-Key of the current attempt: kept across a retry, new once the form changes. */
+  key: null,
+  busy: false,
+  result: null,
+  errors: {},
+  general: null,
+  mine: null,
+  mineError: null,
+  review: { items: null, total: 0, error: null, busy: false, reasons: {}, errors: {}, done: null },
+};
+
+/** Forget everything of the previous user. */
+export function resetWork() {
+  Object.assign(work, { form: blankForm(), key: null, busy: false, result: null, errors: {}, general: null, mine: null, mineError: null });
+  work.review = { items: null, total: 0, error: null, busy: false, reasons: {}, errors: {}, done: null };
+}
+
+function uuid() {
+  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  // not a secure context (plain http on another host): a v4 UUID from getRandomValues
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const x = [...b].map((v) => v.toString(16).padStart(2, "0")).join("");
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+/** One choice per indicator of the plan's targets: its id, unit of measure and a name. */
+export function indicatorChoices(targets) {
+  const seen = new Map();
+  for (const tg of targets) if (!seen.has(tg.indicator)) seen.set(tg.indicator, tg);
+  return [...seen.values()];
+}
+
+function measureLabel(tg) {
+  if (!tg) return "";
+  const name = lang() === "zh" ? tg.unit_zh : tg.unit_en;
+  return name && name !== tg.unit ? `${name} (${tg.unit})` : tg.unit;
+}
+
+function unitLabel(state, code) {
+  const u = state.unitsByCode[code];
+  return u ? `${nameOf(u)} (${code})` : code;
+}
+
+function indicatorLabel(state, indicator) {
+  const tg = state.targets.find((x) => x.indicator === indicator);
+  return tg ? `${nameOf(tg)} · ${indicator}` : indicator;
+}
+
+function statusBadge(status) {
+  return h("span", { class: `badge obs-status obs-${status}`, style: `background:${STATUS_COLOURS[status] || "#d9d9d9"}` }, t(`obs_${status}`));
+}
+
+function when(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(lang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
+}
+
+/** Split a 4xx body into messages per form field and the rest ({loc, msg} list or a string). */
+export function problemsOf(err) {
+  const byField = {};
+  const other = [];
+  const d = err?.body?.detail;
+  if (Array.isArray(d)) {
+    for (const e of d) {
+      const loc = (e?.loc || []).map(String);
+      const field = [...loc].reverse().find((x) => FIELDS.includes(x));
+      const msg = String(e?.msg ?? e);
+      if (field) (byField[field] ||= []).push(msg);
+      else other.push(loc.length ? `${loc.join(".")}: ${msg}` : msg);
+    }
+  } else if (typeof d === "string" && d) other.push(d);
+  else other.push(err?.message || String(err));
+  return { byField, other };
+}
+
+// ------------------------------------------------------------------ loading
+
+/** The officer's recent submissions: every unit they may submit for, newest first. */
+export async function loadMine() {
+  const units = auth.me?.units || [];
+  work.mineError = null;
+  try {
+    const answers = await Promise.all(
+      units.map((scope) => request(OBS_PATHS.observations, { params: { scope, limit: MINE_LIMIT }, label: "sub_mine", auth: true, cache: "no-store" })),
+    );
+    const items = answers.flatMap((a) => a.items || []);
+    items.sort((a, b) => String(b.submitted_at).localeCompare(String(a.submitted_at)) || b.id - a.id);
+    work.mine = items.slice(0, MINE_LIMIT);
+  } catch (err) {
+    console.warn(err.message || err);
+    work.mineError = err.detail || err.message || String(err);
+  }
+}
+
+/** Pending submissions for a reviewer. */
+export async function loadReview() {
+  const r = work.review;
+  r.error = null;
+  try {
+    const body = await request(OBS_PATHS.observations, { params: { status: "submitted", limit: REVIEW_LIMIT }, label: "rv_loading", auth: true, cache: "no-store" });
+    r.items = body.items || [];
+    r.total = body.total ?? r.items.length;
+  } catch (err) {
+    console.warn(err.message || err);
+    r.error = err.detail || err.message || String(err);
+  }
+}
+
+// ------------------------------------------------------------------ actions
+
+function checkForm(state) {
+  const f = work.form;
+  const errs = {};
+  const need = (k) => {
+    if (!String(f[k]).trim()) errs[k] = [t("sub_required")];
+  };
+  need("indicator");
+  need("scope");
+  need("period");
+  need("value");
+  need("source");
+  if (!errs.period && !/^\d{4}$/.test(String(f.period).trim())) errs.period = [t("sub_bad_year")];
+  if (!errs.value && !Number.isFinite(Number(f.value))) errs.value = [t("sub_bad_number")];
+  if (f.scope && !(auth.me?.units || []).includes(f.scope)) errs.scope = [t("sub_not_your_unit")];
+  if (f.source_url.trim() && !/^https?:\/\//i.test(f.source_url.trim())) errs.source_url = [t("sub_bad_url")];
+  if (!errs.indicator && !state.targets.some((x) => x.indicator === f.indicator)) errs.indicator = [t("sub_required")];
+  return errs;
+}
+
+async function submit(state, rerender) {
+  if (work.busy) return;
+  work.result = null;
+  work.general = null;
+  work.errors = checkForm(state);
+  if (Object.keys(work.errors).length) {
+    rerender();
+    return;
+  }
+  const f = work.form;
+  const tg = state.targets.find((x) => x.indicator === f.indicator);
+  const row = {
+    indicator: f.indicator,
+    scope: f.scope,
+    period: Number(f.period),
+    value: Number(f.value),
+    unit: tg.unit,
+    source: f.source.trim(),
+    source_url: f.source_url.trim() || null,
+  };
+  if (!work.key) work.key = uuid();
+  work.busy = true;
+  rerender();
+  try {
+    const answer = await request(OBS_PATHS.observations, {
+      method: "POST",
+      json: { observations: [row], note: null },
+      headers: { "Idempotency-Key": work.key },
+      label: "sub_sending",
+      auth: true,
+    });
+    work.result = answer;
+    work.key = null;
+    work.form.value = "";
+    work.busy = false;
+    rerender();
+    await loadMine();
+  } catch (err) {
+    console.warn(err.message || err);
+    if (err.status) {
+      const { byField, other } = problemsOf(err);
+      work.errors = byField;
+      work.general = { status: err.status, lines: other };
+    } else {
+      // no answer (network): the same key is sent again by a retry of this form
+      work.general = { status: null, lines: [String(err.message || err)] };
+    }
+  } finally {
+    work.busy = false;
+    rerender();
+  }
+}
+
+async function decide(item, decision, rerender, onDecided) {
+  const r = work.review;
+  const reason = (r.reasons[item.id] || "").trim();
+  delete r.errors[item.id];
+  if (decision === "reject" && !reason) {
+    r.errors[item.id] = t("rv_reason_required");
+    rerender();
+    return;
+  }
+  r.busy = true;
+  rerender();
+  try {
+    const body = { decision };
+    if (reason) body.reason = reason;
+    const answer = await request(OBS_PATHS.review(item.id), { method: "POST", json: body, label: "rv_sending", auth: true });
+    r.done = { id: item.id, status: answer?.status || (decision === "accept" ? "accepted" : "rejected") };
+    delete r.reasons[item.id];
+    await loadReview();
+    r.busy = false;
+    rerender();
+    await onDecided();
+  } catch (err) {
+    console.warn(err.message || err);
+    const { other, byField } = problemsOf(err);
+    r.errors[item.id] = `${err.status ? `HTTP ${err.status}: ` : ""}${[...other, ...Object.values(byField).flat()].join("; ")}`;
+  } finally {
+    r.busy = false;
+    rerender();
+  }
+}
+
+// ------------------------------------------------------------------ rendering
+
+function field(name, label, control, hint = null) {
+  const errs = work.errors[name] || [];
+  return h(
+    "label",
+    { class: `sub-field${errs.length ? " invalid" : ""}`, dataset: { field: name } },
+    h("span", {}, label),
+    control,
+    hint ? h("small", { class: "muted" }, hint) : null,
+    errs.length ? h("span", { class: "field-error", role: "alert", dataset: { field: name } }, errs.join("; ")) : null,
+  );
+}
+
+function bindInput(el, name) {
+  el.value = work.form[name];
+  const on = () => {
+    if (work.form[name] === el.value) return;
+    work.form[name] = el.value;
+    work.key = null; // a changed form is a new submission
+  };
+  el.addEventListener("input", on);
+  el.addEventListener("change", on);
+  return el;
+}
+
+/** The "Submit 报送" tab of an officer (or admin with units). */
+export function renderSubmit(el, state, rerender) {
+  el.replaceChildren();
+  const me = auth.me;
+  el.append(h("h2", {}, t("sub_title")), h("p", { class: "hint" }, t("sub_hint")));
+  if (!me?.can_submit) {
+    el.append(h("p", { class: "not-available" }, t("sub_not_allowed")));
+    return;
+  }
+  const units = me.units || [];
+  if (!units.length) {
+    el.append(h("p", { class: "not-available" }, t("sub_no_units")));
+    return;
+  }
+  const f = work.form;
+  if (!units.includes(f.scope)) f.scope = units.length === 1 ? units[0] : "";
+  const choices = indicatorChoices(state.targets);
+
+  const ind = h("select", { id: "sub-indicator", name: "indicator" }, h("option", { value: "" }, t("sub_choose")));
+  for (const tg of choices) ind.append(h("option", { value: tg.indicator }, `${nameOf(tg)} · ${tg.indicator}`));
+  bindInput(ind, "indicator");
+  const chosen = choices.find((x) => x.indicator === f.indicator) || null;
+  const measure = h("input", { id: "sub-unit", name: "unit", readonly: true, value: measureLabel(chosen), tabindex: "-1" });
+  ind.addEventListener("change", () => {
+    measure.value = measureLabel(choices.find((x) => x.indicator === ind.value));
+  });
+
+  const scope = h("select", { id: "sub-scope", name: "scope" });
+  if (units.length > 1) scope.append(h("option", { value: "" }, t("sub_choose")));
+  for (const code of units) scope.append(h("option", { value: code }, unitLabel(state, code)));
+  bindInput(scope, "scope");
+
+  const period = bindInput(h("input", { id: "sub-period", name: "period", type: "number", min: "1949", max: "2100", step: "1", inputmode: "numeric" }), "period");
+  const value = bindInput(h("input", { id: "sub-value", name: "value", type: "text", inputmode: "decimal", autocomplete: "off" }), "value");
+  const source = bindInput(h("input", { id: "sub-source", name: "source", type: "text", autocomplete: "off" }), "source");
+  const url = bindInput(h("input", { id: "sub-source-url", name: "source_url", type: "url", autocomplete: "off", placeholder: "https://…" }), "source_url");
+
+  const form = h(
+    "form",
+    { id: "sub-form", class: "sub-form", novalidate: true, onsubmit: (e) => (e.preventDefault(), submit(state, rerender)) },
+    field("indicator", t("sub_indicator"), ind),
+    field("unit", t("sub_unit"), measure),
+    field("scope", t("sub_scope"), scope, t("sub_scope_hint")),
+    field("period", t("sub_period"), period),
+    field("value", t("sub_value"), value),
+    field("source", t("sub_source"), source, t("sub_source_hint")),
+    field("source_url", t("sub_source_url"), url),
+    h("button", { type: "submit", id: "sub-send", class: "primary", disabled: work.busy }, work.busy ? `${t("sub_sending")} …` : t("sub_send")),
+  );
+  el.append(form);
+  if (work.result) {
+    el.append(
+      h(
+        "p",
+        { class: "sub-ok", role: "status", dataset: { batch: work.result.batch_id } },
+        `${t("sub_ok")} · ${t("sub_batch")} ${work.result.batch_id} · ${t(`obs_${work.result.status || "submitted"}`)}`,
+      ),
+    );
+  }
+  if (work.general) {
+    const g = work.general;
+    el.append(
+      h(
+        "div",
+        { class: "sub-error", role: "alert", dataset: { status: g.status ?? "" } },
+        h("strong", {}, g.status ? `${t("sub_refused")} (HTTP ${g.status})` : t("sub_no_answer")),
+        g.lines.length ? h("ul", {}, g.lines.map((x) => h("li", {}, x))) : null,
+        g.status ? null : h("p", { class: "muted" }, t("sub_retry_same")),
+      ),
+    );
+  }
+  el.append(renderMine(state, rerender));
+}
+
+function renderMine(state, rerender) {
+  const box = h("div", { class: "sub-mine" });
+  box.append(
+    h("h3", {}, t("sub_mine")),
+    h(
+      "button",
+      {
+        type: "button",
+        id: "sub-refresh",
+        class: "small",
+        onclick: async () => {
+          await loadMine();
+          rerender();
+        },
+      },
+      t("refresh"),
+    ),
+  );
+  if (work.mineError) box.append(h("p", { class: "not-available" }, work.mineError));
+  else if (work.mine === null) box.append(h("p", { class: "hint" }, `${t("loading")} …`));
+  else if (!work.mine.length) box.append(h("p", { class: "hint" }, t("sub_mine_none")));
+  else {
+    const ul = h("ul", { class: "obs-list mine" });
+    for (const o of work.mine) ul.append(obsItem(state, o));
+    box.append(ul);
+  }
+  return box;
+}
+
+function obsItem(state, o, extra = []) {
+  return h(
+    "li",
+    { class: "obs-item", dataset: { id: String(o.id), status: o.status, scope: o.scope, indicator: o.indicator } },
+    h("div", { class: "obs-head" }, statusBadge(o.status), " ", h("strong", {}, indicatorLabel(state, o.indicator))),
+    h("div", {}, `${unitLabel(state, o.scope)} · ${o.period} · `, h("strong", { class: "obs-value" }, `${fmt(o.value, 6)} ${o.unit}`)),
+    h(
+      "div",
+      { class: "muted" },
+      `${t("sub_source")}: `,
+      o.source_url ? h("a", { href: o.source_url, target: "_blank", rel: "noopener noreferrer" }, o.source) : o.source,
+    ),
+    h("div", { class: "muted" }, `${t("obs_by")} ${o.submitted_by} · ${when(o.submitted_at)}${o.batch_id ? ` · ${t("sub_batch")} ${o.batch_id}` : ""}`),
+    o.reviewed_by ? h("div", { class: "muted" }, `${t("obs_reviewed_by")} ${o.reviewed_by} · ${when(o.reviewed_at)}`) : null,
+    o.review_reason ? h("div", { class: "obs-reason" }, `${t("obs_reason")}: ${o.review_reason}`) : null,
+    ...extra,
+  );
+}
+
+/** The "Review 审核" tab of a reviewer or admin. */
+export function renderReview(el, state, rerender, onDecided) {
+  el.replaceChildren();
+  const r = work.review;
+  el.append(h("h2", {}, t("rv_title")), h("p", { class: "hint" }, t("rv_hint")));
+  if (!auth.me?.can_review) {
+    el.append(h("p", { class: "not-available" }, t("rv_not_allowed")));
+    return;
+  }
+  el.append(
+    h(
+      "button",
+      {
+        type: "button",
+        id: "rv-refresh",
+        class: "small",
+        onclick: async () => {
+          await loadReview();
+          rerender();
+        },
+      },
+      t("refresh"),
+    ),
+  );
+  if (r.done) el.append(h("p", { class: "sub-ok", role: "status", dataset: { id: String(r.done.id), status: r.done.status } }, `#${r.done.id}: ${t(`obs_${r.done.status}`)} · ${t("rv_board_updated")}`));
+  if (r.error) {
+    el.append(h("p", { class: "not-available" }, r.error));
+    return;
+  }
+  if (r.items === null) {
+    el.append(h("p", { class: "hint" }, `${t("loading")} …`));
+    return;
+  }
+  el.append(h("p", { class: "muted", id: "rv-count" }, `${t("rv_pending")}: ${r.total}`));
+  if (!r.items.length) {
+    el.append(h("p", { class: "hint" }, t("rv_none")));
+    return;
+  }
+  const ul = h("ul", { class: "obs-list review" });
+  for (const o of r.items) {
+    const reason = h("input", { type: "text", class: "rv-reason", placeholder: t("rv_reason"), "aria-label": t("rv_reason") });
+    reason.value = r.reasons[o.id] || "";
+    reason.addEventListener("input", () => {
+      r.reasons[o.id] = reason.value;
+    });
+    const own = o.submitted_by === auth.me.name;
+    const actions = h(
+      "div",
+      { class: "rv-actions" },
+      h("button", { type: "button", class: "rv-accept primary", disabled: r.busy || own, title: own ? t("rv_own") : null, onclick: () => decide(o, "accept", rerender, onDecided) }, t("rv_accept")),
+      reason,
+      h("button", { type: "button", class: "rv-reject", disabled: r.busy || own, title: own ? t("rv_own") : null, onclick: () => decide(o, "reject", rerender, onDecided) }, t("rv_reject")),
+    );
+    const extra = [actions];
+    if (own) extra.push(h("div", { class: "muted" }, t("rv_own")));
+    if (r.errors[o.id]) extra.push(h("div", { class: "field-error rv-error", role: "alert" }, r.errors[o.id]));
+    ul.append(obsItem(state, o, extra));
+  }
+  el.append(ul);
+}
