@@ -83,12 +83,6 @@ class Principal:
         """The joint office."""
         return self.role is Role.ADMIN
 
-    def may_see_unpublished(self, scope: str) -> bool:
-        """Whether this user may read a not-yet-accepted observation of ``scope``."""
-        if self.role in (Role.ADMIN, Role.REVIEWER, Role.VIEWER):
-            return True
-        return scope in self.units
-
 
 def jurisdiction(region: Region, role: Role, unit: str | None) -> frozenset[str]:
     """Scopes a user may submit for.

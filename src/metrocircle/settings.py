@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["KNOWN_DEFAULT_SECRETS", "MIN_SECRET_LENGTH", "Settings"]
+
+MIN_SECRET_LENGTH = 32
+"""Characters of the token-signing key in production (HS256 wants at least 256 bits)."""
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"change-me", "changeme", "secret", "development", "dev", "metrocircle", "please-change-me"}
+)
+"""Placeholder keys found in examples and tutorials: refused in production at any length."""
 
 
 class Settings(BaseSettings):
@@ -33,10 +40,40 @@ class Settings(BaseSettings):
     basemap_attribution: str = "© OpenStreetMap contributors"
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=50_000_000)
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs access tokens. Required in production; elsewhere a random "
+        "key is made at start (tokens then end when the server stops).",
+    )
+    access_token_minutes: int = Field(
+        default=15, ge=1, le=1440, description="Lifetime of a login's bearer token."
+    )
+    login_attempts_per_minute: int = Field(
+        default=10, ge=0, le=100_000, description="Per client address and user name; 0: no limit."
+    )
+    writes_per_minute: int = Field(
+        default=600, ge=0, le=1_000_000, description="Write requests per user; 0: no limit."
+    )
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    )
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:
-        if self.environment == "production" and "*" in self.cors_origins:
+        if self.environment != "production":
+            return self
+        if "*" in self.cors_origins:
             msg = "cors_origins='*' is refused in production"
+            raise ValueError(msg)
+        key = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if not key:
+            msg = "METROCIRCLE_SECRET_KEY must be set in production (e.g. `openssl rand -hex 32`)"
+            raise ValueError(msg)
+        if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(set(key)) < 8:
+            msg = "METROCIRCLE_SECRET_KEY is a known placeholder; set a random key in production"
+            raise ValueError(msg)
+        if len(key) < MIN_SECRET_LENGTH:
+            msg = f"METROCIRCLE_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
             raise ValueError(msg)
         return self

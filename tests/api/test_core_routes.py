@@ -178,14 +178,17 @@ def test_observations_from_the_store(make_client: MakeClient, make_settings: Mak
             submitted_by="tester",
         )
     c = make_client(settings)
-    rows = c.get("/api/observations").json()
+    page = c.get("/api/observations").json()
+    rows = page["items"]
+    assert page["total"] == 2
     assert [(o["period"], o["value"]) for o in rows] == [(2023, 3.0), (2024, 2.0)]
     assert rows[0]["submitted_by"] == "tester"
+    assert rows[0]["status"] == "accepted"
     one = c.get(
         "/api/observations", params={"indicator": "heavy_pollution_days", "scope": "region"}
     ).json()
-    assert len(one) == 2
-    assert c.get("/api/observations", params={"scope": "500103"}).json() == []
+    assert one["total"] == 2
+    assert c.get("/api/observations", params={"scope": "500103"}).json()["items"] == []
 
 
 @pytest.mark.parametrize(

@@ -17,11 +17,16 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.responses import Response
 
 from metrocircle._errors import (
+    AuthError,
+    ConflictError,
     DataValidationError,
     MetrocircleError,
+    NotFoundError,
+    PermissionDeniedError,
     UnknownIndicatorError,
     UnknownUnitError,
 )
+from metrocircle.api.ratelimit import RateLimiter
 from metrocircle.settings import Settings
 
 __all__ = ["ROUTER_MODULES", "create_app", "install_error_handlers"]
@@ -34,6 +39,9 @@ ROUTER_MODULES: tuple[str, ...] = (
     "metrocircle.api.routes.access",
     "metrocircle.api.routes.sectors",
     "metrocircle.api.routes.coverage",
+    "metrocircle.api.routes.users",
+    "metrocircle.api.routes.submissions",
+    "metrocircle.api.routes.audit",
 )
 """Modules that define ``router``; each is included when present."""
 
@@ -59,6 +67,19 @@ class _BodyLimit(BaseHTTPMiddleware):
                     {"detail": f"request body larger than {self.max_bytes} bytes"}, status_code=413
                 )
         return await call_next(request)
+
+
+class _SecurityHeaders(BaseHTTPMiddleware):
+    """Headers that stop sniffing, framing and leaking of the dashboard and the API."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.url.path.startswith("/api/auth") or request.headers.get("authorization"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -93,6 +114,30 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownIndicatorError)
     async def _unknown_indicator(_r: Request, exc: UnknownIndicatorError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_r: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(AuthError)
+    async def _auth(_r: Request, exc: AuthError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": str(exc)}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+        )
+
+    @app.exception_handler(PermissionDeniedError)
+    async def _forbidden(_r: Request, exc: PermissionDeniedError) -> JSONResponse:
+        if exc.problems:
+            body = [{"loc": [p.file, p.row, p.field], "msg": p.message} for p in exc.problems]
+            return JSONResponse({"detail": body}, status_code=403)
+        return JSONResponse({"detail": str(exc)}, status_code=403)
+
+    @app.exception_handler(ConflictError)
+    async def _conflict(_r: Request, exc: ConflictError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": [{"loc": [p.file, p.row, p.field], "msg": p.message} for p in exc.problems]},
+            status_code=409,
+        )
 
     @app.exception_handler(DataValidationError)
     async def _invalid(_r: Request, exc: DataValidationError) -> JSONResponse:
@@ -143,12 +188,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.region = region
     app.state.store = None
     app.state.cache = {}
+    app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
+    app.state.login_limiter_address = RateLimiter(5 * settings.login_attempts_per_minute)
+    app.state.write_limiter = RateLimiter(settings.writes_per_minute)
+    if settings.secret_key is not None:
+        app.state.signing_key = settings.secret_key.get_secret_value()
+    app.add_middleware(_SecurityHeaders)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
         app.add_middleware(
-            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"]
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
 
     install_error_handlers(app)

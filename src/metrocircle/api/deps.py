@@ -1,17 +1,50 @@
-"""Dependencies of the API routers: settings, the region, the store (as Annotated aliases)."""
+"""Dependencies of the API routers: settings, the region, the store, who is asking."""
 
 from __future__ import annotations
 
+import logging
+import math
+import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordBearer
 
+from metrocircle._errors import AuthError, NotFoundError
 from metrocircle.region import Region
+from metrocircle.security import (
+    API_TOKEN_PREFIX,
+    Principal,
+    Role,
+    decode_access_token,
+    jurisdiction,
+)
 from metrocircle.settings import Settings
 from metrocircle.store import Store
 
-__all__ = ["RegionDep", "SettingsDep", "StoreDep", "get_region", "get_settings", "get_store"]
+__all__ = [
+    "AdminDep",
+    "PrincipalDep",
+    "RegionDep",
+    "SettingsDep",
+    "StoreDep",
+    "UserDep",
+    "WriterDep",
+    "client_address",
+    "get_principal",
+    "get_region",
+    "get_settings",
+    "get_store",
+    "origin_of",
+    "require_user",
+    "signing_key",
+    "write_limit",
+]
+
+log = logging.getLogger(__name__)
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
 def get_settings(request: Request) -> Settings:
@@ -26,8 +59,8 @@ def get_region(request: Request) -> Region:
     return region
 
 
-def get_store(request: Request) -> Iterator[Store]:
-    """The store (opened lazily, once per app); 503 when it cannot be reached."""
+def open_store(request: Request) -> Store:
+    """The app's store, opened on first use (503 when it cannot be reached)."""
     from metrocircle._errors import StoreError
 
     store: Store | None = getattr(request.app.state, "store", None)
@@ -37,9 +70,119 @@ def get_store(request: Request) -> Iterator[Store]:
         except StoreError as exc:
             raise HTTPException(status_code=503, detail=f"store unavailable: {exc}") from None
         request.app.state.store = store
-    yield store
+    return store
+
+
+def get_store(request: Request) -> Iterator[Store]:
+    """The store (opened lazily, once per app); 503 when it cannot be reached."""
+    yield open_store(request)
+
+
+def signing_key(request: Request) -> str:
+    """The key that signs access tokens: the configured one, else a random per-app key."""
+    key: str | None = getattr(request.app.state, "signing_key", None)
+    if key is None:
+        settings: Settings = request.app.state.settings
+        if settings.secret_key is not None:
+            key = settings.secret_key.get_secret_value()
+        else:
+            key = secrets.token_hex(32)
+            log.warning(
+                "no METROCIRCLE_SECRET_KEY is set: access tokens are signed with a random key "
+                "and end when this server stops"
+            )
+        request.app.state.signing_key = key
+    return key
+
+
+def client_address(request: Request) -> str:
+    """The client's address (the first X-Forwarded-For hop when proxies are trusted)."""
+    settings: Settings = request.app.state.settings
+    if settings.trust_proxy_headers:
+        fwd = request.headers.get("x-forwarded-for", "")
+        first = fwd.split(",")[0].strip()
+        if first:
+            return first[:64]
+    return request.client.host if request.client else "unknown"
+
+
+def origin_of(request: Request) -> str:
+    """Where a change came from, for the audit log: ``api <address>``."""
+    return f"api {client_address(request)}"
+
+
+def _unauthorised(msg: str) -> HTTPException:
+    return HTTPException(status_code=401, detail=msg, headers={"WWW-Authenticate": "Bearer"})
+
+
+def get_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal | None:
+    """Who is asking: None for the public; 401 for a bad, expired or forged token."""
+    if token is None:
+        return None
+    store = open_store(request)
+    region = get_region(request)
+    via = "api_token" if token.startswith(API_TOKEN_PREFIX) else "password"
+    if via == "api_token":
+        user = store.user_for_api_token(token)
+        if user is None:
+            msg = "the API token is unknown, revoked or expired"
+            raise _unauthorised(msg)
+    else:
+        try:
+            claims = decode_access_token(signing_key(request), token)
+        except AuthError as exc:
+            raise _unauthorised(str(exc)) from None
+        try:
+            user = store.user(str(claims["sub"]))
+        except NotFoundError:
+            msg = "the access token's user does not exist"
+            raise _unauthorised(msg) from None
+        if user.disabled:
+            msg = "the user is disabled"
+            raise _unauthorised(msg)
+        if int(claims.get("pwe", -1)) < user.token_epoch:
+            msg = "the password changed after this token was issued; log in again"
+            raise _unauthorised(msg)
+    role = Role(user.role)
+    return Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit), via)
+
+
+def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+    """A logged-in user (401 for the public)."""
+    if principal is None:
+        msg = "log in first: this needs a bearer token"
+        raise _unauthorised(msg)
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(require_user)]) -> Principal:
+    """The joint office's administrators only (403 for others)."""
+    if not principal.is_admin:
+        raise HTTPException(status_code=403, detail="only an administrator may do this")
+    return principal
+
+
+def write_limit(
+    request: Request, principal: Annotated[Principal, Depends(require_user)]
+) -> Principal:
+    """A logged-in user within their write rate (429 with Retry-After beyond it)."""
+    limiter = request.app.state.write_limiter
+    wait = limiter.hit(principal.name)
+    if wait is not None:
+        raise HTTPException(
+            status_code=429,
+            detail="too many write requests; slow down",
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+    return principal
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RegionDep = Annotated[Region, Depends(get_region)]
 StoreDep = Annotated[Store, Depends(get_store)]
+PrincipalDep = Annotated[Principal | None, Depends(get_principal)]
+UserDep = Annotated[Principal, Depends(require_user)]
+AdminDep = Annotated[Principal, Depends(require_admin)]
+WriterDep = Annotated[Principal, Depends(write_limit)]

@@ -25,6 +25,7 @@ __all__ = [
     "FileOut",
     "MessageOut",
     "ObservationOut",
+    "ObservationPageOut",
     "ProjectOut",
     "RegionOut",
     "RoleOut",
@@ -263,6 +264,11 @@ class ObservationOut(_Out):
     source_url: str | None
     submitted_by: str
     submitted_at: datetime
+    status: Literal["submitted", "accepted", "rejected"]
+    batch_id: str
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    review_reason: str | None
 
     @classmethod
     def build(cls, r: ObservationRecord) -> ObservationOut:
@@ -278,7 +284,19 @@ class ObservationOut(_Out):
             source_url=r.source_url,
             submitted_by=r.submitted_by,
             submitted_at=r.submitted_at,
+            status=r.status,  # type: ignore[arg-type]
+            batch_id=r.batch_id,
+            reviewed_by=r.reviewed_by,
+            reviewed_at=r.reviewed_at,
+            review_reason=r.review_reason,
         )
+
+
+class ObservationPageOut(_Out):
+    """A page of observations and how many match in all."""
+
+    total: int
+    items: list[ObservationOut]
 
 
 class MessageOut(_Out):

@@ -568,6 +568,7 @@ class Store:
         status: str | Sequence[str] | None = "accepted",
         batch_id: str | None = None,
         scopes: Sequence[str] | None = None,
+        unpublished_scopes: Sequence[str] | None = None,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[ObservationRecord]:
@@ -579,6 +580,9 @@ class Store:
             One status, several, or ``None`` for all.
         scopes
             Only these scopes (with ``scope``: both must hold).
+        unpublished_scopes
+            When given, rows not yet accepted (or rejected) are returned only for these
+            scopes: what a user may see of unpublished data. ``None``: no such restriction.
         """
         q = self._filtered(
             sa.select(observations),
@@ -587,6 +591,7 @@ class Store:
             status=status,
             batch_id=batch_id,
             scopes=scopes,
+            unpublished_scopes=unpublished_scopes,
         ).order_by(
             observations.c.indicator,
             observations.c.unit_code,
@@ -608,6 +613,7 @@ class Store:
         status: str | Sequence[str] | None = "accepted",
         batch_id: str | None = None,
         scopes: Sequence[str] | None = None,
+        unpublished_scopes: Sequence[str] | None = None,
     ) -> int:
         """How many observations :meth:`observations` would return without a limit."""
         q = self._filtered(
@@ -617,6 +623,7 @@ class Store:
             status=status,
             batch_id=batch_id,
             scopes=scopes,
+            unpublished_scopes=unpublished_scopes,
         )
         with self.engine.connect() as conn:
             return int(conn.execute(q).scalar_one())
@@ -630,6 +637,7 @@ class Store:
         status: str | Sequence[str] | None,
         batch_id: str | None,
         scopes: Sequence[str] | None,
+        unpublished_scopes: Sequence[str] | None = None,
     ) -> Any:
         if indicator is not None:
             q = q.where(observations.c.indicator == indicator)
@@ -643,6 +651,13 @@ class Store:
             q = q.where(observations.c.batch_id == batch_id)
         if scopes is not None:
             q = q.where(observations.c.unit_code.in_(list(scopes)))
+        if unpublished_scopes is not None:
+            q = q.where(
+                sa.or_(
+                    observations.c.status == "accepted",
+                    observations.c.unit_code.in_(list(unpublished_scopes)),
+                )
+            )
         return q
 
     def observation(self, obs_id: int) -> ObservationRecord:

@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
-from metrocircle.api.deps import RegionDep, SettingsDep, StoreDep
+from metrocircle.api.deps import RegionDep, SettingsDep
 from metrocircle.api.schemas import (
     FeatureCollectionOut,
     FeatureOut,
-    ObservationOut,
     ProjectOut,
     RegionOut,
     TargetOut,
@@ -169,33 +168,3 @@ def list_projects(
         for p in region.projects
         if (type is None or p.type == type) and (unit is None or unit in p.units)
     ]
-
-
-@router.get(
-    "/observations",
-    operation_id="list_observations",
-    response_model=list[ObservationOut],
-    responses={503: {"description": "The store cannot be reached"}},
-)
-def list_observations(
-    region: RegionDep,
-    store: StoreDep,
-    indicator: Annotated[
-        str | None,
-        Query(max_length=100, pattern=r"^[a-z0-9_.]+$", description="indicator id"),
-    ] = None,
-    scope: Annotated[
-        str | None,
-        Query(max_length=64, description="region, a unit code, group:<role> or an extra scope"),
-    ] = None,
-) -> list[ObservationOut]:
-    """Stored observations (imported or submitted), optionally of one indicator and scope."""
-    from metrocircle.store.observations_file import known_indicators
-
-    if scope is not None and scope not in valid_scopes(region):
-        msg = f"unknown scope {scope!r}; use region, a unit code or group:<role>"
-        raise invalid(("query", "scope"), msg)
-    if indicator is not None and indicator not in known_indicators(region):
-        msg = f"unknown indicator {indicator!r}"
-        raise invalid(("query", "indicator"), msg)
-    return [ObservationOut.build(r) for r in store.observations(indicator, scope)]

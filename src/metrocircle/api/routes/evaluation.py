@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from metrocircle.api.deps import RegionDep, StoreDep
@@ -27,14 +26,9 @@ AsOf = Annotated[
 ]
 
 
-def _store_stamp(store: Store) -> tuple[int, int]:
-    """(row count, highest id) of the observations table: changes whenever observations do."""
-    from metrocircle.store.tables import observations
-
-    q = sa.select(sa.func.count(), sa.func.coalesce(sa.func.max(observations.c.id), 0))
-    with store.engine.connect() as conn:
-        n, top = conn.execute(q).one()
-    return int(n), int(top)
+def _store_stamp(store: Store) -> tuple[int, str | None]:
+    """The audit log's head: every change to the store (an import, a review) moves it."""
+    return store.audit_head()
 
 
 def _board(region: Region, store: Store, as_of: int) -> EvaluationBoardOut:
