@@ -13,6 +13,7 @@ from metrocircle.cli.coverage import coverage_app, site_app
 from metrocircle.cli.evaluate import evaluate_command, report_command
 from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
 from metrocircle.cli.serve import serve_command
+from metrocircle.cli.users import audit_app, review_app, users_app
 
 __all__ = ["app", "main"]
 
@@ -60,6 +61,9 @@ app.add_typer(water_app, name="water")
 app.add_typer(tourism_app, name="tourism")
 app.add_typer(fiscal_app, name="fiscal")
 app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
+app.add_typer(review_app, name="review")
+app.add_typer(audit_app, name="audit")
 
 
 def main() -> None:

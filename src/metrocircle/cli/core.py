@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from metrocircle._errors import PermissionDeniedError
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
@@ -22,6 +25,7 @@ from metrocircle.cli._common import (
     user_errors,
 )
 from metrocircle.schema import ROLES
+from metrocircle.store.db import CHUNK_ROWS
 
 __all__ = [
     "export",
@@ -242,6 +246,7 @@ def validate(
 
 @import_app.command("observations")
 def import_observations(
+    *,
     file: Annotated[
         Path, typer.Argument(help="CSV or XLSX with indicator, scope, period, value, unit, source.")
     ],
@@ -251,9 +256,22 @@ def import_observations(
         str,
         typer.Option("--submitted-by", help="Who submits the data (recorded in the audit log)."),
     ] = "cli",
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Submit as this user: their unit's rows only, stored as submitted for review.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import observations: every row is checked first; all rows are written or none."""
+    """Import observations: every row is checked first; all rows are written or none.
+
+    Without --as the store's operator imports accepted values; with --as USER the rows are
+    that user's submission (their own units only) and wait for a reviewer.
+    """
+    from metrocircle.cli.users import cli_origin
+    from metrocircle.security import Principal, Role, check_scopes, jurisdiction
     from metrocircle.store import read_observations_file
 
     region = load_region_or_exit(dataset)
@@ -261,14 +279,73 @@ def import_observations(
         rows = read_observations_file(file, region)
     store = open_store(db)
     try:
-        with user_errors():
-            res = store.import_observations(rows, submitted_by=submitted_by, file=file.name)
+        with user_errors(), _progress(len(rows), file.name) as progress:
+            if as_user is None:
+                res = store.import_observations(
+                    rows,
+                    submitted_by=submitted_by,
+                    file=file.name,
+                    origin=cli_origin(),
+                    progress=progress,
+                )
+            else:
+                user = store.user(as_user)
+                if user.disabled:
+                    fail(f"--as {as_user!r}: the user is disabled")
+                role = Role(user.role)
+                who = Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit))
+                try:
+                    check_scopes(who, [o.scope for o in rows], file=file.name)
+                except PermissionDeniedError as exc:
+                    lines = [
+                        f"{file.name}:{r.line}:scope: {p.message}" for p, r in _rows_of(exc, rows)
+                    ]
+                    fail("\n".join([str(exc), *lines[:50]]) + "\nnothing was imported")
+                res = store.submit_observations(
+                    rows, user=user.name, file=file.name, origin=cli_origin(), progress=progress
+                )
     finally:
         store.close()
     if json_out:
-        emit_json({"batch_id": res.batch_id, "rows": res.rows, "file": str(file)})
+        emit_json(
+            {"batch_id": res.batch_id, "rows": res.rows, "status": res.status, "file": str(file)}
+        )
     else:
-        typer.echo(f"imported {res.rows} observation(s) from {file} (batch {res.batch_id})")
+        verb = "imported" if res.status == "accepted" else "submitted for review"
+        typer.echo(f"{verb} {res.rows} observation(s) from {file} (batch {res.batch_id})")
+
+
+def _rows_of(exc: PermissionDeniedError, rows: list[Any]) -> list[tuple[Any, Any]]:
+    return [(p, rows[p.row]) for p in exc.problems if 0 <= p.row < len(rows)]
+
+
+@contextmanager
+def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal; plain ``progress: n/total`` lines on stderr otherwise."""
+    import sys
+
+    if total <= CHUNK_ROWS:
+        yield None
+        return
+    if sys.stderr.isatty():
+        from rich.console import Console as RichConsole
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=RichConsole(stderr=True),
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"writing {label}", total=total)
+            yield lambda done, _t: bar.update(task, completed=done)
+        return
+
+    def plain(done: int, t: int) -> None:
+        typer.echo(f"progress: {done}/{t} rows written (not committed yet)", err=True)
+
+    yield plain
 
 
 class ExportWhat(StrEnum):

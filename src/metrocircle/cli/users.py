@@ -1,0 +1,361 @@
+"""Commands of the multi-user mode: users, review of submissions, the audit trail.
+
+Whoever runs these holds the store's URL and so acts as the store's operator; each change
+is still recorded in the audit log as ``cli <login>@<host>``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import socket
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from metrocircle.cli._common import (
+    DatasetOpt,
+    JsonOpt,
+    StoreOpt,
+    emit_json,
+    fail,
+    load_region_or_exit,
+    open_store,
+    user_errors,
+)
+
+__all__ = ["audit_app", "cli_actor", "cli_origin", "review_app", "users_app"]
+
+users_app = typer.Typer(help="Accounts of the multi-user mode.", no_args_is_help=True)
+review_app = typer.Typer(help="Accept or reject submitted observations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit trail: list, export, verify.", no_args_is_help=True)
+
+
+class RoleOpt(StrEnum):
+    """Roles a user may have."""
+
+    admin = "admin"
+    officer = "officer"
+    reviewer = "reviewer"
+    viewer = "viewer"
+
+
+def cli_actor() -> str:
+    """Who runs the command line (the operating-system login)."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def cli_origin() -> str:
+    """Where a command-line change comes from, for the audit log."""
+    return f"cli {cli_actor().removeprefix('cli:')}@{socket.gethostname()}"
+
+
+def _read_password(prompt: bool) -> str:
+    if prompt:
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            fail("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        fail("--password-stdin: nothing on standard input")
+    return line.rstrip("\r\n")
+
+
+@users_app.command("add")
+def add_user(
+    *,
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
+    role: Annotated[RoleOpt, typer.Option(help="admin, officer, reviewer or viewer.")],
+    unit: Annotated[
+        str | None, typer.Option(help="Unit code an officer submits for (e.g. 500103).")
+    ] = None,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    dataset: DatasetOpt = "chongqing",
+    db: StoreOpt = None,
+) -> None:
+    """Create an account; the password is read from stdin or asked for (never an argument)."""
+    region = load_region_or_exit(dataset)
+    if unit is not None and unit not in region.unit_codes:
+        fail(f"--unit was {unit!r} but is not a unit code of {region.manifest.name}")
+    password = _read_password(not password_stdin)
+    store = open_store(db)
+    try:
+        with user_errors():
+            u = store.add_user(
+                name,
+                role=role.value,
+                unit=unit,
+                password=password,
+                actor=cli_actor(),
+                origin=cli_origin(),
+            )
+    finally:
+        store.close()
+    where = f" for {unit} {region.unit(unit).name_zh}" if unit else ""
+    typer.echo(f"added {u.role} {u.name}{where}")
+
+
+@users_app.command("list")
+def list_users(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """List the accounts (never their password hashes)."""
+    store = open_store(db)
+    try:
+        rows = [
+            {
+                "name": u.name,
+                "role": u.role,
+                "unit": u.unit,
+                "disabled": u.disabled,
+                "created_at": u.created_at,
+                "created_by": u.created_by,
+            }
+            for u in store.users()
+        ]
+    finally:
+        store.close()
+    if json_out:
+        emit_json(rows)
+        return
+    t = Table(title=f"{len(rows)} user(s)")
+    for col in ("name", "role", "unit", "disabled", "created_at", "created_by"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            str(r["name"]),
+            str(r["role"]),
+            str(r["unit"] or ""),
+            "yes" if r["disabled"] else "",
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            str(r["created_by"]),
+        )
+    Console().print(t)
+
+
+def _set_disabled(name: str, disabled: bool, db: str | None) -> None:
+    store = open_store(db)
+    try:
+        with user_errors():
+            store.set_disabled(name, disabled, actor=cli_actor(), origin=cli_origin())
+    finally:
+        store.close()
+    typer.echo(f"{'disabled' if disabled else 'enabled'} {name}")
+
+
+@users_app.command("disable")
+def disable_user(name: str, db: StoreOpt = None) -> None:
+    """Disable an account: its tokens stop working at once."""
+    _set_disabled(name, True, db)
+
+
+@users_app.command("enable")
+def enable_user(name: str, db: StoreOpt = None) -> None:
+    """Enable a disabled account."""
+    _set_disabled(name, False, db)
+
+
+@users_app.command("passwd")
+def set_password(
+    name: str,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    db: StoreOpt = None,
+) -> None:
+    """Set a user's password; their earlier access tokens stop working."""
+    password = _read_password(not password_stdin)
+    store = open_store(db)
+    try:
+        with user_errors():
+            store.set_password(name, password, actor=cli_actor(), origin=cli_origin())
+    finally:
+        store.close()
+    typer.echo(f"password of {name} changed")
+
+
+@users_app.command("token")
+def create_token(
+    name: Annotated[str, typer.Argument(help="The user the machine feed acts as.")],
+    label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "feed",
+    expires_days: Annotated[
+        int, typer.Option("--expires-days", min=1, max=3660, help="Lifetime in days.")
+    ] = 90,
+    db: StoreOpt = None,
+) -> None:
+    """Make an API token for a machine feed; it is printed once and stored only as a hash."""
+    store = open_store(db)
+    try:
+        with user_errors():
+            rec, token = store.create_api_token(
+                name, label, expires_days=expires_days, actor=cli_actor(), origin=cli_origin()
+            )
+    finally:
+        store.close()
+    typer.echo(f"token {rec.prefix}… for {name} (expires {rec.expires_at:%Y-%m-%d}):", err=True)
+    typer.echo(token)
+
+
+@review_app.command("list")
+def list_pending(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """Submissions with observations waiting for review."""
+    store = open_store(db)
+    try:
+        subs = store.submissions(pending_only=True)
+    finally:
+        store.close()
+    if json_out:
+        emit_json([s.__dict__ for s in subs])
+        return
+    t = Table(title=f"{len(subs)} submission(s) waiting for review")
+    t.add_column("batch_id", no_wrap=True, min_width=36)
+    for col in ("submitted_by", "submitted_at", "pending", "scopes", "note"):
+        t.add_column(col)
+    for s in subs:
+        t.add_row(
+            s.batch_id,
+            s.submitted_by,
+            f"{s.submitted_at:%Y-%m-%d %H:%M}",
+            str(s.pending),
+            ", ".join(s.scopes),
+            s.note or "",
+        )
+    Console().print(t)
+
+
+def _review(decision: str, batch: str, reviewer: str, reason: str | None, db: str | None) -> None:
+    store = open_store(db)
+    try:
+        with user_errors():
+            u = store.user(reviewer)
+            if u.disabled or u.role not in ("reviewer", "admin"):
+                fail(f"--as {reviewer!r} is not an enabled reviewer or administrator")
+            out = store.review(
+                reviewer=reviewer,
+                decision=decision,
+                reason=reason,
+                batch_id=batch,
+                origin=cli_origin(),
+            )
+    finally:
+        store.close()
+    typer.echo(f"{decision}ed {len(out)} observation(s) of batch {batch}")
+
+
+@review_app.command("accept")
+def accept(
+    batch: Annotated[str, typer.Argument(help="Batch id of the submission.")],
+    reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
+    db: StoreOpt = None,
+) -> None:
+    """Accept every pending observation of a submission."""
+    _review("accept", batch, reviewer, None, db)
+
+
+@review_app.command("reject")
+def reject(
+    batch: Annotated[str, typer.Argument(help="Batch id of the submission.")],
+    reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
+    reason: Annotated[str, typer.Option(help="Why (shown to the submitter).")],
+    db: StoreOpt = None,
+) -> None:
+    """Reject every pending observation of a submission, with the reason."""
+    _review("reject", batch, reviewer, reason, db)
+
+
+@audit_app.command("list")
+def list_audit(
+    db: StoreOpt = None,
+    after_id: Annotated[int, typer.Option(min=0, help="Entries after this id.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Who changed what, when and from where."""
+    store = open_store(db)
+    try:
+        entries = store.audit_entries(after_id=after_id, limit=limit)
+    finally:
+        store.close()
+    if json_out:
+        emit_json([e.__dict__ for e in entries])
+        return
+    t = Table(title=f"audit log: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
+    for col in ("id", "at", "actor", "action", "entity", "origin", "hash"):
+        t.add_column(col)
+    for e in entries:
+        t.add_row(
+            str(e.id),
+            f"{e.at:%Y-%m-%d %H:%M:%S}",
+            e.actor,
+            e.action,
+            f"{e.entity or ''} {e.entity_id or ''}".strip(),
+            e.origin or "",
+            (e.hash or "")[:12],
+        )
+    Console().print(t)
+
+
+class AuditFormat(StrEnum):
+    """Export formats of the audit log."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+@audit_app.command("export")
+def export_audit(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    fmt: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.jsonl,
+    db: StoreOpt = None,
+) -> None:
+    """Write the whole audit log (with its hash chain) as JSON lines or CSV."""
+    store = open_store(db)
+    tmp = out.with_name(out.name + ".part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            for chunk in store.export_audit(fmt.value):
+                fh.write(chunk)
+        tmp.replace(out)
+        _, head = store.audit_head()
+    finally:
+        tmp.unlink(missing_ok=True)
+        store.close()
+    typer.echo(f"wrote {out} (head hash {head})")
+
+
+@audit_app.command("verify")
+def verify_audit(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+    """Check the hash chain and the stored observations against the log; exit 1 if broken."""
+    store = open_store(db)
+    try:
+        rep = store.verify_audit()
+    finally:
+        store.close()
+    if json_out:
+        emit_json(
+            {
+                "ok": rep.ok,
+                "entries": rep.entries,
+                "head_hash": rep.head_hash,
+                "first_bad_id": rep.first_bad_id,
+                "problems": list(rep.problems),
+            }
+        )
+    elif rep.ok:
+        typer.echo(f"audit log intact: {rep.entries} entries, head hash {rep.head_hash}")
+    else:
+        for p in rep.problems:
+            typer.echo(f"TAMPERED: {p}", err=True)
+    if not rep.ok:
+        raise typer.Exit(1)
