@@ -185,6 +185,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if settings.environment == "production" and (settings.db or "").startswith("sqlite"):
+        log.warning(
+            "production on SQLite: fine for one office, but PostgreSQL is the recommended "
+            "store for the multi-user mode (METROCIRCLE_DB=postgresql://…)"
+        )
     app.state.region = region
     app.state.store = None
     app.state.cache = {}
