@@ -193,3 +193,16 @@ def test_extra_sections_are_discovered(
     assert "units: 27" in got[0][1]
     assert "needs a facilities file" in got[1][1]
     assert issubclass(MetrocircleError, Exception)
+
+
+def test_report_prints_the_audit_head(region: Region) -> None:
+    """A published report anchors the audit chain: its head hash is printed in the header."""
+    from metrocircle.store import Store
+
+    with Store("sqlite://") as store:
+        store.log(actor="test", action="note", detail={"why": "anchor"})
+        entry_id, digest = store.audit_head()
+        html = render_report(region, store=store, as_of=AS_OF, lang="en")
+    assert digest is not None
+    assert f"#{entry_id} {digest}" in html
+    assert "Audit log head" in html

@@ -320,6 +320,7 @@ def render_report(
             "as_of": year,
             "generated": date.today().isoformat(),
             "data_version": region.data_version,
+            "audit_head": _audit_head(store),
         },
         summary_intro=text(lang, "summary_intro", n=len(evs), counts=count_text),
         counts=counts,
@@ -332,6 +333,18 @@ def render_report(
     )
     steps("render")
     return html
+
+
+def _audit_head(store: Any) -> str | None:
+    """``#id sha256`` of the store's newest audit entry: printed so the chain is anchored.
+
+    Whoever holds a report can later check that the log still contains this entry, so
+    entries cannot be cut off the end unnoticed.
+    """
+    if store is None or not hasattr(store, "audit_head"):
+        return None
+    entry_id, digest = store.audit_head()
+    return None if digest is None else f"#{entry_id} {digest}"
 
 
 def _section_module_count() -> int:
