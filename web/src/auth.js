@@ -139,6 +139,7 @@ async function signIn(username, password) {
   } catch (err) {
     drop();
     auth.me = null;
+    $("login-pass").value = "";
     if (err.status === 401) auth.error = { key: "auth_wrong" };
     else if (err.status === 429) auth.error = { key: "auth_too_many", after: err.retryAfter };
     else auth.error = { text: err.detail || err.message || String(err) };

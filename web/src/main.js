@@ -268,7 +268,7 @@ function tabAllowed(tab) {
 }
 
 function renderWork() {
-  if (canSubmit()) renderSubmit($("tab-submit"), state, renderWork);
+  if (canSubmit()) renderSubmit($("tab-submit"), state, renderWork, reloadBoard);
   else $("tab-submit").replaceChildren();
   if (canReview()) renderReview($("tab-review"), state, renderWork, reloadBoard);
   else $("tab-review").replaceChildren();

@@ -14,6 +14,8 @@ export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/
 const FIELDS = ["indicator", "scope", "period", "value", "unit", "source", "source_url"];
 const STATUS_COLOURS = { submitted: "#fdd49e", accepted: "#a1d99b", rejected: "#fc9272" };
 const MINE_LIMIT = 20;
+/** Rows read per unit before the newest MINE_LIMIT are kept (the API orders by indicator). */
+const MINE_READ = 200;
 const REVIEW_LIMIT = 100;
 
 function blankForm() {
@@ -109,9 +111,9 @@ export async function loadMine() {
   work.mineError = null;
   try {
     const answers = await Promise.all(
-      units.map((scope) => request(OBS_PATHS.observations, { params: { scope, limit: MINE_LIMIT }, label: "sub_mine", auth: true, cache: "no-store" })),
+      units.map((scope) => request(OBS_PATHS.observations, { params: { scope, limit: MINE_READ }, label: "sub_mine", auth: true, cache: "no-store" })),
     );
-    const items = answers.flatMap((a) => a.items || []);
+    const items = answers.flatMap((a) => (Array.isArray(a) ? a : a.items || []));
     items.sort((a, b) => String(b.submitted_at).localeCompare(String(a.submitted_at)) || b.id - a.id);
     work.mine = items.slice(0, MINE_LIMIT);
   } catch (err) {
@@ -126,7 +128,7 @@ export async function loadReview() {
   r.error = null;
   try {
     const body = await request(OBS_PATHS.observations, { params: { status: "submitted", limit: REVIEW_LIMIT }, label: "rv_loading", auth: true, cache: "no-store" });
-    r.items = body.items || [];
+    r.items = Array.isArray(body) ? body : body.items || [];
     r.total = body.total ?? r.items.length;
   } catch (err) {
     console.warn(err.message || err);
@@ -266,7 +268,7 @@ function bindInput(el, name) {
 }
 
 /** The "Submit 报送" tab of an officer (or admin with units). */
-export function renderSubmit(el, state, rerender) {
+export function renderSubmit(el, state, rerender, onRefresh) {
   el.replaceChildren();
   const me = auth.me;
   el.append(h("h2", {}, t("sub_title")), h("p", { class: "hint" }, t("sub_hint")));
@@ -336,10 +338,10 @@ export function renderSubmit(el, state, rerender) {
       ),
     );
   }
-  el.append(renderMine(state, rerender));
+  el.append(renderMine(state, rerender, onRefresh));
 }
 
-function renderMine(state, rerender) {
+function renderMine(state, rerender, onRefresh) {
   const box = h("div", { class: "sub-mine" });
   box.append(
     h("h3", {}, t("sub_mine")),
@@ -349,9 +351,11 @@ function renderMine(state, rerender) {
         type: "button",
         id: "sub-refresh",
         class: "small",
+        title: t("sub_refresh_title"),
         onclick: async () => {
           await loadMine();
           rerender();
+          await onRefresh(); // a review may have changed the evaluation meanwhile
         },
       },
       t("refresh"),
