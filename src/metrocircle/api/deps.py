@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import secrets
+import threading
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -44,6 +45,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+_OPEN_LOCK = threading.Lock()
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
 
 
@@ -64,12 +66,16 @@ def open_store(request: Request) -> Store:
     from metrocircle._errors import StoreError
 
     store: Store | None = getattr(request.app.state, "store", None)
-    if store is None:
-        try:
-            store = Store(request.app.state.settings.db)
-        except StoreError as exc:
-            raise HTTPException(status_code=503, detail=f"store unavailable: {exc}") from None
-        request.app.state.store = store
+    if store is not None:
+        return store
+    with _OPEN_LOCK:  # concurrent first requests must not open (and migrate) it twice
+        store = getattr(request.app.state, "store", None)
+        if store is None:
+            try:
+                store = Store(request.app.state.settings.db)
+            except StoreError as exc:
+                raise HTTPException(status_code=503, detail=f"store unavailable: {exc}") from None
+            request.app.state.store = store
     return store
 
 

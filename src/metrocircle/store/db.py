@@ -56,6 +56,8 @@ ENV_VAR = "METROCIRCLE_DB"
 USER_NAME = re.compile(r"^[\w.@-]{2,80}$")
 """User names: 2–80 letters (any script), digits, ``_ . @ -``."""
 ROLES = ("admin", "officer", "reviewer", "viewer")
+_MIGRATE_LOCK = 731_2022_38
+"""Advisory-lock key that serialises migrations on PostgreSQL."""
 CHUNK_ROWS = 2_000
 """Rows per INSERT statement of a large import (all chunks in one transaction)."""
 
@@ -319,6 +321,9 @@ class Store:
         )
         try:
             with self._write() as conn:
+                if self.dialect == "postgresql":
+                    # Two processes opening a new database at once migrate one after the other.
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATE_LOCK})
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
         except sa.exc.OperationalError as exc:
