@@ -195,6 +195,18 @@ class ImportResult:
     status: str = "accepted"
 
 
+def _shown(url: str) -> str:
+    """The URL with any password masked, for messages and logs.
+
+    >>> _shown("postgresql://office:s3cret@db/metrocircle")
+    'postgresql://office:***@db/metrocircle'
+    """
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return re.sub(r"//([^:/@]*):[^@]*@", r"//\1:***@", url)
+
+
 def _normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         return "postgresql+psycopg://" + url[len("postgresql://") :]
@@ -265,7 +277,7 @@ class Store:
         try:
             self.engine: Engine = self._create_engine(_normalise_url(self.url))
         except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
-            msg = f"cannot open store {self.url!r}: {exc}"
+            msg = f"cannot open store {_shown(self.url)!r}: {exc}"
             raise StoreError(msg) from None
         if migrate:
             self.migrate()
