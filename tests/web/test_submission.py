@@ -76,10 +76,16 @@ def _call(
         return e.code, json.loads(e.read() or b"null")
 
 
+TOKENS: dict[str, str] = {}
+
+
 def _token(base: str, name: str, password: str) -> str:
-    status, body = _call(base, "/api/auth/token", form={"username": name, "password": password})
-    assert status == 200, body
-    return str(body["access_token"])
+    """A bearer token for the oracle's requests (one sign-in per user: logins are rate-limited)."""
+    if name not in TOKENS:
+        status, body = _call(base, "/api/auth/token", form={"username": name, "password": password})
+        assert status == 200, body
+        TOKENS[name] = str(body["access_token"])
+    return TOKENS[name]
 
 
 def _watch(s: Session) -> Session:
