@@ -100,7 +100,9 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     eng = sa.create_engine(_normalise_url(url))
     with eng.begin() as conn:
         conn.execute(
-            sa.text("DROP TABLE IF EXISTS observations, audit_log, submissions, api_tokens, users, alembic_version CASCADE")
+            sa.text(
+                "DROP TABLE IF EXISTS observations, audit_log, submissions, api_tokens, users, alembic_version CASCADE"
+            )
         )
         conn.execute(sa.text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))
     eng.dispose()
