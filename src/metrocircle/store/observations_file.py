@@ -193,7 +193,10 @@ def parse_observation_rows(
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 row_problems.append(
                     Problem(
-                        file, i, "value", f"{value:g} is out of range [{lo}, {hi}] for unit {unit}"
+                        file,
+                        i,
+                        "value",
+                        f"{value:g} is out of range for unit {unit}: {_bounds(lo, hi)}",
                     )
                 )
         if not source:
@@ -227,6 +230,19 @@ def parse_observation_rows(
                 )
             )
     return good, problems
+
+
+def _bounds(lo: float | None, hi: float | None) -> str:
+    """The allowed range in words.
+
+    >>> _bounds(0.0, None), _bounds(0.0, 100.0), _bounds(None, 5.0)
+    ('must be ≥ 0', 'must be between 0 and 100', 'must be ≤ 5')
+    """
+    if lo is not None and hi is not None:
+        return f"must be between {lo:g} and {hi:g}"
+    if lo is not None:
+        return f"must be ≥ {lo:g}"
+    return f"must be ≤ {hi:g}" if hi is not None else "any value"
 
 
 def read_observations_file(path: Path, region: Region) -> list[ObservationIn]:
