@@ -184,8 +184,9 @@ def issue_access_token(
 ) -> str:
     """A signed (HS256) bearer token for ``name``, valid for ``ttl``.
 
-    ``epoch`` is the user's password-change time (seconds): changing the password or
-    disabling the user makes older tokens invalid.
+    ``epoch`` is the user's token epoch (:attr:`metrocircle.store.UserRecord.token_epoch`):
+    a password change, disabling the user or signing out everywhere moves it on, and
+    tokens of an older epoch are refused.
     """
     import jwt
 
@@ -198,7 +199,7 @@ def issue_access_token(
         "exp": now + ttl,
         "aud": _AUDIENCE,
         "jti": secrets.token_hex(8),
-        "pwe": epoch,
+        "tep": epoch,
     }
     return str(jwt.encode(claims, secret, algorithm=_JWT_ALGORITHM))
 

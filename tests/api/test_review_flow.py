@@ -131,3 +131,23 @@ def test_rejected_submission_never_reaches_the_board(
         c.post("/api/observations", json={"observations": [row]}, headers=officer).status_code
         == 201
     )
+
+
+def test_logout_ends_every_session_of_the_user(
+    make_client: Callable[[Settings], TestClient], make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings()
+    with Store(settings.db) as store:
+        store.add_user("yz", role="officer", unit="500103", password=PASSWORD, actor="setup")
+        store.add_user("other", role="viewer", password=PASSWORD, actor="setup")
+    c = make_client(settings)
+    laptop, phone, other = _login(c, "yz"), _login(c, "yz"), _login(c, "other")
+    assert c.get("/api/auth/me", headers=phone).status_code == 200
+    assert c.post("/api/auth/logout", headers=laptop).status_code == 204
+    for headers in (laptop, phone):
+        r = c.get("/api/auth/me", headers=headers)
+        assert r.status_code == 401
+        assert "ended" in r.json()["detail"]
+    assert c.get("/api/auth/me", headers=other).status_code == 200
+    assert c.get("/api/auth/me", headers=_login(c, "yz")).status_code == 200
+    assert c.post("/api/auth/logout").status_code == 401

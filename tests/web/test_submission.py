@@ -245,9 +245,14 @@ def test_a_prefecture_officer_is_offered_its_own_units_only(public: Session) -> 
     )
     assert f"{units[GUANGAN_CITY]['name_zh']} ({GUANGAN_CITY})" in labels
     public.shot("3-guangan-officer")
-    # signing out hides the officer's tab and forgets the token
+    # signing out ends the session on the server, hides the officer's tab, forgets the token
+    browser_token = _stored_token(public)
+    assert browser_token is not None
     public.page.click("#logout-btn")
     public.page.wait_for_function("!('user' in document.body.dataset)", timeout=TIMEOUT_MS)
+    status, _ = _call(public.base_url, "/api/auth/me", token=browser_token)
+    assert status == 401  # the token left in the tab's memory is dead on the server too
+    TOKENS.pop(GUANGAN_OFFICER[0], None)  # every session of the user ended, the oracle's too
     assert public.page.locator("#auth-notice").inner_text() == "已退出登录"
     assert public.page.locator(".tabs button[data-tab='submit']").is_hidden()
     assert public.page.locator("#tab-targets").is_visible()

@@ -6,7 +6,7 @@
 import { has, onSessionLost, request, setAuthToken } from "./api.js";
 import { t } from "./i18n.js";
 
-export const AUTH_PATHS = { token: "/api/auth/token", me: "/api/auth/me" };
+export const AUTH_PATHS = { token: "/api/auth/token", me: "/api/auth/me", logout: "/api/auth/logout" };
 const KEY = "metrocircle.session";
 
 /** What the page knows of the session; `me` is the /api/auth/me answer when signed in. */
@@ -175,7 +175,19 @@ export function bindAuth() {
     }
     signIn(user, pass);
   });
-  $("logout-btn").addEventListener("click", () => lose("auth_signed_out"));
+  $("logout-btn").addEventListener("click", () => signOut());
+}
+
+/** End the session on the server (every token of this user dies), then forget it here. */
+async function signOut() {
+  if (has(AUTH_PATHS.logout)) {
+    try {
+      await request(AUTH_PATHS.logout, { method: "POST", auth: true, label: "auth_signing_out", cache: "no-store" });
+    } catch {
+      /* already expired or the server is gone: forgetting the token is all that is left */
+    }
+  }
+  lose("auth_signed_out");
 }
 
 function roleLabel(role) {

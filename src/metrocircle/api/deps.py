@@ -148,8 +148,8 @@ def get_principal(
         if user.disabled:
             msg = "the user is disabled"
             raise _unauthorised(msg)
-        if int(claims.get("pwe", -1)) < user.token_epoch:
-            msg = "the password changed after this token was issued; log in again"
+        if claims.get("tep") != user.token_epoch:
+            msg = "this session was ended (sign-out or password change); log in again"
             raise _unauthorised(msg)
     role = Role(user.role)
     return Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit), via)

@@ -130,11 +130,9 @@ class UserRecord:
     created_at: datetime
     created_by: str
     password_changed_at: datetime
-
-    @property
-    def token_epoch(self) -> int:
-        """Access tokens issued before this second are void (password change)."""
-        return int(self.password_changed_at.timestamp())
+    token_epoch: int = 0
+    """Raised by a password change, disabling, or signing out everywhere: access tokens
+    carry the epoch they were issued in and are void once it moves on."""
 
 
 @dataclass(frozen=True)
@@ -245,6 +243,7 @@ def _user(r: Any) -> UserRecord:
         _utc(r.created_at) or r.created_at,
         r.created_by,
         _utc(r.password_changed_at) or r.password_changed_at,
+        int(r.token_epoch),
     )
 
 
@@ -958,7 +957,11 @@ class Store:
             if r is None:
                 msg = f"no user is named {name!r}"
                 raise NotFoundError(msg)
-            conn.execute(users.update().where(users.c.id == r.id).values(disabled=disabled))
+            conn.execute(
+                users.update()
+                .where(users.c.id == r.id)
+                .values(disabled=disabled, token_epoch=users.c.token_epoch + 1)
+            )
             audit.append(
                 conn,
                 actor=actor,
@@ -988,7 +991,9 @@ class Store:
             res = conn.execute(
                 users.update()
                 .where(users.c.name == name)
-                .values(password_hash=pw, password_changed_at=now)
+                .values(
+                    password_hash=pw, password_changed_at=now, token_epoch=users.c.token_epoch + 1
+                )
             )
             if res.rowcount == 0:
                 msg = f"no user is named {name!r}"
@@ -1002,6 +1007,30 @@ class Store:
                 after={"password_changed": True},
                 origin=origin,
                 at=now,
+            )
+
+    def end_sessions(self, name: str, *, actor: str, origin: str | None = None) -> None:
+        """Void every access token of ``name`` issued so far (sign out everywhere).
+
+        API tokens are separate and stay valid until revoked.
+        """
+        with self._write() as conn:
+            res = conn.execute(
+                users.update()
+                .where(users.c.name == name)
+                .values(token_epoch=users.c.token_epoch + 1)
+            )
+            if res.rowcount == 0:
+                msg = f"no user is named {name!r}"
+                raise NotFoundError(msg)
+            audit.append(
+                conn,
+                actor=actor,
+                action="end_sessions",
+                entity="user",
+                entity_id=name,
+                after={"sessions_ended": True},
+                origin=origin,
             )
 
     def create_api_token(

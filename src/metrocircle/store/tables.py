@@ -83,6 +83,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.String(120), nullable=False),
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("token_epoch", sa.Integer, nullable=False, server_default="0"),
 )
 
 api_tokens = sa.Table(

@@ -108,6 +108,17 @@ def who_am_i(principal: UserDep) -> MeOut:
     return MeOut.build(principal)
 
 
+@router.post("/auth/logout", operation_id="logout", status_code=204, responses=_401)
+def logout(request: Request, principal: UserDep, store: StoreDep) -> Response:
+    """End every session of the logged-in user: all their access tokens stop working.
+
+    Bearer tokens cannot be recalled one by one; this moves the user's token epoch on, so
+    a token left in another browser dies too. API tokens stay (revoke them separately).
+    """
+    store.end_sessions(principal.name, actor=principal.name, origin=origin_of(request))
+    return Response(status_code=204)
+
+
 @router.get(
     "/auth/api-tokens",
     operation_id="list_api_tokens",

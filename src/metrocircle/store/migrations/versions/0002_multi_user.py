@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(120), nullable=False),
         sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("token_epoch", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_table(
         "api_tokens",
