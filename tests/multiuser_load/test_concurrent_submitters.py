@@ -216,6 +216,7 @@ def _review_all(
 
 @pytest.mark.timeout(900)
 def test_fifty_concurrent_submitters_lose_and_duplicate_nothing(
+    *,
     live_server: LiveServer,
     region: Region,
     monkeypatch: pytest.MonkeyPatch,
