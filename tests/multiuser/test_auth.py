@@ -793,6 +793,29 @@ def test_production_accepts_random_key(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().secret_key is None
 
 
+def _fragments(secret: str, width: int = 8) -> list[str]:
+    return [secret[i : i + width] for i in range(len(secret) - width + 1)]
+
+
+@pytest.mark.usefixtures("clean_environ")
+def test_refused_settings_do_not_echo_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A refusal for another reason (CORS '*') must not print any part of a good key.
+
+    The message ends up on stderr and in the server's log when it refuses to start.
+    """
+    leaks = []
+    with pytest.raises(ValidationError) as info:
+        Settings(environment="production", secret_key=SECRET_KEY, cors_origins=["*"])
+    leaks += [f for f in _fragments(SECRET_KEY) if f in str(info.value)]
+    monkeypatch.setenv("METROCIRCLE_ENVIRONMENT", "production")
+    monkeypatch.setenv("METROCIRCLE_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("METROCIRCLE_CORS_ORIGINS", '["*"]')
+    with pytest.raises(ValidationError) as info:
+        Settings()
+    leaks += [f for f in _fragments(SECRET_KEY) if f in str(info.value)]
+    assert leaks == [], f"the error message shows the key: {info.value}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
