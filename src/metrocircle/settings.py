@@ -24,7 +24,12 @@ class Settings(BaseSettings):
     ``METROCIRCLE_DATASET=/path/to/dataset`` or ``METROCIRCLE_DB=postgresql://…``.
     """
 
-    model_config = SettingsConfigDict(env_prefix="METROCIRCLE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="METROCIRCLE_",
+        extra="ignore",
+        # A refused setting must not echo its input: it may sit next to the signing key.
+        hide_input_in_errors=True,
+    )
 
     environment: Literal["development", "production", "test"] = "development"
     dataset: str = "chongqing"

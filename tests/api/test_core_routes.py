@@ -98,9 +98,12 @@ def test_unit_by_code(client: TestClient) -> None:
 )
 def test_unknown_unit_is_404_naming_the_code(client: TestClient, code: str) -> None:
     r = client.get(f"/api/units/{code}")
+    if code == "%00":  # NUL is refused before any route (metrocircle.api.guards)
+        assert r.status_code == 422
+        assert r.json()["detail"][0]["loc"] == ["path"]
+        return
     assert r.status_code == 404
-    if code != "%00":
-        assert code in r.json()["detail"]
+    assert code in r.json()["detail"]
 
 
 @pytest.mark.parametrize(
@@ -216,7 +219,8 @@ def test_huge_body_is_413(client: TestClient) -> None:
 def test_garbage_bodies_on_read_routes(client: TestClient, body: bytes) -> None:
     for path in ("/api/region", "/api/units", "/api/targets", "/api/evaluation"):
         r = client.post(path, content=body, headers={"content-type": "application/json"})
-        assert r.status_code == 405
+        # a body with NUL is refused before routing (422 naming the body); others: 405
+        assert r.status_code == (422 if b"\x00" in body else 405)
 
 
 def test_operation_ids_are_stable_and_unique(client: TestClient) -> None:
@@ -268,3 +272,46 @@ def test_cache_is_bounded_and_leaves_other_state_alone() -> None:
     assert len(mine) == core._CACHE_MAX
     assert ("k", 0) not in mine  # oldest dropped first
     assert shared["sectors.tourism_counts"] == {"kept": True}
+
+
+@pytest.mark.parametrize(
+    ("request_kw", "where"),
+    [
+        ({"method": "GET", "url": "/api/observations?scope=500103%00"}, "query"),
+        (
+            {
+                "method": "POST",
+                "url": "/api/auth/token",
+                "content": b"username=a%00&password=b",
+                "headers": {"content-type": "application/x-www-form-urlencoded"},
+            },
+            "body",
+        ),
+        (
+            {
+                "method": "POST",
+                "url": "/api/observations",
+                "content": b'{"note": "x\\u0000"}',
+                "headers": {"content-type": "application/json"},
+            },
+            "body",
+        ),
+    ],
+)
+def test_nul_is_refused_everywhere_naming_where(
+    client: TestClient, request_kw: dict[str, Any], where: str
+) -> None:
+    """PostgreSQL cannot store U+0000 and no field needs it: one guard refuses it up front."""
+    r = client.request(**request_kw)
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == [where]
+
+
+def test_a_json_backslash_before_u0000_is_not_nul(client: TestClient) -> None:
+    """The text '\\u0000' (an escaped backslash, then u0000) is not a NUL and passes the guard."""
+    r = client.post(
+        "/api/observations",
+        content=b'{"observations": [], "note": "x\\\\u0000"}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 401  # reached the route, which wants a login

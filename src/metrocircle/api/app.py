@@ -26,6 +26,7 @@ from metrocircle._errors import (
     UnknownIndicatorError,
     UnknownUnitError,
 )
+from metrocircle.api.guards import NulGuard
 from metrocircle.api.ratelimit import RateLimiter
 from metrocircle.settings import Settings
 
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_limiter = RateLimiter(settings.writes_per_minute)
     if settings.secret_key is not None:
         app.state.signing_key = settings.secret_key.get_secret_value()
+    app.add_middleware(NulGuard, max_bytes=settings.max_body_bytes)
     app.add_middleware(_SecurityHeaders)
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:

@@ -247,6 +247,15 @@ def _user(r: Any) -> UserRecord:
     )
 
 
+def _id_span(ids: list[int]) -> str:
+    """A short label of reviewed ids for the audit entry (the full list is in before/after).
+
+    >>> _id_span([7]), _id_span([3, 4, 9])
+    ('7', '3..9 (3 ids)')
+    """
+    return str(ids[0]) if len(ids) == 1 else f"{ids[0]}..{ids[-1]} ({len(ids)} ids)"
+
+
 def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -831,7 +840,7 @@ class Store:
                 actor=reviewer,
                 action="review_observations",
                 entity="batch" if batch_id is not None else "observations",
-                entity_id=batch_id if batch_id is not None else ",".join(map(str, found_ids[:20])),
+                entity_id=batch_id if batch_id is not None else _id_span(found_ids),
                 detail={"decision": decision},
                 before={"status": "submitted", "ids": found_ids},
                 after={

@@ -26,7 +26,7 @@ def list_audit(
     *,
     _admin: AdminDep,
     store: StoreDep,
-    after_id: Annotated[int, Query(ge=0, le=2**62, description="entries after this id")] = 0,
+    after_id: Annotated[int, Query(ge=0, le=2**31 - 1, description="entries after this id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
     actor: Annotated[str | None, Query(max_length=120)] = None,
     action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
