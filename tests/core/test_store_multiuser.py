@@ -206,3 +206,36 @@ def test_migration_from_0001_keeps_data_and_chains_the_log(store_url: str) -> No
                 [ObservationIn("urbanisation_rate_pct", "500103", 2021, 1.0, "pct", "old", line=2)],
                 submitted_by="t",
             )
+
+
+def test_racing_retries_with_one_key_write_once(store_url: str) -> None:
+    """A retry sent while the first request is still being written: one batch, one replay."""
+    import threading
+
+    rows = [_obs(period=2000 + i, source="race") for i in range(50)]
+    start = threading.Barrier(4)
+    results: list[object] = []
+
+    def send() -> None:
+        with Store(store_url, migrate=False) as store:
+            start.wait()
+            results.append(
+                store.submit_observations(
+                    rows, user="u1", idempotency_key="same-key", request_digest="d"
+                )
+            )
+
+    Store(store_url).close()
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(results) == 4
+    batches = {r.batch_id for r in results}  # type: ignore[attr-defined]
+    assert len(batches) == 1
+    assert sorted(r.replayed for r in results) == [False, True, True, True]  # type: ignore[attr-defined]
+    with Store(store_url) as store:
+        assert store.count_observations(status=None) == 50
+        assert len(store.submissions()) == 1
+        assert store.verify_audit().ok
