@@ -151,3 +151,34 @@ def test_logout_ends_every_session_of_the_user(
     assert c.get("/api/auth/me", headers=other).status_code == 200
     assert c.get("/api/auth/me", headers=_login(c, "yz")).status_code == 200
     assert c.post("/api/auth/logout").status_code == 401
+
+
+def test_an_officer_pages_their_newest_submissions_first(
+    make_client: Callable[[Settings], TestClient], make_settings: Callable[..., Settings]
+) -> None:
+    settings = make_settings()
+    with Store(settings.db) as store:
+        store.add_user("yz", role="officer", unit="500103", password=PASSWORD, actor="setup")
+    c = make_client(settings)
+    officer = _login(c, "yz")
+    for year in (2023, 2021, 2022):
+        row = {
+            "indicator": "urbanisation_rate_pct",
+            "scope": "500103",
+            "period": year,
+            "value": 99.0,
+            "unit": "pct",
+            "source": f"bulletin {year}",
+        }
+        assert (
+            c.post("/api/observations", json={"observations": [row]}, headers=officer).status_code
+            == 201
+        )
+    newest = c.get(
+        "/api/observations", params={"order": "newest", "limit": 2}, headers=officer
+    ).json()
+    assert newest["total"] == 3
+    assert [o["period"] for o in newest["items"]] == [2022, 2021]
+    by_year = c.get("/api/observations", headers=officer).json()["items"]
+    assert [o["period"] for o in by_year] == [2021, 2022, 2023]
+    assert c.get("/api/observations", params={"order": "random"}).status_code == 422

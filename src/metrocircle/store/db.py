@@ -594,6 +594,7 @@ class Store:
         batch_id: str | None = None,
         scopes: Sequence[str] | None = None,
         unpublished_scopes: Sequence[str] | None = None,
+        newest_first: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> list[ObservationRecord]:
@@ -608,7 +609,19 @@ class Store:
         unpublished_scopes
             When given, rows not yet accepted (or rejected) are returned only for these
             scopes: what a user may see of unpublished data. ``None``: no such restriction.
+        newest_first
+            Order by submission, newest first (a submitter's recent values) instead.
         """
+        order = (
+            (observations.c.id.desc(),)
+            if newest_first
+            else (
+                observations.c.indicator,
+                observations.c.unit_code,
+                observations.c.period,
+                observations.c.id,
+            )
+        )
         q = self._filtered(
             sa.select(observations),
             indicator=indicator,
@@ -617,12 +630,7 @@ class Store:
             batch_id=batch_id,
             scopes=scopes,
             unpublished_scopes=unpublished_scopes,
-        ).order_by(
-            observations.c.indicator,
-            observations.c.unit_code,
-            observations.c.period,
-            observations.c.id,
-        )
+        ).order_by(*order)
         if limit is not None:
             q = q.limit(limit)
         if offset:

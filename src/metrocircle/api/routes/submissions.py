@@ -69,6 +69,10 @@ def list_observations(
     batch_id: Annotated[
         str | None, Query(min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$")
     ] = None,
+    order: Annotated[
+        Literal["indicator", "newest"],
+        Query(description="by indicator, scope and year (default), or newest submission first"),
+    ] = "indicator",
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ObservationPageOut:
@@ -103,6 +107,7 @@ def list_observations(
         status=status,
         batch_id=batch_id,
         unpublished_scopes=unpublished,
+        newest_first=order == "newest",
         limit=limit,
         offset=offset,
     )
