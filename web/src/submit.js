@@ -13,9 +13,8 @@ export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/
 /** Fields of one observation row in the form, in the order shown. */
 const FIELDS = ["indicator", "scope", "period", "value", "unit", "source", "source_url"];
 const STATUS_COLOURS = { submitted: "#fdd49e", accepted: "#a1d99b", rejected: "#fc9272" };
+/** Recent submissions shown: the newest per unit from the API (order=newest), then merged. */
 const MINE_LIMIT = 20;
-/** Rows read per unit before the newest MINE_LIMIT are kept (the API orders by indicator). */
-const MINE_READ = 200;
 const REVIEW_LIMIT = 100;
 
 function blankForm() {
@@ -111,7 +110,7 @@ export async function loadMine() {
   work.mineError = null;
   try {
     const answers = await Promise.all(
-      units.map((scope) => request(OBS_PATHS.observations, { params: { scope, limit: MINE_READ }, label: "sub_mine", auth: true, cache: "no-store" })),
+      units.map((scope) => request(OBS_PATHS.observations, { params: { scope, order: "newest", limit: MINE_LIMIT }, label: "sub_mine", auth: true, cache: "no-store" })),
     );
     const items = answers.flatMap((a) => (Array.isArray(a) ? a : a.items || []));
     items.sort((a, b) => String(b.submitted_at).localeCompare(String(a.submitted_at)) || b.id - a.id);
