@@ -9,6 +9,7 @@ import { addLayers, COVERAGE_COLOURS, createMap, focusRefs, paintUnits, selectUn
 import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 import { loadMine, loadReview, renderReview, renderSubmit, resetWork } from "./submit.js";
+import { isAdmin, loadAdmin, renderAdmin, resetAdmin } from "./admin.js";
 
 const DEFAULT_SCENARIOS = [
   { id: "baseline-2020", key: "scn_baseline" },
@@ -260,10 +261,11 @@ function renderControls() {
   $("layer-coverage").disabled = !state.coverage.available;
 }
 
-/** Whether a tab may be shown: the submit and review tabs only to a user allowed to use them. */
+/** Whether a tab may be shown: the submit, review and audit tabs only to a user allowed to use them. */
 function tabAllowed(tab) {
   if (tab === "submit") return canSubmit();
   if (tab === "review") return canReview();
+  if (tab === "admin") return isAdmin();
   return true;
 }
 
@@ -272,12 +274,15 @@ function renderWork() {
   else $("tab-submit").replaceChildren();
   if (canReview()) renderReview($("tab-review"), state, renderWork, reloadBoard);
   else $("tab-review").replaceChildren();
+  if (isAdmin()) renderAdmin($("tab-admin"), state, renderWork);
+  else $("tab-admin").replaceChildren();
 }
 
 /** Load what the submit or review tab shows when it is opened. */
 async function loadWork() {
   if (state.tab === "submit" && canSubmit()) await loadMine();
   else if (state.tab === "review" && canReview()) await loadReview();
+  else if (state.tab === "admin" && isAdmin()) return loadAdmin(renderWork);
   else return;
   renderWork();
 }
@@ -294,8 +299,10 @@ function authChanged() {
   const who = auth.me ? auth.me.name : null;
   if (who !== signedInAs) {
     resetWork();
+    resetAdmin();
     // a fresh sign-in opens the tab the account is for
-    if (who && canSubmit()) state.tab = "submit";
+    if (who && isAdmin()) state.tab = "admin";
+    else if (who && canSubmit()) state.tab = "submit";
     else if (who && canReview()) state.tab = "review";
     signedInAs = who;
   }
@@ -321,6 +328,8 @@ function renderPanels() {
     b.setAttribute("aria-selected", String(on));
     $(`tab-${b.dataset.tab}`).hidden = !on;
   }
+  // the audit tables need room: the panel widens while the audit tab is open
+  $("panel").classList.toggle("wide", state.tab === "admin");
 }
 
 function renderAll() {
