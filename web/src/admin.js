@@ -178,9 +178,12 @@ export async function windowBelow(below, filter) {
   return { items: loItems, more: lo > 0 };
 }
 
+/** Numbers every read of the trail, so an answer to an older read (other filter, user) is dropped. */
+let trailSeq = 0;
+
 /** Read the newest page of the trail again (after a filter change or a change made here). */
 export async function loadTrail() {
-  const seq = admin.trail.seq + 1;
+  const seq = ++trailSeq;
   admin.trail = { ...blankTrail(), seq, busy: true };
   await readPage(seq);
 }
@@ -346,7 +349,7 @@ async function addUser(rerender) {
     await Promise.all([loadUsers(), loadTrail()]);
   } catch (err) {
     console.warn(err.message || err);
-    // the passwords are never kept in an error: the fields are cleared for a new try
+    // the typed values stay in the form (in memory only) for a corrected retry
     if (err.status) {
       const { byField, other } = problemsOf(err);
       admin.formErrors = byField;
