@@ -239,3 +239,16 @@ def test_racing_retries_with_one_key_write_once(store_url: str) -> None:
         assert store.count_observations(status=None) == 50
         assert len(store.submissions()) == 1
         assert store.verify_audit().ok
+
+
+def test_audit_pages_back_from_the_newest(store_url: str) -> None:
+    with Store(store_url) as store:
+        for i in range(7):
+            store.log(actor="a" if i % 2 else "b", action="note", detail={"i": i})
+        newest = store.audit_entries(newest_first=True, limit=3)
+        assert [e.detail["i"] for e in newest] == [6, 5, 4]
+        older = store.audit_entries(newest_first=True, before_id=newest[-1].id, limit=3)
+        assert [e.detail["i"] for e in older] == [3, 2, 1]
+        only_a = store.audit_entries(newest_first=True, actor="a", before_id=newest[0].id)
+        assert [e.detail["i"] for e in only_a] == [5, 3, 1]
+        assert [e.detail["i"] for e in store.audit_entries(after_id=newest[1].id)] == [6]

@@ -36,8 +36,6 @@ const ACTIONS = [
   "create_api_token",
   "revoke_api_token",
 ];
-/** Where auth.js keeps the session in this tab (sessionStorage; the export needs the token). */
-const SESSION_KEY = "metrocircle.session";
 
 function blankUser() {
   return { name: "", role: "officer", unit: "", password: "", password2: "" };
@@ -142,40 +140,25 @@ export async function loadVerify() {
 
 // ------------------------------------------------------------------ the trail
 
-async function probe(afterId, filter) {
+/**
+ * The newest PAGE entries (matching `filter`) whose id is below `below`, oldest first, and
+ * whether older ones exist: one request (order=newest, before_id), one row more than shown.
+ */
+export async function windowBelow(below, filter) {
   const body = await request(ADMIN_PATHS.audit, {
-    params: { after_id: afterId, limit: PAGE, actor: filter.actor || null, action: filter.action || null },
+    params: {
+      order: "newest",
+      before_id: below < ID_END ? below : null,
+      limit: PAGE + 1,
+      actor: filter.actor || null,
+      action: filter.action || null,
+    },
     label: "adm_trail",
     auth: true,
     cache: "no-store",
   });
-  return body.items || [];
-}
-
-/**
- * The newest PAGE entries (matching `filter`) whose id is below `below`, oldest first, and
- * whether older ones may exist. The API pages oldest-first by `after_id` only, so this finds
- * the largest `a` such that the PAGE entries after `a` all lie below `below` (a binary search
- * on ids: at most about 31 small requests; one when fewer than PAGE entries match).
- */
-export async function windowBelow(below, filter) {
-  const under = (items) => items.filter((e) => e.id < below);
-  const first = under(await probe(0, filter));
-  if (first.length < PAGE) return { items: first, more: false };
-  // invariant: PAGE entries lie in (lo, below); fewer than PAGE lie in (hi, below)
-  let lo = 0;
-  let loItems = first;
-  let hi = below - 1;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    const got = under(await probe(mid, filter));
-    if (got.length === PAGE) {
-      // nothing matches between mid and the first entry found: jump to just before it
-      lo = Math.min(hi - 1, Math.max(mid, got[0].id - 1));
-      loItems = got;
-    } else hi = mid;
-  }
-  return { items: loItems, more: lo > 0 };
+  const items = body.items || [];
+  return { items: items.slice(0, PAGE).reverse(), more: items.length > PAGE };
 }
 
 /** Numbers every read of the trail, so an answer to an older read (other filter, user) is dropped. */
@@ -217,46 +200,23 @@ async function readPage(seq) {
 
 // ------------------------------------------------------------------ export
 
-function bearerToken() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) || "null");
-    return s && typeof s.token === "string" ? s.token : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Download the whole log: fetched with the bearer token in a header, saved from a Blob URL. */
 async function exportAudit(format, rerender) {
   if (admin.exportBusy) return;
-  const token = bearerToken();
   admin.exportError = null;
   admin.exportDone = null;
-  if (!token) {
-    admin.exportError = t("adm_export_no_token");
-    rerender();
-    return;
-  }
   admin.exportBusy = format;
   rerender();
   try {
-    const r = await fetch(`${ADMIN_PATHS.export}?format=${encodeURIComponent(format)}`, {
-      headers: { Authorization: `Bearer ${token}`, Accept: format === "csv" ? "text/csv" : "application/x-ndjson" },
+    // through api.js: the bearer token stays in its one place and goes in a header only
+    const r = await request(ADMIN_PATHS.export, {
+      params: { format },
+      headers: { Accept: format === "csv" ? "text/csv" : "application/x-ndjson" },
+      label: "adm_exporting",
+      auth: true,
       cache: "no-store",
+      raw: true,
     });
-    if (!r.ok) {
-      let detail = "";
-      try {
-        const b = await r.json();
-        detail = typeof b?.detail === "string" ? b.detail : JSON.stringify(b?.detail ?? "");
-      } catch {
-        /* not JSON */
-      }
-      admin.exportError = `HTTP ${r.status}${detail ? `: ${detail}` : ""}`;
-      // a dead session: let the sign-in notice it (this request answers 401 too, through api.js)
-      if (r.status === 401) request("/api/auth/me", { auth: true, label: "auth_me" }).catch(() => {});
-      return;
-    }
     const blob = await r.blob();
     const named = /filename="([^"]+)"/.exec(r.headers.get("Content-Disposition") || "");
     const file = named ? named[1] : `audit.${format}`;

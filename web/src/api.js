@@ -101,9 +101,10 @@ function query(params) {
 /**
  * Any request to the API, read as JSON. `json` is sent as a JSON body, `form` as
  * application/x-www-form-urlencoded; `auth: true` adds the bearer token when signed in;
- * `label` is the i18n key shown on the status line while the request is pending.
+ * `label` is the i18n key shown on the status line while the request is pending;
+ * `raw: true` answers the unread Response when it is OK (a file download), else throws.
  */
-export async function request(url, { method = "GET", params = null, json = undefined, form = null, headers = {}, label = "loading", auth = false, cache = undefined } = {}) {
+export async function request(url, { method = "GET", params = null, json = undefined, form = null, headers = {}, label = "loading", auth = false, cache = undefined, raw = false } = {}) {
   const full = url + query(params);
   const token = Symbol(full);
   pending.set(token, label);
@@ -118,6 +119,10 @@ export async function request(url, { method = "GET", params = null, json = undef
     } else if (form) body = new URLSearchParams(form);
     if (sent) h.Authorization = `Bearer ${bearer}`;
     const r = await fetch(full, { method, headers: h, body, cache });
+    if (raw && r.ok) {
+      lastError = null;
+      return r;
+    }
     let answer = null;
     try {
       answer = r.status === 204 ? null : await r.json();

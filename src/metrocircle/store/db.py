@@ -1194,12 +1194,17 @@ class Store:
         self,
         *,
         after_id: int = 0,
+        before_id: int | None = None,
+        newest_first: bool = False,
         limit: int | None = None,
         actor: str | None = None,
         action: str | None = None,
     ) -> list[AuditEntry]:
-        """The audit log, oldest first, optionally after an id and filtered."""
-        q = sa.select(audit_log).where(audit_log.c.id > after_id).order_by(audit_log.c.id)
+        """The audit log between ids (exclusive), oldest first or newest first, filtered."""
+        q = sa.select(audit_log).where(audit_log.c.id > after_id)
+        if before_id is not None:
+            q = q.where(audit_log.c.id < before_id)
+        q = q.order_by(audit_log.c.id.desc() if newest_first else audit_log.c.id)
         if actor is not None:
             q = q.where(audit_log.c.actor == actor)
         if action is not None:

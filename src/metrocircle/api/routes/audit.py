@@ -27,12 +27,29 @@ def list_audit(
     _admin: AdminDep,
     store: StoreDep,
     after_id: Annotated[int, Query(ge=0, le=2**31 - 1, description="entries after this id")] = 0,
+    before_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="entries before this id")
+    ] = None,
+    order: Annotated[
+        Literal["oldest", "newest"], Query(description="oldest first (default) or newest first")
+    ] = "oldest",
     limit: Annotated[int, Query(ge=1, le=5_000)] = 500,
     actor: Annotated[str | None, Query(max_length=120)] = None,
     action: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
 ) -> AuditPageOut:
-    """Who changed what, when, from where, with before and after (oldest first, paged by id)."""
-    items = store.audit_entries(after_id=after_id, limit=limit, actor=actor, action=action)
+    """Who changed what, when, from where, with before and after.
+
+    Page forward with ``after_id`` (oldest first), or back from the newest with
+    ``order=newest`` and ``before_id`` set to the smallest id already shown.
+    """
+    items = store.audit_entries(
+        after_id=after_id,
+        before_id=before_id,
+        newest_first=order == "newest",
+        limit=limit,
+        actor=actor,
+        action=action,
+    )
     _, head = store.audit_head()
     return AuditPageOut(items=[AuditEntryOut.build(e) for e in items], head_hash=head)
 
