@@ -45,3 +45,16 @@ def test_no_cors_unless_configured(
     assert "access-control-allow-origin" not in r.headers
     assert r.headers["x-content-type-options"] == "nosniff"
     assert r.headers["x-frame-options"] == "DENY"
+
+
+def test_dashboard_pages_carry_a_content_security_policy(
+    make_client: Callable[[Settings], TestClient], make_settings: Callable[..., Settings]
+) -> None:
+    c = make_client(make_settings())
+    csp = c.get("/").headers["content-security-policy"]
+    assert "script-src 'self';" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "tile.openstreetmap.org" not in csp
+    assert "content-security-policy" not in c.get("/api/region").headers
+    online = make_client(make_settings(online_basemap=True))
+    assert "https://tile.openstreetmap.org" in online.get("/").headers["content-security-policy"]

@@ -113,7 +113,9 @@ def browser() -> Iterator[Browser]:
 def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
     """Serve ``app`` (or reuse ``base_url``) and open the dashboard: ``open_dashboard(app, name=...)``.
 
-    ``query`` replaces the default address query ``lang=<lang>``.
+    ``query`` replaces the default address query ``lang=<lang>``. Pages bypass the
+    dashboard's Content-Security-Policy (Playwright's wait_for_function evaluates strings,
+    which the policy forbids) unless ``enforce_csp``: then waits use selectors only.
     """
     stops: list[Callable[[], None]] = []
 
@@ -124,6 +126,7 @@ def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
         lang: str = "zh",
         base_url: str | None = None,
         query: str = "",
+        enforce_csp: bool = False,
     ) -> Session:
         if base_url is not None:
             url = base_url
@@ -132,7 +135,9 @@ def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
             stops.append(stop)
         else:
             pytest.fail("open_dashboard needs an app or the base_url of a running one")
-        page = browser.new_page(viewport={"width": 1500, "height": 900}, locale="zh-CN")
+        page = browser.new_page(
+            viewport={"width": 1500, "height": 900}, locale="zh-CN", bypass_csp=not enforce_csp
+        )
         s = Session(page, url, name)
 
         def guard(route: Route) -> None:
@@ -149,7 +154,10 @@ def open_dashboard(browser: Browser) -> Iterator[Callable[..., Session]]:
         page.on("pageerror", lambda e: s.errors.append(f"pageerror: {e}"))
         page.goto(f"{url}/?{query or f'lang={lang}'}")
         page.wait_for_selector("body[data-ready='1']", timeout=TIMEOUT_MS)
-        s.settle()
+        if enforce_csp:
+            page.wait_for_selector("body[data-pending='0']", timeout=TIMEOUT_MS)
+        else:
+            s.settle()
         return s
 
     yield open_

@@ -70,11 +70,45 @@ class _BodyLimit(BaseHTTPMiddleware):
         return await call_next(request)
 
 
+def content_security_policy(settings: Settings) -> str:
+    """The dashboard's Content-Security-Policy: its own files only, plus the basemap if on.
+
+    MapLibre runs its workers from blob: URLs and draws data: images; the optional online
+    basemap's origin is allowed for tiles.
+
+    >>> "connect-src 'self';" in content_security_policy(Settings(_env_file=None))
+    True
+    """
+    from urllib.parse import urlsplit
+
+    tiles = ""
+    if settings.online_basemap:
+        u = urlsplit(settings.basemap_url.replace("{", "").replace("}", ""))
+        tiles = f" {u.scheme}://{u.netloc}" if u.scheme and u.netloc else ""
+    return (
+        "default-src 'self'; "
+        "script-src 'self'; "
+        "worker-src 'self' blob:; child-src 'self' blob:; "
+        "style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: blob:{tiles}; "
+        f"connect-src 'self'{tiles}; "
+        "font-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
 class _SecurityHeaders(BaseHTTPMiddleware):
     """Headers that stop sniffing, framing and leaking of the dashboard and the API."""
 
+    def __init__(self, app: object, *, csp: str) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.csp = csp
+
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         response = await call_next(request)
+        if not request.url.path.startswith(("/api/", "/docs", "/redoc")):
+            # the dashboard; the API answers JSON and /docs loads its own CDN assets
+            response.headers.setdefault("Content-Security-Policy", self.csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -200,7 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.secret_key is not None:
         app.state.signing_key = settings.secret_key.get_secret_value()
     app.add_middleware(NulGuard, max_bytes=settings.max_body_bytes)
-    app.add_middleware(_SecurityHeaders)
+    app.add_middleware(_SecurityHeaders, csp=content_security_policy(settings))
     app.add_middleware(_BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
