@@ -17,6 +17,7 @@ from metrocircle._errors import AuthError, PermissionDeniedError, Problem
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
+    from metrocircle.store import UserRecord
 
 __all__ = [
     "API_TOKEN_PREFIX",
@@ -29,6 +30,7 @@ __all__ = [
     "jurisdiction",
     "new_api_token",
     "password_problems",
+    "principal_for",
     "token_sha256",
     "verify_password",
 ]
@@ -82,6 +84,12 @@ class Principal:
     def is_admin(self) -> bool:
         """The joint office."""
         return self.role is Role.ADMIN
+
+
+def principal_for(region: Region, user: UserRecord, *, via: str = "password") -> Principal:
+    """The principal a stored account acts as in ``region`` (its role and jurisdiction)."""
+    role = Role(user.role)
+    return Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit), via)
 
 
 def jurisdiction(region: Region, role: Role, unit: str | None) -> frozenset[str]:

@@ -14,13 +14,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from metrocircle._errors import AuthError, NotFoundError
 from metrocircle.region import Region
-from metrocircle.security import (
-    API_TOKEN_PREFIX,
-    Principal,
-    Role,
-    decode_access_token,
-    jurisdiction,
-)
+from metrocircle.security import API_TOKEN_PREFIX, Principal, decode_access_token, principal_for
 from metrocircle.settings import Settings
 from metrocircle.store import Store
 
@@ -151,8 +145,7 @@ def get_principal(
         if claims.get("tep") != user.token_epoch:
             msg = "this session was ended (sign-out or password change); log in again"
             raise _unauthorised(msg)
-    role = Role(user.role)
-    return Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit), via)
+    return principal_for(region, user, via=via)
 
 
 def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:

@@ -271,7 +271,7 @@ def import_observations(
     that user's submission (their own units only) and wait for a reviewer.
     """
     from metrocircle.cli.users import cli_origin
-    from metrocircle.security import Principal, Role, check_scopes, jurisdiction
+    from metrocircle.security import check_scopes, principal_for
     from metrocircle.store import read_observations_file
 
     region = load_region_or_exit(dataset)
@@ -292,8 +292,7 @@ def import_observations(
                 user = store.user(as_user)
                 if user.disabled:
                     fail(f"--as {as_user!r}: the user is disabled")
-                role = Role(user.role)
-                who = Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit))
+                who = principal_for(region, user)
                 try:
                     check_scopes(who, [o.scope for o in rows], file=file.name)
                 except PermissionDeniedError as exc:
