@@ -252,3 +252,22 @@ def test_audit_pages_back_from_the_newest(store_url: str) -> None:
         only_a = store.audit_entries(newest_first=True, actor="a", before_id=newest[0].id)
         assert [e.detail["i"] for e in only_a] == [5, 3, 1]
         assert [e.detail["i"] for e in store.audit_entries(after_id=newest[1].id)] == [6]
+
+
+def test_a_submission_is_always_its_users_whatever_the_file_says(store_url: str) -> None:
+    """A submitted_by column cannot pin one's own submission on someone else (four-eyes)."""
+    row = ObservationIn(
+        "urbanisation_rate_pct",
+        "500103",
+        2024,
+        99.0,
+        "pct",
+        "s",
+        submitted_by="someone else",
+        line=2,
+    )
+    with Store(store_url) as store:
+        res = store.submit_observations([row], user="admin1")
+        assert [o.submitted_by for o in store.observations(status=None)] == ["admin1"]
+        with pytest.raises(PermissionDeniedError, match="four-eyes"):
+            store.review(reviewer="admin1", decision="accept", ids=list(res.ids))

@@ -486,7 +486,10 @@ class Store:
                     "unit_of_measure": o.unit,
                     "source": o.source,
                     "source_url": o.source_url,
-                    "submitted_by": o.submitted_by or actor,
+                    # A user's submission is theirs, whatever a file's submitted_by column
+                    # says (the four-eyes rule compares it with the reviewer); the operator's
+                    # import keeps the named submitter of each row.
+                    "submitted_by": actor if status == "submitted" else (o.submitted_by or actor),
                     "submitted_at": now,
                     "batch_id": batch,
                     "status": status,
