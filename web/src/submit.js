@@ -1,11 +1,13 @@
 // The officers' submission form (报送) and the reviewers' list (审核) of the multi-user mode
 // (issue 9): POST /api/observations with an Idempotency-Key, the officer's own recent
 // submissions, and accept / reject of pending ones. Errors of a refused submission are shown
-// next to the field they name.
+// next to the field they name. Officers may also upload a CSV file of many observations:
+// read and checked in the browser, previewed, then sent in one request (all rows or none).
 
 import { request } from "./api.js";
 import { auth } from "./auth.js";
-import { fmt, lang, nameOf, t } from "./i18n.js";
+import { parseCsv } from "./csv.js";
+import { fmt, lang, nameOf, t, tf } from "./i18n.js";
 import { h } from "./panels.js";
 
 export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/api/observations/${encodeURIComponent(id)}/review` };
@@ -16,6 +18,22 @@ const STATUS_COLOURS = { submitted: "#fdd49e", accepted: "#a1d99b", rejected: "#
 /** Recent submissions shown: the newest per unit from the API (order=newest), then merged. */
 const MINE_LIMIT = 20;
 const REVIEW_LIMIT = 100;
+
+/** Columns of an observations file, as the command-line import reads them (observations_file.py). */
+const FILE_REQUIRED = ["indicator", "scope", "period", "value", "unit", "source"];
+/** Optional columns: source_url is sent; the import stores none of the others, so they are not sent. */
+const FILE_OPTIONAL = ["source_url", "statement_zh", "published_date", "submitted_by"];
+const FILE_SENT = [...FILE_REQUIRED, "source_url"];
+/** Rows one request may carry (MAX_ROWS_PER_REQUEST of the API). */
+const FILE_MAX_ROWS = 5000;
+const FILE_MAX_MB = 8;
+const PREVIEW_ROWS = 5;
+const CLI_IMPORT = "metrocircle import observations FILE --as";
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function blankUpload() {
+  return { file: null, busy: false, result: null, general: null };
+}
 
 function blankForm() {
   return { indicator: "", scope: "", period: String(new Date().getFullYear() - 1), value: "", source: "", source_url: "" };
@@ -33,12 +51,18 @@ export const work = {
   mine: null,
   mineError: null,
   review: { items: null, total: 0, error: null, busy: false, reasons: {}, errors: {}, done: null },
+  /** The CSV upload: the file read and checked, the last answer or refusal. */
+  upload: blankUpload(),
+  /** Idempotency-Key per request body already tried: a retry of the same file sends the same key. */
+  fileKeys: new Map(),
 };
 
 /** Forget everything of the previous user. */
 export function resetWork() {
   Object.assign(work, { form: blankForm(), key: null, busy: false, result: null, errors: {}, general: null, mine: null, mineError: null });
   work.review = { items: null, total: 0, error: null, busy: false, reasons: {}, errors: {}, done: null };
+  work.upload = blankUpload();
+  work.fileKeys = new Map();
 }
 
 function uuid() {
@@ -240,6 +264,178 @@ async function decide(item, decision, rerender, onDecided) {
   }
 }
 
+// ------------------------------------------------------------------ CSV file upload
+
+/** A problem of the file: its line (null: the whole file), the column, an i18n key and values. */
+function problem(line, field, key, vars = {}) {
+  return { line, field, key, vars };
+}
+
+/**
+ * Read CSV text as observations for the officer of `units`: the header checked (missing,
+ * unknown and repeated columns named), every data row with its file line, and the problems
+ * that stop the file from being sent (not CSV, a row's field count, a scope outside `units`).
+ * Values are checked by the API, which names each refused row and field.
+ */
+export function checkObservationsCsv(text, units) {
+  const { records, errors } = parseCsv(text);
+  const problems = errors.map((e) => problem(e.line, "*", `csv_${e.code}`));
+  if (!records.length) {
+    if (!problems.length) problems.push(problem(1, "*", "subf_empty"));
+    return { header: [], rows: [], ignored: [], problems };
+  }
+  const head = records[0];
+  const header = head.fields.map((c) => c.trim());
+  const known = [...FILE_REQUIRED, ...FILE_OPTIONAL];
+  for (const c of FILE_REQUIRED) if (!header.includes(c)) problems.push(problem(head.line, c, "subf_col_missing"));
+  header.forEach((c, j) => {
+    if (!known.includes(c)) problems.push(problem(head.line, c || `#${j + 1}`, "subf_col_unknown", { cols: known.join(", ") }));
+    else if (header.indexOf(c) !== j) problems.push(problem(head.line, c, "subf_col_twice"));
+  });
+  const ignored = header.filter((c) => known.includes(c) && !FILE_SENT.includes(c));
+  if (problems.length) return { header, rows: [], ignored, problems };
+  const data = records.slice(1);
+  if (!data.length) problems.push(problem(head.line, "*", "subf_no_rows"));
+  if (data.length > FILE_MAX_ROWS) problems.push(problem(null, "*", "subf_too_many", { n: data.length, max: FILE_MAX_ROWS }));
+  const rows = [];
+  for (const rec of data) {
+    if (rec.fields.length !== header.length) {
+      problems.push(problem(rec.line, "*", "subf_field_count", { got: rec.fields.length, want: header.length }));
+      continue;
+    }
+    const cells = Object.fromEntries(header.map((c, j) => [c, rec.fields[j]]));
+    const scope = cells.scope.trim();
+    if (!scope) problems.push(problem(rec.line, "scope", "sub_required"));
+    else if (!units.includes(scope)) problems.push(problem(rec.line, "scope", "subf_not_yours", { scope, units: units.join(", ") }));
+    rows.push({ line: rec.line, cells });
+  }
+  return { header, rows, ignored, problems };
+}
+
+/** One row of the file as the API's observation: numbers when they read as numbers, else the text (the API names it). */
+function toObservation(cells) {
+  const num = (x, ok) => (ok(x) ? Number(x) : x);
+  const period = cells.period.trim();
+  const value = cells.value.trim();
+  const o = {
+    indicator: cells.indicator.trim(),
+    scope: cells.scope.trim(),
+    period: num(period, (x) => /^[+-]?\d{1,6}$/.test(x)),
+    value: num(value, (x) => DECIMAL.test(x) && Number.isFinite(Number(x))),
+    unit: cells.unit.trim(),
+    source: cells.source.trim(),
+  };
+  const url = (cells.source_url || "").trim();
+  if (url) o.source_url = url;
+  return o;
+}
+
+/** A 53-bit hash of a string (cyrb53): tells a retry of the same body from a new one. */
+function fingerprint(str) {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return `${str.length}:${(4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36)}`;
+}
+
+function isWorkbook(name, bytes) {
+  // XLSX/XLSM/ODS are zip files (PK\3\4); XLS is an OLE2 compound file (D0 CF 11 E0)
+  const zip = bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  const ole = bytes[0] === 0xd0 && bytes[1] === 0xcf && bytes[2] === 0x11 && bytes[3] === 0xe0;
+  return zip || ole || /\.(xlsx|xlsm|xls|ods)$/i.test(name);
+}
+
+/** Read the chosen file, check it and keep it for the preview. */
+async function readFile(file, rerender) {
+  const up = work.upload;
+  if (up.busy || !file) return;
+  Object.assign(up, { file: null, result: null, general: null });
+  const base = { name: file.name, header: [], rows: [], ignored: [], problems: [], notice: null };
+  try {
+    if (file.size > FILE_MAX_MB * 1024 * 1024) up.file = { ...base, notice: tf("subf_too_big", { mb: FILE_MAX_MB }) };
+    else {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      if (isWorkbook(file.name, bytes)) up.file = { ...base, notice: t("subf_xlsx"), cli: true };
+      else {
+        let text = null;
+        try {
+          text = new TextDecoder("utf-8", { fatal: true }).decode(bytes); // drops a leading BOM
+        } catch {
+          up.file = { ...base, notice: t("subf_not_utf8") };
+        }
+        if (text !== null) up.file = { ...base, ...checkObservationsCsv(text, auth.me?.units || []) };
+      }
+    }
+  } catch (err) {
+    console.warn(err.message || err);
+    up.file = { ...base, notice: tf("subf_unreadable", { msg: err.message || String(err) }) };
+  }
+  rerender();
+}
+
+/**
+ * A refused submission's problems located in the file: the API names rows by their index in
+ * the request (body.observations.<i>.<field>), and a clash with stored rows by the request's
+ * line (body, <i + 2>, field); both become the row's file line.
+ */
+export function fileProblemsOf(err, rows) {
+  const d = err?.body?.detail;
+  const lineOf = (i) => rows[i]?.line ?? i + 2;
+  if (!Array.isArray(d)) return [{ line: null, field: null, msg: typeof d === "string" && d ? d : err?.message || String(err) }];
+  return d.map((e) => {
+    const loc = (e?.loc || []).map(String);
+    const msg = String(e?.msg ?? e);
+    if (loc[0] === "body" && loc[1] === "observations" && /^\d+$/.test(loc[2] ?? "")) {
+      return { line: lineOf(Number(loc[2])), field: loc.slice(3).join(".") || "*", msg };
+    }
+    if (loc.length === 3 && loc[0] === "body" && /^\d+$/.test(loc[1]) && Number(loc[1]) >= 2) {
+      return { line: lineOf(Number(loc[1]) - 2), field: loc[2], msg };
+    }
+    return { line: null, field: loc.length ? loc.join(".") : null, msg };
+  });
+}
+
+/** Send every row of the checked file in one request; a retry of the same rows sends the same Idempotency-Key. */
+async function submitFile(rerender) {
+  const up = work.upload;
+  const f = up.file;
+  if (up.busy || !f || f.notice || f.problems.length || !f.rows.length) return;
+  const body = { observations: f.rows.map((r) => toObservation(r.cells)), note: null };
+  const print = fingerprint(JSON.stringify(body));
+  let key = work.fileKeys.get(print);
+  if (!key) {
+    key = uuid();
+    work.fileKeys.set(print, key);
+  }
+  Object.assign(up, { busy: true, result: null, general: null });
+  rerender();
+  try {
+    up.result = await request(OBS_PATHS.observations, {
+      method: "POST",
+      json: body,
+      headers: { "Idempotency-Key": key },
+      label: "subf_sending",
+      auth: true,
+    });
+    up.busy = false;
+    rerender();
+    await loadMine();
+  } catch (err) {
+    console.warn(err.message || err);
+    // no answer (network): the same key goes with a retry of this file, so it is stored once
+    up.general = { status: err.status || null, lines: err.status ? fileProblemsOf(err, f.rows) : [{ line: null, field: null, msg: String(err.message || err) }] };
+  } finally {
+    up.busy = false;
+    rerender();
+  }
+}
+
 // ------------------------------------------------------------------ rendering
 
 function field(name, label, control, hint = null) {
@@ -337,7 +533,131 @@ export function renderSubmit(el, state, rerender, onRefresh) {
       ),
     );
   }
+  el.append(renderUpload(state, rerender));
   el.append(renderMine(state, rerender, onRefresh));
+}
+
+/** A problem of the file as a sentence: "file line N, field: message". */
+function problemText(p) {
+  const msg = p.key ? tf(p.key, p.vars) : p.msg;
+  if (p.line !== null && p.field && p.field !== "*") return tf("subf_at_line", { line: p.line, field: p.field, msg });
+  if (p.line !== null) return tf("subf_at_line_only", { line: p.line, msg });
+  return p.field && p.field !== "*" ? `${p.field}: ${msg}` : msg;
+}
+
+function problemList(problems) {
+  return h(
+    "ul",
+    {},
+    problems.map((p) => h("li", { dataset: { line: p.line === null ? "" : String(p.line), field: p.field || "" } }, problemText(p))),
+  );
+}
+
+function cliCommand() {
+  return h("code", { class: "subf-cli" }, `${CLI_IMPORT} ${auth.me?.name || "NAME"}`);
+}
+
+function counted(values, label) {
+  const counts = new Map();
+  for (const v of values) counts.set(v, (counts.get(v) || 0) + 1);
+  return [...counts].map(([v, n]) => `${label(v)} ×${n}`).join(" · ");
+}
+
+function renderPreview(state, f) {
+  const shown = FILE_SENT.filter((c) => f.header.includes(c));
+  const table = h(
+    "table",
+    { class: "subf-table" },
+    h("thead", {}, h("tr", {}, h("th", {}, t("subf_line")), shown.map((c) => h("th", {}, c)))),
+    h(
+      "tbody",
+      {},
+      f.rows.slice(0, PREVIEW_ROWS).map((r) => h("tr", { dataset: { line: String(r.line) } }, h("td", {}, String(r.line)), shown.map((c) => h("td", { dataset: { col: c } }, r.cells[c])))),
+    ),
+  );
+  const more = f.rows.length - PREVIEW_ROWS;
+  return h(
+    "div",
+    { id: "subf-preview", class: "subf-preview", dataset: { rows: String(f.rows.length) } },
+    h("p", {}, h("strong", { id: "subf-count" }, tf("subf_rows", { n: f.rows.length }))),
+    h("p", { id: "subf-units" }, `${t("subf_units")}: `, counted(f.rows.map((r) => r.cells.scope.trim()), (c) => unitLabel(state, c))),
+    h("p", { id: "subf-indicators" }, `${t("subf_indicators")}: `, counted(f.rows.map((r) => r.cells.indicator.trim()), (i) => indicatorLabel(state, i))),
+    f.ignored.length ? h("p", { class: "muted" }, tf("subf_ignored", { cols: f.ignored.join(", ") })) : null,
+    h("p", { class: "muted" }, tf("subf_first_rows", { n: Math.min(PREVIEW_ROWS, f.rows.length) })),
+    h("div", { class: "subf-scroll" }, table),
+    more > 0 ? h("p", { class: "muted" }, tf("subf_more_rows", { n: more })) : null,
+  );
+}
+
+/** The "Upload a CSV file" part of the submit tab. */
+function renderUpload(state, rerender) {
+  const up = work.upload;
+  const f = up.file;
+  const input = h("input", {
+    type: "file",
+    id: "subf-input",
+    accept: ".csv,text/csv",
+    disabled: up.busy,
+    onchange: (e) => readFile(e.target.files?.[0], rerender),
+  });
+  const box = h(
+    "section",
+    { class: "subf", id: "subf" },
+    h("h3", {}, t("subf_title")),
+    h("p", { class: "hint" }, t("subf_hint")),
+    h("p", { class: "hint" }, t("subf_xlsx_hint"), " ", cliCommand()),
+    h("label", { class: "sub-field" }, h("span", {}, t("subf_choose")), input),
+  );
+  if (!f) return box;
+  box.append(h("p", { class: "muted", id: "subf-name" }, `${t("subf_file")}: ${f.name}`));
+  if (f.notice) {
+    box.append(h("div", { class: "sub-error", role: "alert", id: "subf-notice" }, h("p", {}, f.notice, f.cli ? [" ", cliCommand()] : null)));
+    return box;
+  }
+  if (f.problems.length) {
+    box.append(
+      h(
+        "div",
+        { class: "sub-error", role: "alert", id: "subf-problems", dataset: { count: String(f.problems.length) } },
+        h("strong", {}, tf("subf_refused", { n: f.problems.length })),
+        problemList(f.problems),
+      ),
+    );
+  }
+  if (f.rows.length) box.append(renderPreview(state, f));
+  if (!f.problems.length && f.rows.length && !up.result) {
+    box.append(
+      h(
+        "button",
+        { type: "button", id: "subf-send", class: "primary", disabled: up.busy, onclick: () => submitFile(rerender) },
+        up.busy ? `${t("subf_sending")} …` : tf("subf_send", { n: f.rows.length }),
+      ),
+    );
+  }
+  if (up.result) {
+    const r = up.result;
+    box.append(
+      h(
+        "p",
+        { class: "sub-ok", role: "status", id: "subf-ok", dataset: { batch: r.batch_id, rows: String(r.rows), replayed: String(Boolean(r.replayed)) } },
+        `${tf("subf_ok", { n: r.rows })} · ${t("sub_batch")} ${r.batch_id}`,
+        r.replayed ? h("span", { class: "subf-replayed" }, ` · ${t("subf_replayed")}`) : null,
+      ),
+    );
+  }
+  if (up.general) {
+    const g = up.general;
+    box.append(
+      h(
+        "div",
+        { class: "sub-error", role: "alert", id: "subf-error", dataset: { status: g.status ?? "", count: String(g.lines.length) } },
+        h("strong", {}, g.status ? `${t("subf_api_refused")} (HTTP ${g.status})` : t("sub_no_answer")),
+        problemList(g.lines),
+        g.status ? null : h("p", { class: "muted" }, t("subf_retry")),
+      ),
+    );
+  }
+  return box;
 }
 
 function renderMine(state, rerender, onRefresh) {
