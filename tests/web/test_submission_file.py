@@ -327,3 +327,31 @@ def test_a_retry_after_a_lost_answer_does_not_store_twice(officer: tuple[Session
     assert len(_stored(url, batch_id=new.batch_id)) == 2
     s.shot("6-retried")
     _only_refused_requests(s)
+
+
+def test_a_duplicate_of_a_stored_row_is_named_by_its_line(officer: tuple[Session, str]) -> None:
+    """A clash with a stored row (409) is named by the request's line: shown as the file line."""
+    s, url = officer
+    page = s.page
+    first = f"good_air_days_pct,{YUBEI},{YEAR - 6},91,pct,duplicate test source,"
+    _choose(s, "first.csv", _csv(HEADER, first))
+    page.click("#subf-send")
+    page.locator("#subf-ok").wait_for(timeout=TIMEOUT_MS)
+    s.settle()
+    stored_before = len(_stored(url))
+    data = _csv(
+        HEADER, f"good_air_days_pct,{YUBEI},{YEAR - 7},92,pct,duplicate test source,", first
+    )
+    _choose(s, "second.csv", data)
+    page.click("#subf-send")
+    error = page.locator("#subf-error")
+    error.wait_for(timeout=TIMEOUT_MS)
+    s.settle()
+    assert error.get_attribute("data-status") == "409"
+    (item,) = page.locator("#subf-error li").all()
+    assert (
+        item.get_attribute("data-line") == "3" and item.get_attribute("data-field") == "indicator"
+    )
+    assert item.inner_text().startswith("文件第 3 行，indicator：duplicate")
+    assert len(_stored(url)) == stored_before
+    _only_refused_requests(s)
