@@ -17,11 +17,11 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.error import HTTPError
 from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 import pytest
+
+from .accounts import call_api, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +44,6 @@ MARKERS = 60
 """Marker entries written straight into the log: with them the trail is longer than a page."""
 PAGE = 50
 """Entries per page of the trail (web/src/admin.js PAGE)."""
-SESSION_KEY = "metrocircle.session"
 YEAR = date.today().year - 1
 
 STATE: dict[str, Any] = {}
@@ -53,40 +52,13 @@ SENT: list[str] = []
 """Method and path of every request the page sent to the API (the token never in a URL)."""
 
 
-def _call(
-    base: str,
-    path: str,
-    *,
-    token: str | None = None,
-    form: dict[str, str] | None = None,
-    body: Any = None,
-) -> tuple[int, Any]:
-    """One request to the served API: (status, parsed JSON body)."""
-    headers = {"Accept": "application/json"}
-    data = None
-    if form is not None:
-        data = urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = Request(base + path, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
 def _audit(base: str, **params: str) -> list[dict[str, Any]]:
     """The whole audit log from the API (oldest first), paged by id."""
     out: list[dict[str, Any]] = []
     after = 0
     while True:
         q = urlencode({"after_id": after, "limit": 5000, **params})
-        status, page = _call(base, f"/api/audit?{q}", token=STATE["admin_token"])
+        status, page = call_api(base, f"/api/audit?{q}", token=STATE["admin_token"])
         assert status == 200, page
         out += page["items"]
         if len(page["items"]) < 5000:
@@ -94,17 +66,11 @@ def _audit(base: str, **params: str) -> list[dict[str, Any]]:
         after = page["items"][-1]["id"]
 
 
-def _sign_in(s: Session, name: str, password: str) -> str:
+def _signed_in(s: Session, name: str, password: str) -> str:
     """Sign in through the header form; the token the page keeps (the test's only login)."""
-    page = s.page
-    page.click("#login-btn")
-    page.fill("#login-user", name)
-    page.fill("#login-pass", password)
-    page.click("#login-submit")
-    page.wait_for_selector(f"body[data-user='{name}']", timeout=TIMEOUT_MS)
-    s.settle()
-    raw = page.evaluate(f"sessionStorage.getItem('{SESSION_KEY}')")
-    return str(json.loads(raw)["token"])
+    token = sign_in(s, name, password)
+    assert token is not None
+    return token
 
 
 def _sign_out(s: Session) -> None:
@@ -176,7 +142,7 @@ def test_the_tab_is_hidden_and_never_requested_for_public_officer_and_reviewer(
     _admin_tab_is_hidden(page)
     page.shot("1-public")
 
-    token = _sign_in(page, *OFFICER)
+    token = _signed_in(page, *OFFICER)
     _admin_tab_is_hidden(page)
     assert page.page.locator(".tabs button[data-tab='submit']").is_visible()
     # an officer's submission through the API: it must appear in the trail with its origin
@@ -188,18 +154,18 @@ def test_the_tab_is_hidden_and_never_requested_for_public_officer_and_reviewer(
         "unit": "count",
         "source": "test input for the audit tab",
     }
-    status, sub = _call(base, "/api/observations", token=token, body={"observations": [row]})
+    status, sub = call_api(base, "/api/observations", token=token, body={"observations": [row]})
     assert status == 201, sub
     STATE["batch"] = sub["batch_id"]
     STATE["obs_ids"] = sub["ids"]
-    status, _ = _call(base, "/api/audit", token=token)
+    status, _ = call_api(base, "/api/audit", token=token)
     assert status == 403  # the oracle: officers may not read the log
     page.shot("2-officer")
     _sign_out(page)
 
-    token = _sign_in(page, *REVIEWER)
+    token = _signed_in(page, *REVIEWER)
     _admin_tab_is_hidden(page)
-    status, rv = _call(
+    status, rv = call_api(
         base,
         f"/api/observations/{sub['ids'][0]}/review",
         token=token,
@@ -214,7 +180,7 @@ def test_the_tab_is_hidden_and_never_requested_for_public_officer_and_reviewer(
 
 
 def test_an_admin_sees_the_tab_with_an_intact_log(page: Session) -> None:
-    STATE["admin_token"] = _sign_in(page, *ADMIN)
+    STATE["admin_token"] = _signed_in(page, *ADMIN)
     p = page.page
     tab = p.locator(".tabs button[data-tab='admin']")
     assert tab.is_visible()
@@ -224,7 +190,7 @@ def test_an_admin_sees_the_tab_with_an_intact_log(page: Session) -> None:
     p.wait_for_selector("#adm-trail tbody tr", timeout=TIMEOUT_MS)
     p.wait_for_selector("#adm-users tbody tr", timeout=TIMEOUT_MS)
     _settle(page)
-    status, v = _call(page.base_url, "/api/audit/verify", token=STATE["admin_token"])
+    status, v = call_api(page.base_url, "/api/audit/verify", token=STATE["admin_token"])
     assert status == 200 and v["ok"], v
     box = p.locator("#adm-verify")
     assert box.get_attribute("data-entries") == str(v["entries"])
@@ -295,7 +261,7 @@ def test_the_trail_shows_the_newest_entries_first_and_pages_back(page: Session) 
     assert _trail_ids(page) == newest_first[:PAGE]
 
 
-def test_adding_a_user_checks_the_fields_and_the_user_can_sign_in(page: Session) -> None:
+def test_adding_a_user_checks_the_fields_and_the_user_can_signed_in(page: Session) -> None:
     p = page.page
     base = page.base_url
     name, password, unit = NEW_OFFICER
@@ -324,7 +290,9 @@ def test_adding_a_user_checks_the_fields_and_the_user_can_sign_in(page: Session)
     assert p.get_attribute("#adm-user-refused", "data-status") == "422"
     assert "user name" in p.locator(".field-error[data-field='password']").inner_text()
     assert p.locator(".field-error[data-field='unit']").count() == 0
-    status, _ = _call(base, "/api/auth/token", form={"username": name, "password": f"{name}-2026"})
+    status, _ = call_api(
+        base, "/api/auth/token", form={"username": name, "password": f"{name}-2026"}
+    )
     assert status == 401  # nothing was created
     page.shot("8-user-server-error")
 
@@ -337,7 +305,7 @@ def test_adding_a_user_checks_the_fields_and_the_user_can_sign_in(page: Session)
     r = p.locator(f"#adm-users tr[data-name='{name}']")
     assert r.get_attribute("data-role") == "officer"
     assert "江北区 (500105)" in r.inner_text()
-    status, body = _call(base, "/api/auth/token", form={"username": name, "password": password})
+    status, body = call_api(base, "/api/auth/token", form={"username": name, "password": password})
     assert status == 200, body
     assert body["user"] == {"name": name, "role": "officer", "unit": unit}
     # the trail was read again: its newest entry is the account just made
@@ -353,12 +321,12 @@ def test_disabling_a_user_kills_their_token_and_an_admin_cannot_disable_themselv
 ) -> None:
     p = page.page
     base = page.base_url
-    status, body = _call(
+    status, body = call_api(
         base, "/api/auth/token", form={"username": VIEWER[0], "password": VIEWER[1]}
     )
     assert status == 200, body
     viewer_token = body["access_token"]
-    assert _call(base, "/api/auth/me", token=viewer_token)[0] == 200
+    assert call_api(base, "/api/auth/me", token=viewer_token)[0] == 200
 
     row = p.locator(f"#adm-users tr[data-name='{VIEWER[0]}']")
     assert row.get_attribute("data-disabled") == "false"
@@ -367,7 +335,7 @@ def test_disabling_a_user_kills_their_token_and_an_admin_cannot_disable_themselv
         f"#adm-users tr[data-name='{VIEWER[0]}'][data-disabled='true']", timeout=TIMEOUT_MS
     )
     _settle(page)
-    assert _call(base, "/api/auth/me", token=viewer_token)[0] == 401
+    assert call_api(base, "/api/auth/me", token=viewer_token)[0] == 401
     first = p.locator("#adm-trail tbody tr").first
     assert first.get_attribute("data-action") == "disable_user"
     assert json.loads(first.locator(".adm-before").inner_text()) == {"disabled": False}
@@ -382,7 +350,7 @@ def test_disabling_a_user_kills_their_token_and_an_admin_cannot_disable_themselv
     _settle(page)
     assert "HTTP 409" in me.locator(".adm-user-error").inner_text()
     assert me.get_attribute("data-disabled") == "false"
-    assert _call(base, "/api/auth/me", token=STATE["admin_token"])[0] == 200
+    assert call_api(base, "/api/auth/me", token=STATE["admin_token"])[0] == 200
     page.shot("11-self-disable-refused")
     _only_refused_requests(page)
 
@@ -432,7 +400,7 @@ def test_tampering_is_reported_after_verify_again(page: Session) -> None:
     p.click("#adm-verify-again")
     p.wait_for_selector("#adm-verify[data-ok='false']", timeout=TIMEOUT_MS)
     _settle(page)
-    status, v = _call(page.base_url, "/api/audit/verify", token=STATE["admin_token"])
+    status, v = call_api(page.base_url, "/api/audit/verify", token=STATE["admin_token"])
     assert status == 200 and not v["ok"] and v["first_bad_id"] == 1, v
     box = p.locator("#adm-verify")
     assert box.get_attribute("data-first-bad-id") == "1"

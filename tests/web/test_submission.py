@@ -13,11 +13,10 @@ import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import Request, urlopen
 
 import pytest
+
+from .accounts import SESSION_KEY, call_api, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +37,6 @@ GUANGAN_CITY = "511600"
 TARGET = "intl_air_routes_ckg_2025"
 """Scoped to 渝北区 (500112); the shipped dataset has no value for it (status no_data)."""
 INDICATOR = "intl_air_routes"
-SESSION_KEY = "metrocircle.session"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 YEAR = date.today().year - 1
 """A period the default evaluation year (this year) includes."""
@@ -49,40 +47,15 @@ CONSOLE: dict[str, list[str]] = {}
 POSTED: list[dict[str, str]] = []
 
 
-def _call(
-    base: str,
-    path: str,
-    *,
-    token: str | None = None,
-    form: dict[str, str] | None = None,
-    body: Any = None,
-) -> tuple[int, Any]:
-    """One request to the served API: (status, parsed JSON body)."""
-    headers = {"Accept": "application/json"}
-    data = None
-    if form is not None:
-        data = urlencode(form).encode()
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-    elif body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    req = Request(base + path, data=data, headers=headers, method="POST" if data else "GET")
-    try:
-        with urlopen(req, timeout=60) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
 TOKENS: dict[str, str] = {}
 
 
 def _token(base: str, name: str, password: str) -> str:
     """A bearer token for the oracle's requests (one sign-in per user: logins are rate-limited)."""
     if name not in TOKENS:
-        status, body = _call(base, "/api/auth/token", form={"username": name, "password": password})
+        status, body = call_api(
+            base, "/api/auth/token", form={"username": name, "password": password}
+        )
         assert status == 200, body
         TOKENS[name] = str(body["access_token"])
     return TOKENS[name]
@@ -97,16 +70,6 @@ def _watch(s: Session) -> Session:
 def _only_refused_requests(s: Session) -> None:
     """Console errors are only the browser's own lines for answers the test provoked (4xx)."""
     assert [e for e in s.errors if not re.search(r"status of 4\d\d", e)] == [], s.errors
-
-
-def _sign_in(s: Session, name: str, password: str) -> None:
-    page = s.page
-    page.click("#login-btn")
-    page.fill("#login-user", name)
-    page.fill("#login-pass", password)
-    page.click("#login-submit")
-    page.wait_for_selector(f"body[data-user='{name}']", timeout=TIMEOUT_MS)
-    s.settle()
 
 
 def _stored_token(s: Session) -> str | None:
@@ -139,7 +102,7 @@ def _card_status(s: Session) -> str | None:
 
 
 def _board_status(base: str) -> dict[str, Any]:
-    status, board = _call(base, "/api/evaluation")
+    status, board = call_api(base, "/api/evaluation")
     assert status == 200
     return next(e for e in board["evaluations"] if e["id"] == TARGET)
 
@@ -182,7 +145,7 @@ def officer(open_dashboard: Callable[..., Session], public: Session) -> Session:
             POSTED.append(dict(req.headers))
 
     s.page.on("request", record)
-    _sign_in(s, *OFFICER)
+    sign_in(s, *OFFICER)
     return s
 
 
@@ -190,7 +153,7 @@ def officer(open_dashboard: Callable[..., Session], public: Session) -> Session:
 def reviewer(open_dashboard: Callable[..., Session], public: Session) -> Session:
     """A third browser context, signed in as the reviewer."""
     s = _watch(open_dashboard(name="submission-reviewer", base_url=public.base_url))
-    _sign_in(s, *REVIEWER)
+    sign_in(s, *REVIEWER)
     return s
 
 
@@ -229,8 +192,8 @@ def test_a_wrong_password_shows_an_error(public: Session) -> None:
 
 def test_a_prefecture_officer_is_offered_its_own_units_only(public: Session) -> None:
     """An officer of 广安市 may submit for it and its children, and for nothing else."""
-    _sign_in(public, *GUANGAN_OFFICER)
-    status, me = _call(
+    sign_in(public, *GUANGAN_OFFICER)
+    status, me = call_api(
         public.base_url, "/api/auth/me", token=_token(public.base_url, *GUANGAN_OFFICER)
     )
     assert status == 200 and me["can_submit"]
@@ -250,7 +213,7 @@ def test_a_prefecture_officer_is_offered_its_own_units_only(public: Session) -> 
     assert browser_token is not None
     public.page.click("#logout-btn")
     public.page.wait_for_function("!('user' in document.body.dataset)", timeout=TIMEOUT_MS)
-    status, _ = _call(public.base_url, "/api/auth/me", token=browser_token)
+    status, _ = call_api(public.base_url, "/api/auth/me", token=browser_token)
     assert status == 401  # the token left in the tab's memory is dead on the server too
     TOKENS.pop(GUANGAN_OFFICER[0], None)  # every session of the user ended, the oracle's too
     assert public.page.locator("#auth-notice").inner_text() == "已退出登录"
@@ -308,7 +271,7 @@ def test_a_refused_value_is_named_next_to_its_field(officer: Session) -> None:
     assert page.locator(".field-error[data-field='value']").inner_text() != ""
     officer.shot("5-refused-value")
     token = _token(officer.base_url, *OFFICER)
-    status, mine = _call(officer.base_url, f"/api/observations?scope={YUBEI}", token=token)
+    status, mine = call_api(officer.base_url, f"/api/observations?scope={YUBEI}", token=token)
     assert status == 200 and mine["total"] == 0
     _only_refused_requests(officer)
 
@@ -326,7 +289,7 @@ def test_the_officer_submits_and_sees_it_pending(officer: Session) -> None:
     keys = [h.get("idempotency-key", "") for h in POSTED]
     assert len(keys) == 2 and all(UUID.match(k) for k in keys) and keys[0] != keys[1]
     token = _token(officer.base_url, *OFFICER)
-    status, mine = _call(officer.base_url, f"/api/observations?scope={YUBEI}", token=token)
+    status, mine = call_api(officer.base_url, f"/api/observations?scope={YUBEI}", token=token)
     assert status == 200
     (row,) = [o for o in mine["items"] if o["batch_id"] == batch]
     assert (
@@ -350,7 +313,7 @@ def test_a_reviewer_accepts_and_everyone_sees_the_board_change(
     assert page.locator(".tabs button[data-tab='submit']").is_hidden()
     assert _card_status(reviewer) == "no_data"
     token = _token(reviewer.base_url, *REVIEWER)
-    status, pending = _call(reviewer.base_url, "/api/observations?status=submitted", token=token)
+    status, pending = call_api(reviewer.base_url, "/api/observations?status=submitted", token=token)
     assert status == 200
     (row,) = pending["items"]
     item = page.locator(f"#tab-review .obs-item[data-id='{row['id']}']")

@@ -3,7 +3,7 @@
 // "load more", its export as JSON lines or CSV, and the accounts (list, add, disable, enable).
 // Shown and requested only for a user whose /api/auth/me says is_admin.
 
-import { request } from "./api.js";
+import { problemsOf, request } from "./api.js";
 import { auth } from "./auth.js";
 import { fmt, lang, nameOf, t } from "./i18n.js";
 import { h } from "./panels.js";
@@ -101,24 +101,6 @@ export function isAdmin() {
 
 function errText(err) {
   return `${err?.status ? `HTTP ${err.status}: ` : ""}${err?.detail || err?.message || String(err)}`;
-}
-
-/** Split a 4xx body into messages per account-form field and the rest. */
-function problemsOf(err) {
-  const byField = {};
-  const other = [];
-  const d = err?.body?.detail;
-  if (Array.isArray(d)) {
-    for (const e of d) {
-      const loc = (e?.loc || []).map(String);
-      const f = [...loc].reverse().find((x) => USER_FIELDS.includes(x));
-      const msg = String(e?.msg ?? e);
-      if (f) (byField[f] ||= []).push(msg);
-      else other.push(loc.length ? `${loc.join(".")}: ${msg}` : msg);
-    }
-  } else if (typeof d === "string" && d) other.push(d);
-  else other.push(err?.message || String(err));
-  return { byField, other };
 }
 
 // ------------------------------------------------------------------ integrity
@@ -270,7 +252,7 @@ async function toggleUser(u, rerender) {
     await Promise.all([loadUsers(), loadTrail()]);
   } catch (err) {
     console.warn(err.message || err);
-    const { byField, other } = problemsOf(err);
+    const { byField, other } = problemsOf(err, USER_FIELDS);
     admin.userNote = { name: u.name, text: `${err.status ? `HTTP ${err.status}: ` : ""}${[...other, ...Object.values(byField).flat()].join("; ")}` };
   } finally {
     admin.userBusy = false;
@@ -311,7 +293,7 @@ async function addUser(rerender) {
     console.warn(err.message || err);
     // the typed values stay in the form (in memory only) for a corrected retry
     if (err.status) {
-      const { byField, other } = problemsOf(err);
+      const { byField, other } = problemsOf(err, USER_FIELDS);
       admin.formErrors = byField;
       admin.formGeneral = { status: err.status, lines: other };
     } else admin.formGeneral = { status: null, lines: [String(err.message || err)] };

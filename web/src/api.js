@@ -146,6 +146,27 @@ export async function request(url, { method = "GET", params = null, json = undef
   }
 }
 
+/**
+ * Split an error's 4xx body ({detail: [{loc, msg}] or a string}) into messages per form
+ * field (the last element of `loc` that is one of `fields`) and the rest.
+ */
+export function problemsOf(err, fields) {
+  const byField = {};
+  const other = [];
+  const d = err?.body?.detail;
+  if (Array.isArray(d)) {
+    for (const e of d) {
+      const loc = (e?.loc || []).map(String);
+      const field = [...loc].reverse().find((x) => fields.includes(x));
+      const msg = String(e?.msg ?? e);
+      if (field) (byField[field] ||= []).push(msg);
+      else other.push(loc.length ? `${loc.join(".")}: ${msg}` : msg);
+    }
+  } else if (typeof d === "string" && d) other.push(d);
+  else other.push(err?.message || String(err));
+  return { byField, other };
+}
+
 /** GET a JSON document; `label` is the i18n key shown on the status line while it loads. */
 export function getJSON(url, options = {}) {
   return request(url, options);

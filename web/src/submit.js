@@ -4,7 +4,7 @@
 // next to the field they name. Officers may also upload a CSV file of many observations:
 // read and checked in the browser, previewed, then sent in one request (all rows or none).
 
-import { request } from "./api.js";
+import { problemsOf, request } from "./api.js";
 import { auth } from "./auth.js";
 import { parseCsv } from "./csv.js";
 import { fmt, lang, nameOf, t, tf } from "./i18n.js";
@@ -108,24 +108,6 @@ function when(iso) {
   return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString(lang() === "zh" ? "zh-CN" : "en-GB", { dateStyle: "short", timeStyle: "short" });
 }
 
-/** Split a 4xx body into messages per form field and the rest ({loc, msg} list or a string). */
-export function problemsOf(err) {
-  const byField = {};
-  const other = [];
-  const d = err?.body?.detail;
-  if (Array.isArray(d)) {
-    for (const e of d) {
-      const loc = (e?.loc || []).map(String);
-      const field = [...loc].reverse().find((x) => FIELDS.includes(x));
-      const msg = String(e?.msg ?? e);
-      if (field) (byField[field] ||= []).push(msg);
-      else other.push(loc.length ? `${loc.join(".")}: ${msg}` : msg);
-    }
-  } else if (typeof d === "string" && d) other.push(d);
-  else other.push(err?.message || String(err));
-  return { byField, other };
-}
-
 // ------------------------------------------------------------------ loading
 
 /** The officer's recent submissions: every unit they may submit for, newest first. */
@@ -220,7 +202,7 @@ async function submit(state, rerender) {
   } catch (err) {
     console.warn(err.message || err);
     if (err.status) {
-      const { byField, other } = problemsOf(err);
+      const { byField, other } = problemsOf(err, FIELDS);
       work.errors = byField;
       work.general = { status: err.status, lines: other };
     } else {
@@ -256,7 +238,7 @@ async function decide(item, decision, rerender, onDecided) {
     await onDecided();
   } catch (err) {
     console.warn(err.message || err);
-    const { other, byField } = problemsOf(err);
+    const { other, byField } = problemsOf(err, FIELDS);
     r.errors[item.id] = `${err.status ? `HTTP ${err.status}: ` : ""}${[...other, ...Object.values(byField).flat()].join("; ")}`;
   } finally {
     r.busy = false;
