@@ -21,12 +21,14 @@ def test_sections_without_facility_layer(region: Region, lang: str) -> None:
         assert html.count("<table") == html.count("</table>")
     rescue = secs[0][1]
     if lang == "zh":
-        assert "数据缺失" in rescue and "emergency_reserve" in rescue
+        assert "数据缺失" in rescue and "应急物资储备中心" in rescue
+        assert "metrocircle" not in rescue and ".md" not in rescue
         assert not re.search(r"[A-Za-z]{12,}", secs[1][0])
     else:
         assert "No data" in rescue and "emergency reserve centres" in rescue
     siting = secs[1][1]
-    assert ("<table" in siting and "<td>base</td>" in siting) or "<td>baseline" in siting
+    base = "2020年现状" if lang == "zh" else "2020 baseline"
+    assert "<table" in siting and f"<td>{base}</td>" in siting
 
 
 def test_bad_lang(region: Region) -> None:

@@ -1,4 +1,4 @@
-"""The report's commute-circle sections: every unit and scenario, rail reach, the project ranking."""
+"""The report's commute-circle sections: every unit and scenario, rail reach; the project ranking of chapter 3."""
 
 from __future__ import annotations
 
@@ -45,27 +45,43 @@ def sections(request: pytest.FixtureRequest, region: Region) -> dict[str, str]:
     return dict(render_sections(region, lang=request.param))
 
 
-def test_three_sections_in_each_language(sections: dict[str, str]) -> None:
-    assert len(sections) == 3
+def test_two_sections_in_each_language(sections: dict[str, str]) -> None:
+    assert len(sections) == 2
     for body in sections.values():
         assert "http" not in body
+        assert ".toml" not in body
+        assert ".csv" not in body
 
 
 def test_commute_table_has_every_unit_and_scenario(
     region: Region, sections: dict[str, str]
 ) -> None:
+    from metrocircle.network.scenarios import load_region_scenarios
+
     body = next(iter(sections.values()))
     rows = _rows(body)
-    codes = {r[0] for r in rows if r and r[0].isdigit()}
-    assert codes == set(region.county_codes)
-    for sid in ("baseline-2020", "plan-2025", "plan-2035"):
-        assert sid in body
+    zh = "区县" in body
+    names = {
+        (region.unit(c).name_zh if zh else region.unit(c).name_en) for c in region.county_codes
+    }
+    assert names <= {r[0] for r in rows if r}
+    for sc in load_region_scenarios(region).values():
+        assert (sc.name_zh if zh else sc.name_en) in body
+        assert sc.id not in body
 
 
-def test_ranking_lists_every_ranked_project(region: Region, sections: dict[str, str]) -> None:
-    body = list(sections.values())[2]
+def test_ranking_names_projects_and_groups_other_changes(region: Region) -> None:
+    from metrocircle.report.chapters import TransportFacts, ranking_rows
+
     ranked = rank_projects(region, "plan-2025")
-    assert len(_rows(body)) == len(ranked) + 1  # header row
+    rows = ranking_rows(region, TransportFacts(ranking=ranked), "zh")
+    named = {p.id for p in region.projects}
+    n_named = sum(1 for p in ranked["project"] if p in named)
+    n_other = len(ranked) - n_named
+    assert len(rows) == n_named + (1 if n_other else 0)
+    if n_other:
+        assert f"（{n_other} 项）" in rows[-1][0]
+    assert not any("ref:" in r[0] for r in rows)
 
 
 def test_table_escapes_cells() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from metrocircle._errors import MetrocircleError
 
-__all__ = ["CJK_FAMILIES", "MissingFontError", "cjk_font_family"]
+__all__ = ["CJK_FAMILIES", "MissingFontError", "bundled_font", "cjk_font_family"]
 
 CJK_FAMILIES: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -29,7 +29,7 @@ class MissingFontError(MetrocircleError):
     """No font covering Chinese is installed, so charts cannot be labelled."""
 
 
-def _bundled_font() -> Path | None:
+def bundled_font() -> Path | None:
     """The Noto Sans CJK collection shipped by the PyPI package ``noto-cjk-sans-otc``.
 
     A dependency of metrocircle, so a fresh machine without system CJK fonts still labels
@@ -73,7 +73,7 @@ def cjk_font_family() -> str:
     for fam in CJK_FAMILIES:
         if fam in names:
             return fam
-    bundled = _bundled_font()
+    bundled = bundled_font()
     if bundled is not None:
         fm.fontManager.addfont(str(bundled))
         names = known()

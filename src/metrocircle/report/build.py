@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
+import os
 import pkgutil
+import re
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -13,14 +17,16 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
+from metrocircle import fmt, messages
 from metrocircle._errors import MetrocircleError
 from metrocircle.indicators.model import Evaluation, Status, Thresholds
 from metrocircle.indicators.service import (
     evaluate_region,
     indicator_names,
-    scope_name,
     values_by_unit,
 )
+from metrocircle.report import chapters as ch
+from metrocircle.report import words
 from metrocircle.report.charts import (
     choose_map_layers,
     choropleth_svg,
@@ -28,13 +34,22 @@ from metrocircle.report.charts import (
     target_chart_svg,
 )
 from metrocircle.report.i18n import LANGS, METHOD_PARAGRAPHS, STRINGS, text
-from metrocircle.schema import MEASURE_UNITS
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from metrocircle.indicators.model import Observation
     from metrocircle.region import Region
     from metrocircle.schema import TargetRow
 
-__all__ = ["ProgressFn", "build_report", "extra_sections", "render_report", "write_pdf"]
+__all__ = [
+    "ProgressFn",
+    "build_report",
+    "check_pdf_support",
+    "extra_sections",
+    "render_report",
+    "write_pdf",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,34 +63,6 @@ def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         msg = f"`lang` was {lang!r} but is expected to be one of {list(LANGS)}"
         raise ValueError(msg)
-
-
-def _fmt(x: float | None, *, digits: int = 2) -> str:
-    if x is None:
-        return "—"
-    s = f"{x:,.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if s in {"-0", ""} else s
-
-
-def _value(x: float | None, unit: str, lang: str) -> str:
-    if x is None:
-        return "—"
-    if unit == "pct":
-        return f"{_fmt(x)}%"
-    zh, en, _lo, _hi = MEASURE_UNITS.get(unit, (unit, unit, None, None))
-    return f"{_fmt(x)} {zh if lang == 'zh' else en}"
-
-
-def _change(x: float | None, unit: str, lang: str) -> str:
-    if x is None:
-        return "—"
-    sign = "+" if x > 0 else ""
-    if unit == "pct":
-        per = "个百分点/年" if lang == "zh" else "points a year"
-    else:
-        zh, en, _lo, _hi = MEASURE_UNITS.get(unit, (unit, unit, None, None))
-        per = f"{zh}/年" if lang == "zh" else f"{en} a year"
-    return f"{sign}{_fmt(x)} {per}"
 
 
 @dataclass
@@ -92,20 +79,15 @@ class _Steps:
             self.callback(label, self.done, self.total)
 
 
-def extra_sections(region: Region, *, lang: str) -> list[tuple[str, Markup]]:
-    """Sections contributed by the modules of ``metrocircle.report.sections`` (title, HTML).
-
-    Every module there that defines ``render_sections(region, *, lang) -> list[tuple[str, str]]``
-    is called, in module-name order; a module whose computation raises a
-    :class:`MetrocircleError` contributes a section saying it could not be rendered.
-    """
+def _sections_by_module(region: Region, *, lang: str) -> dict[str, list[tuple[str, Markup]]]:
+    """Sections contributed by each module of ``metrocircle.report.sections``, by module name."""
     try:
         pkg = importlib.import_module(_SECTIONS_PACKAGE)
     except ModuleNotFoundError as exc:
         if exc.name and _SECTIONS_PACKAGE.startswith(exc.name):
-            return []
+            return {}
         raise
-    out: list[tuple[str, Markup]] = []
+    out: dict[str, list[tuple[str, Markup]]] = {}
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
@@ -113,72 +95,37 @@ def extra_sections(region: Region, *, lang: str) -> list[tuple[str, Markup]]:
         fn: Callable[..., Sequence[tuple[str, str]]] | None = getattr(mod, "render_sections", None)
         if fn is None:
             continue
+        secs = out.setdefault(info.name, [])
         try:
             for title, body in fn(region, lang=lang):
-                out.append((str(title), Markup(body)))
+                secs.append((str(title), Markup(body)))
         except MetrocircleError as exc:
             logger.warning("report section %s failed: %s", info.name, exc)
-            msg = "本节无法生成" if lang == "zh" else "This section could not be rendered"
-            out.append((info.name, Markup("<p>{}: {}</p>").format(msg, str(exc))))
+            secs.append(
+                (
+                    info.name,
+                    Markup("<p>{}</p>").format(text(lang, "section_failed", error=str(exc))),
+                )
+            )
     return out
 
 
-def _goal(t: TargetRow, lang: str) -> str:
-    year = t.target_year if t.target_year is not None else text(lang, "no_target_year")
-    return f"{t.direction.value} {_value(t.target_value, t.unit, lang)} ({year})"
+def extra_sections(region: Region, *, lang: str) -> list[tuple[str, Markup]]:
+    """Sections contributed by the modules of ``metrocircle.report.sections`` (title, HTML).
+
+    Every module there that defines ``render_sections(region, *, lang) -> list[tuple[str, str]]``
+    is called, in module-name order; a module whose computation raises a
+    :class:`MetrocircleError` contributes a section saying it could not be rendered.
+    """
+    return [s for secs in _sections_by_module(region, lang=lang).values() for s in secs]
 
 
-def _facts(ev: Evaluation, t: TargetRow, lang: str) -> list[tuple[str, str]]:
-    origin = {"plan": text(lang, "baseline_plan"), "first_value": text(lang, "baseline_first")}
-    base = "—"
-    if ev.baseline_value is not None:
-        base = f"{_value(ev.baseline_value, t.unit, lang)} ({ev.baseline_year}, {origin.get(ev.baseline_origin or '', '')})"
-    latest = (
-        "—"
-        if ev.latest_value is None
-        else f"{_value(ev.latest_value, t.unit, lang)} ({ev.latest_year})"
-    )
-    method = {"linear": text(lang, "method_linear"), "compound": text(lang, "method_compound")}
-    proj = "—"
-    if ev.projected_value is not None:
-        proj = f"{_value(ev.projected_value, t.unit, lang)} ({method.get(ev.projection_method or '', '')})"
-        if ev.projection_band is not None:
-            lo, hi = ev.projection_band
-            proj += f" [{_fmt(lo)}–{_fmt(hi)}]"
-    if ev.year_reached is not None:
-        reached = str(ev.year_reached)
-    else:
-        reached = text(lang, "not_reached") if ev.observed_yearly_change is not None else "—"
-    prog = "—" if ev.progress is None else f"{100 * ev.progress:.0f}%"
-    return [
-        (text(lang, "baseline"), base),
-        (text(lang, "latest"), latest),
-        (text(lang, "goal"), _goal(t, lang)),
-        (text(lang, "col_progress"), prog),
-        (text(lang, "required_pace"), _change(ev.required_yearly_change, t.unit, lang)),
-        (text(lang, "observed_pace"), _change(ev.observed_yearly_change, t.unit, lang)),
-        (text(lang, "projection"), proj),
-        (text(lang, "year_reached"), reached),
-    ]
+_ANNEX_SECTIONS = frozenset({"coverage", "sectors"})
+"""Section modules whose analyses go to the thematic annex; the others go to chapter 4."""
 
 
-def _sources(
-    evs: Sequence[Evaluation], layers_obs: Sequence[tuple[str, Any]], lang: str
-) -> list[dict[str, str]]:
-    uses: dict[tuple[str, str], list[str]] = {}
-    for ev in evs:
-        for o in ev.series:
-            key = (o.source, str(o.provenance.get("source_url", "")))
-            uses.setdefault(key, []).append(f"{ev.id} {o.period}")
-    for label, o in layers_obs:
-        key = (o.source, str(o.provenance.get("source_url", "")))
-        uses.setdefault(key, []).append(label)
-    out = []
-    for (src, url), items in sorted(uses.items()):
-        uniq = list(dict.fromkeys(items))
-        shown = "; ".join(uniq[:8]) + (f" … (+{len(uniq) - 8})" if len(uniq) > 8 else "")
-        out.append({"source": src, "url": url, "uses": shown})
-    return out
+def _pct(x: float) -> str:
+    return fmt.percent(100 * x, digits=1).replace(".0%", "%")
 
 
 def render_report(
@@ -190,8 +137,14 @@ def render_report(
     thresholds: Thresholds | None = None,
     progress: ProgressFn | None = None,
     extra_steps: int = 0,
+    previous: Mapping[str, Any] | Path | None = None,
 ) -> str:
     """The report as one self-contained HTML document (figures inline as SVG data URIs).
+
+    Laid out as a plan implementation evaluation (规划实施评估报告): 一 overall assessment,
+    二 targets, 三 key projects, 四 districts and counties, 五 problems and risks,
+    六 recommendations, and annexes (methods, data gaps, sources by authority, thematic
+    analyses). Tables and figures are numbered in document order.
 
     Parameters
     ----------
@@ -209,106 +162,184 @@ def render_report(
         Called after each step with (label, done, total).
     extra_steps
         Steps the caller adds after rendering (counted in ``total``).
+    previous
+        A previous run's snapshot (:func:`metrocircle.report.chapters.snapshot`, or the path
+        of the JSON file :func:`build_report` writes): chapter 1 then says what changed.
     """
+    return _render(
+        region,
+        lang=lang,
+        store=store,
+        as_of=as_of,
+        thresholds=thresholds,
+        progress=progress,
+        extra_steps=extra_steps,
+        previous=previous,
+    )[0]
+
+
+def _render(
+    region: Region,
+    *,
+    lang: str,
+    store: Any,
+    as_of: int | None,
+    thresholds: Thresholds | None,
+    progress: ProgressFn | None,
+    extra_steps: int,
+    previous: Mapping[str, Any] | Path | None,
+) -> tuple[str, list[Evaluation]]:
     _check_lang(lang)
     from jinja2 import Environment, PackageLoader
 
     th = thresholds or Thresholds.default()
     year = as_of if as_of is not None else date.today().year
+    zh = lang == "zh"
     by_unit = values_by_unit(region, store=store, as_of=year)
     layers = choose_map_layers(by_unit)
     section_mods = _section_module_count()
-    steps = _Steps(2 + len(region.targets) + len(layers) + section_mods + extra_steps, progress)
+    steps = _Steps(3 + len(region.targets) + len(layers) + section_mods + extra_steps, progress)
 
     evs = evaluate_region(region, store=store, as_of=year, thresholds=th)
     steps("evaluate")
+    tf = ch.transport_facts(region)
+    steps("network")
     targets = {t.id: t for t in region.targets}
     names = indicator_names(region)
-    zh = lang == "zh"
+    num = ch.Numbering()
 
-    rows, cards = [], []
+    # 一 overall assessment
+    summary = {
+        "key_numbers": ch.key_numbers(region, evs, tf, lang),
+        "findings": ch.findings(region, evs, tf, lang),
+        "changes": ch.changes_since(region, evs, previous, lang),
+    }
+
+    # 二 targets: one table of the targets with data, one compact table of those without
+    rows, nodata_rows = ch.target_rows(region, evs, lang)
+    t_targets, t_nodata = num.table(), num.table()
+    cards = []
     for ev in evs:
+        if ev.latest_value is None:
+            steps(f"chart {ev.id}")
+            continue
         t = targets[ev.id]
         name = t.name_zh if zh else t.name_en
         chart = target_chart_svg(ev, title=name, lang=lang)
         steps(f"chart {ev.id}")
-        pct = None if ev.progress is None else round(100 * ev.progress)
-        row = {
-            "id": ev.id,
-            "name": name,
-            "chapter": t.chapter,
-            "scope": scope_name(region, t.scope, lang),
-            "goal": _goal(t, lang),
-            "latest": "—"
-            if ev.latest_value is None
-            else f"{_value(ev.latest_value, t.unit, lang)} ({ev.latest_year})",
-            "progress_pct": pct,
-            "bar": max(0, min(100, pct or 0)),
-            "status": str(ev.status),
-            "status_label": ev.status.label(lang),
-            "reason": ev.reason.text(lang),
-        }
-        rows.append(row)
-        latest = ev.latest
-        source = ""
-        if latest is not None:
-            kind = text(
-                lang,
-                "kind_computation" if latest.kind.value == "computation" else "kind_observation",
-            )
-            source = f"{latest.source} ({kind}; {text(lang, 'submitted_by')} {latest.submitted_by or '—'})"
         cards.append(
-            row
-            | {
+            {
+                "id": ev.id,
+                "name": name,
+                "status": str(ev.status),
+                "status_label": ev.status.label(lang),
+                "reason": words.reason_text(ev, t, region, lang),
                 "chart": svg_data_uri(chart),
+                "figure": num.figure(),
                 "facts": _facts(ev, t, lang),
-                "notes": [w.text(lang) for w in ev.warnings],
-                "source": source,
-                "source_url": str(latest.provenance.get("source_url", "")) if latest else "",
+                "notes": words.note_texts(ev, t, region, lang),
+                "source": _latest_source(ev, lang),
+                "source_url": str(ev.latest.provenance.get("source_url", "")) if ev.latest else "",
                 "quote": t.source_quote or "",
             }
         )
+    targets_ch = {
+        "intro": text(
+            lang, "ch2_intro", t1=t_targets, t2=t_nodata, n=len(rows), m=len(nodata_rows)
+        ),
+        "rows": rows,
+        "nodata": nodata_rows,
+        "t_targets": t_targets,
+        "t_nodata": t_nodata,
+        "cards": cards,
+    }
 
-    maps, layer_obs = [], []
+    # 三 projects
+    t_pstatus, t_pserved = num.table(), num.table()
+    p_head, p_rows, p_served = ch.project_tables(region, evs, lang)
+    ranking = ch.ranking_rows(region, tf, lang)
+    t_rank = num.table() if ranking else None
+    projects_ch = {
+        "intro": text(lang, "ch3_intro", n=len(region.projects), t1=t_pstatus, t3=t_rank or "—"),
+        "head": p_head,
+        "rows": p_rows,
+        "served": p_served,
+        "t_status": t_pstatus,
+        "t_served": t_pserved,
+        "ranking": ranking,
+        "t_rank": t_rank,
+        "rank_title": text(lang, "tbl_ranking", scenario=tf.scenario_name.get(lang, "")),
+    }
+
+    # 四 districts and counties
+    t_units = num.table()
+    gdp_year, unit_table = ch.unit_rows(region, by_unit, tf, lang)
+    centre = region.manifest.centre.name_zh if zh else region.manifest.centre.name_en
+    maps = []
     for layer in layers:
         nzh, nen, _unit = names.get(layer.indicator, (layer.indicator, layer.indicator, layer.unit))
-        name = nzh if zh else nen
-        unit_label = "%" if layer.unit == "pct" else MEASURE_UNITS[layer.unit][0 if zh else 1]
-        title = text(lang, "map_title", name=name, year=layer.year, unit=unit_label)
+        title = text(
+            lang,
+            "map_title",
+            name=nzh if zh else nen,
+            year=fmt.year(layer.year),
+            unit=words.unit_name(layer.unit, lang),
+        )
         svg = choropleth_svg(region, layer, lang=lang)
         steps(f"map {layer.indicator}")
         maps.append(
             {
-                "indicator": layer.indicator,
                 "uri": svg_data_uri(svg),
                 "title": title,
-                "caption": title,
+                "figure": num.figure(),
+                "indicator": layer.indicator,
             }
         )
-        for code, o in by_unit[layer.indicator][layer.year].items():
-            layer_obs.append((f"{layer.indicator} {code} {layer.year}", o))
-
-    extra = extra_sections(region, lang=lang)
+    groups = _sections_by_module(region, lang=lang)
     for _ in range(section_mods):
         steps("sections")
+    thematic = [s for m, secs in groups.items() if m not in _ANNEX_SECTIONS for s in secs]
+    annex_thematic = [s for m, secs in groups.items() if m in _ANNEX_SECTIONS for s in secs]
+    units_ch = {
+        "intro": text(
+            lang, "ch4_intro", t1=t_units, f1=maps[0]["figure"] if maps else "—", centre=centre
+        ),
+        "t_units": t_units,
+        "head": [
+            text(lang, "col_unit"),
+            text(lang, "col_role"),
+            text(lang, "col_population"),
+            text(lang, "col_urban"),
+            text(lang, "col_gdp", year=fmt.year(gdp_year, lang=lang)),
+            text(lang, "col_minutes", centre=centre, scenario=tf.scenario_name.get(lang, "")),
+            text(lang, "col_within"),
+        ],
+        "rows": unit_table,
+        "maps": maps,
+        "thematic": _number_tables(thematic, num, lang),
+        "no_network": not tf.minutes,
+    }
 
-    counts = []
-    for st in Status:
-        n = sum(1 for e in evs if e.status is st)
-        counts.append({"status": str(st), "label": st.label(lang), "n": n})
-    sep = "，" if zh else ", "
-    count_text = sep.join(f"{c['label']} {c['n']}" for c in counts if c["n"])
+    # 五 problems and risks, 六 recommendations
+    t_risks = num.table()
+    risks_ch = {"t_risks": t_risks, "rows": ch.risks(region, evs, lang)}
+    recs = ch.recommendations(region, evs, tf, lang)
+
+    # 附件
+    t_gaps = num.table()
+    gaps = ch.annex_gaps(region, evs, year, lang)
+    t_sources = num.table()
+    uses = _source_uses(region, evs, by_unit=by_unit, layers=layers, names=names, lang=lang)
+    method = [
+        para.format(
+            conflict=_pct(th.conflict_rel_tolerance),
+            eq=_pct(th.equal_tolerance_rel),
+            risk=_pct(th.at_risk_min_projected_progress),
+        )
+        for para in METHOD_PARAGRAPHS[lang]
+    ]
     m = region.manifest
     plan = m.plan_title_zh if zh else m.plan_title_en
-    method = [
-        p.format(
-            conflict=th.conflict_rel_tolerance,
-            eq=th.equal_tolerance_rel,
-            risk=th.at_risk_min_projected_progress,
-            compound=", ".join(sorted(th.compound_units)),
-        )
-        for p in METHOD_PARAGRAPHS[lang]
-    ]
     env = Environment(loader=PackageLoader("metrocircle.report", "templates"), autoescape=True)
     html = env.get_template("report.html.j2").render(
         lang=lang,
@@ -316,23 +347,141 @@ def render_report(
         meta={
             "title": text(lang, "title", plan=plan),
             "subtitle": text(lang, "subtitle"),
-            "plan_ref": m.plan_ref,
-            "as_of": year,
+            "plan_ref": text(lang, "plan_ref_value", plan=plan, ref=_plan_ref(m.plan_ref, lang)),
+            "as_of": fmt.year(year),
             "generated": date.today().isoformat(),
             "data_version": region.data_version,
             "audit_head": _audit_head(store),
         },
-        summary_intro=text(lang, "summary_intro", n=len(evs), counts=count_text),
-        counts=counts,
-        rows=rows,
-        cards=cards,
-        maps=maps,
-        extra=extra,
+        summary=summary,
+        targets_ch=targets_ch,
+        projects_ch=projects_ch,
+        units_ch=units_ch,
+        risks_ch=risks_ch,
+        recs=recs,
         methodology=method,
-        sources=_sources(evs, layer_obs, lang),
+        gaps={"t": t_gaps, "rows": gaps},
+        sources={"t": t_sources, "groups": ch.annex_sources(uses, lang)},
+        annex_thematic=_number_tables(annex_thematic, num, lang),
     )
     steps("render")
-    return html
+    return html, evs
+
+
+_DOC_PREFIX_EN = {"渝府发": "Yufufa", "川府发": "Chuanfufa", "发改规划": "Fagai Guihua"}
+"""Romanised prefixes of official document numbers (文号)."""
+
+
+def _plan_ref(ref: str, lang: str) -> str:
+    """The plan's document number, issuers and date as the edition's language writes them.
+
+    >>> _plan_ref("渝府发〔2022〕37号 (重庆市人民政府、四川省人民政府, 2022-08-11)", "zh")
+    '渝府发〔2022〕37号，重庆市人民政府、四川省人民政府2022年8月11日印发'
+    >>> _plan_ref("渝府发〔2022〕37号 (重庆市人民政府、四川省人民政府, 2022-08-11)", "en")
+    'document Yufufa [2022] No. 37, issued 2022-08-11'
+    """
+    number, _, rest = ref.partition("(")
+    number = number.strip()
+    issuers, _, when = rest.rstrip(") ").rpartition(",")
+    when = when.strip()
+    y, m, d = ([*when.split("-"), "", ""])[:3]
+    if lang == "zh":
+        if not (y.isdigit() and m.isdigit() and d.isdigit()):
+            return ref
+        return f"{number}，{issuers.strip()}{int(y)}年{int(m)}月{int(d)}日印发"
+    mt = re.fullmatch(r"(.+?)〔(\d{4})〕(\d+)号", number)
+    if mt and mt.group(1) in _DOC_PREFIX_EN:
+        number = f"{_DOC_PREFIX_EN[mt.group(1)]} [{mt.group(2)}] No. {mt.group(3)}"
+    return f"document {number}, issued {when}" if when else f"document {number}"
+
+
+def _number_tables(
+    sections: Sequence[tuple[str, Markup]], num: ch.Numbering, lang: str
+) -> list[tuple[str, Markup]]:
+    """Give every plain table of the section modules its number (表 n) as a caption."""
+    out = []
+    for title, body in sections:
+        parts = str(body).split('<table class="mc-table">')
+        rebuilt = parts[0]
+        for rest in parts[1:]:
+            n = num.table()
+            cap = text(lang, "table_no", n=n)
+            rebuilt += f'<table class="mc-table"><caption>{cap}</caption>{rest}'
+        out.append((title, Markup(rebuilt)))
+    return out
+
+
+def _facts(ev: Evaluation, t: TargetRow, lang: str) -> list[tuple[str, str]]:
+    origin = {"plan": text(lang, "baseline_plan"), "first_value": text(lang, "baseline_first")}
+    nd = fmt.NO_DATA[lang]
+    base = nd
+    if ev.baseline_value is not None:
+        base = words.value_year(ev.baseline_value, ev.baseline_year, t.unit, lang)
+        if ev.baseline_origin in origin:
+            base += (
+                f"，{origin[ev.baseline_origin]}"
+                if lang == "zh"
+                else f", {origin[ev.baseline_origin]}"
+            )
+    method = {"linear": text(lang, "method_linear"), "compound": text(lang, "method_compound")}
+    proj = nd
+    if ev.projected_value is not None:
+        proj = fmt.quantity(ev.projected_value, t.unit, lang)
+        if ev.projection_method in method:
+            proj += (
+                f"（{method[ev.projection_method]}）"
+                if lang == "zh"
+                else f" ({method[ev.projection_method]})"
+            )
+    if ev.year_reached is not None:
+        reached = fmt.year(ev.year_reached)
+    else:
+        reached = text(lang, "not_reached") if ev.observed_yearly_change is not None else nd
+    shown = None if ev.status is Status.NO_DATA else ev.progress
+    return [
+        (text(lang, "baseline"), base),
+        (text(lang, "latest"), words.value_year(ev.latest_value, ev.latest_year, t.unit, lang)),
+        (text(lang, "goal"), words.goal(t, lang)),
+        (text(lang, "col_progress"), fmt.progress(shown, lang)),
+        (text(lang, "required_pace"), fmt.change(ev.required_yearly_change, t.unit, lang)),
+        (text(lang, "observed_pace"), fmt.change(ev.observed_yearly_change, t.unit, lang)),
+        (text(lang, "projection"), proj),
+        (text(lang, "year_reached"), reached),
+    ]
+
+
+def _latest_source(ev: Evaluation, lang: str) -> str:
+    latest = ev.latest
+    if latest is None:
+        return ""
+    kind = text(
+        lang, "kind_computation" if str(latest.kind) == "computation" else "kind_observation"
+    )
+    title = ch._source_title(latest, lang)
+    return f"{title}（{kind}）" if lang == "zh" else f"{title} ({kind})"
+
+
+def _source_uses(
+    region: Region,
+    evs: Sequence[Evaluation],
+    *,
+    by_unit: Mapping[str, Mapping[int, Mapping[str, Observation]]],
+    layers: Sequence[Any],
+    names: Mapping[str, tuple[str, str, str]],
+    lang: str,
+) -> list[tuple[Observation, str, str]]:
+    i = 0 if lang == "zh" else 1
+    targets = {t.id: t for t in region.targets}
+    out = []
+    for ev in evs:
+        t = targets[ev.id]
+        for o in ev.series:
+            out.append((o, t.name_zh if lang == "zh" else t.name_en, fmt.year(o.period)))
+    for layer in layers:
+        name = names.get(layer.indicator, (layer.indicator, layer.indicator, ""))[i]
+        for o in by_unit[layer.indicator][layer.year].values():
+            out.append((o, name, fmt.year(layer.year)))
+    return out
 
 
 def _audit_head(store: Any) -> str | None:
@@ -355,20 +504,69 @@ def _section_module_count() -> int:
     return sum(1 for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
-def write_pdf(html: str, path: Path, *, base: Path | None = None) -> Path:
-    """Render the report HTML to PDF with WeasyPrint.
+def check_pdf_support(lang: str = "zh") -> None:
+    """Raise before any work starts when WeasyPrint or its system libraries (Pango) are missing.
 
     Raises
     ------
     MetrocircleError
-        When WeasyPrint is not installed (``pip install 'metrocircle[pdf]'``).
+        Saying in ``lang`` what is missing.
     """
     try:
-        from weasyprint import HTML
-    except ImportError as exc:
-        msg = f"PDF output needs WeasyPrint: pip install 'metrocircle[pdf]' ({exc})"
-        raise MetrocircleError(msg) from None
-    HTML(string=html, base_url=str(base or path.parent)).write_pdf(str(path))
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise MetrocircleError(messages.text("cli.pdf_missing", lang, detail=str(exc))) from None
+
+
+def _with_pdf_font(html: str) -> str:
+    """Point the PDF renderer at the bundled Noto Sans CJK font, so Chinese prints without a system CJK font.
+
+    Only the PDF gets this: the HTML itself loads nothing from anywhere.
+    """
+    from metrocircle.report._fonts import bundled_font
+
+    font = bundled_font()
+    if font is None:
+        return html
+    css = (
+        '<style>@font-face { font-family: "Noto Sans CJK SC"; '
+        f'src: url("{font.as_uri()}"); }}</style>'
+    )
+    return html.replace("</head>", css + "</head>", 1)
+
+
+def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file beside ``path`` and move it into place only on success."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_pdf(html: str, path: Path, *, base: Path | None = None, lang: str = "zh") -> Path:
+    """Render the report HTML to PDF with WeasyPrint (an existing PDF is replaced only on success).
+
+    Raises
+    ------
+    MetrocircleError
+        When WeasyPrint or Pango is missing, or the rendering fails.
+    """
+    check_pdf_support(lang)
+    from weasyprint import HTML
+
+    html = _with_pdf_font(html)
+
+    def write(tmp: Path) -> None:
+        try:
+            HTML(string=html, base_url=str(base or path.parent)).write_pdf(str(tmp))
+        except Exception as exc:  # WeasyPrint raises many kinds; the HTML is kept either way
+            raise MetrocircleError(messages.text("cli.pdf_failed", lang, detail=str(exc))) from exc
+
+    _replace_atomically(path, write)
     return path
 
 
@@ -382,12 +580,16 @@ def build_report(
     progress: ProgressFn | None = None,
     as_of: int | None = None,
     thresholds: Thresholds | None = None,
+    previous: Mapping[str, Any] | Path | None = None,
 ) -> Path:
     """Write the evaluation report to ``out_dir`` and return the HTML file's path.
 
     The HTML (``report-<dataset>-<lang>.html``) opens offline: styles inline, figures as
     inline SVG, no script, font or image loaded from anywhere. With ``pdf=True`` the same
-    document is also rendered to a PDF beside it.
+    document is also rendered to a PDF beside it; WeasyPrint is checked before any work
+    starts. Every file goes through a temporary file, so a failed run never replaces a good
+    earlier output. Beside the report, ``report-<dataset>-snapshot.json`` keeps each
+    target's status for the next run's ``previous``.
 
     Parameters
     ----------
@@ -407,8 +609,12 @@ def build_report(
         Evaluation year (default: this year).
     thresholds
         Status thresholds (default: the shipped ones).
+    previous
+        A previous run's snapshot (mapping or JSON path) to compare with.
     """
     _check_lang(lang)
+    if pdf:
+        check_pdf_support(lang)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     last = [0, 0]
@@ -418,18 +624,31 @@ def build_report(
         if progress is not None:
             progress(label, done, total)
 
-    html = render_report(
+    year = as_of if as_of is not None else date.today().year
+    html, evs = _render(
         region,
         lang=lang,
         store=store,
-        as_of=as_of,
+        as_of=year,
         thresholds=thresholds,
         progress=relay,
         extra_steps=1 if pdf else 0,
+        previous=previous,
     )
     path = out / f"report-{region.name}-{lang}.html"
-    path.write_text(html, encoding="utf-8")
+    _replace_atomically(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    snap = ch.snapshot(
+        evs,
+        generated=date.today().isoformat(),
+        as_of=year,
+    )
+    _replace_atomically(
+        out / f"report-{region.name}-snapshot.json",
+        lambda tmp: tmp.write_text(
+            json.dumps(snap, ensure_ascii=False, indent=1), encoding="utf-8"
+        ),
+    )
     if pdf:
-        write_pdf(html, path.with_suffix(".pdf"))
+        write_pdf(html, path.with_suffix(".pdf"), lang=lang)
         relay("pdf", last[0] + 1, last[1])
     return path

@@ -28,23 +28,42 @@ def _num(v: Any, digits: int = 0) -> str | None:
     return f"{f:,.{digits}f}"
 
 
+def _scenario_names(region: Region, zh: bool) -> dict[str, str]:
+    from metrocircle.network.scenarios import load_region_scenarios
+
+    return {
+        sid: (sc.name_zh if zh else sc.name_en) for sid, sc in load_region_scenarios(region).items()
+    }
+
+
+_BASIS: dict[str, tuple[str, str]] = {
+    "modelled": ("模型推算", "modelled"),
+    "no rail link in the network": ("网络中无铁路连接", "no rail link in the network"),
+    "published time (coarse external link)": (
+        "公开报道的最快时间（区外粗略连线）",
+        "published fastest time (coarse external link)",
+    ),
+}
+
+
 def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
     from metrocircle.access.commute import commute_table, population_share_within
     from metrocircle.network.scenarios import scenario_network
 
     centre = region.manifest.centre
+    names = _scenario_names(region, zh)
     tables = {}
     shares = []
     for sid in scenarios:
         net = scenario_network(region, sid)
         tables[sid] = commute_table(region, net).table.set_index("code")
         share, within, total = population_share_within(region, net)
-        shares.append([sid, _num(100 * share, 1), _num(within), _num(total)])
+        shares.append([names.get(sid, sid), _num(100 * share, 1), _num(within), _num(total)])
     first = tables[scenarios[0]]
     rows = []
     for code in first.index:
         u = region.unit(str(code))
-        row: list[Any] = [code, u.name_zh if zh else u.name_en]
+        row: list[Any] = [u.name_zh if zh else u.name_en]
         for sid in scenarios:
             r = tables[sid].loc[code]
             mark = ("是" if zh else "yes") if bool(r["within_60"]) else ("否" if zh else "no")
@@ -52,38 +71,51 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
         row.append(_num(100 * float(first.loc[code, "modelled_share"])))
         rows.append(row)
     head = (
-        ["代码", "区县", *[f"{s}（分钟，是否≤60）" for s in scenarios], "模型推算占比 %"]
+        [
+            "区县",
+            *[f"{names.get(s, s)}（分钟，是否1小时内）" for s in scenarios],
+            "模型推算占比（%）",
+        ]
         if zh
-        else ["code", "unit", *[f"{s} (min, ≤60?)" for s in scenarios], "modelled share %"]
+        else [
+            "unit",
+            *[f"{names.get(s, s)} (minutes, within the hour?)" for s in scenarios],
+            "modelled share (%)",
+        ]
     )
     intro = (
         f"各区县政府驻地至{centre.name_zh}的最快通行时间（铁路或公路），按情景计算。"
-        "时间由战略网络模型推算：有出处的线路长度与开通年份，加上 parameters.toml 中逐项说明理由的速度、"
+        "时间由战略网络模型推算：有出处的线路长度与开通年份，加上逐项说明理由的速度、"
         "绕行系数、候车与换乘参数；“模型推算占比”为行程中按模型参数推算的部分。"
-        "公路时间对外围区县偏慢（校准结果见 network/build_report.md），解读时请留意。"
+        "与公开的实际通行时间对比，公路时间对外围区县偏慢，解读时请留意。"
         if zh
         else f"Fastest time from each unit's seat to {centre.name_en} (rail or road), per scenario. "
         "Times come from the strategic network model: sourced line lengths and opening years, plus "
-        "the speeds, circuity, waiting and transfer parameters justified one by one in "
-        "parameters.toml; 'modelled share' is the part of the trip that rests on those "
-        "parameters. Road times are on the slow side for outer units (calibration fit in "
-        "network/build_report.md): read them with that in mind."
+        "the speeds, circuity, waiting and transfer parameters, each with its justification; "
+        "'modelled share' is the part of the trip that rests on those parameters. Compared "
+        "with published travel times, road times are on the slow side for outer units: read "
+        "them with that in mind."
     )
     share_head = (
-        ["情景", "60分钟内人口占比 %（估算）", "60分钟内人口（估算）", "总人口（2020普查）"]
+        [
+            "情景",
+            "1小时内人口占比（%，估算）",
+            "1小时内人口（人，估算）",
+            "总人口（2020年普查，人）",
+        ]
         if zh
         else [
             "scenario",
-            "population within 60 min, % (estimate)",
-            "within 60 min (estimate)",
-            "total (census 2020)",
+            "population within the hour (%, estimate)",
+            "people within the hour (estimate)",
+            "total population (2020 census)",
         ]
     )
     note = (
-        "乡镇人口为估算值：区县普查总数按城镇/乡村人口分摊到街道/乡镇（方法见 network/zones.csv）。"
+        "乡镇人口为估算值：区县普查总数按城镇/乡村人口分摊到街道、乡镇。"
         if zh
         else "Township populations are estimates: census totals of each unit split over its "
-        "townships (urban over 街道, rural over 镇/乡; method in network/zones.csv)."
+        "townships (urban population over sub-districts, rural over towns)."
     )
     return p(intro) + table(head, rows) + table(share_head, shares) + p(note)
 
@@ -92,19 +124,21 @@ def _rail(region: Region, scenarios: list[str], zh: bool) -> str:
     from metrocircle.access.commute import rail_reach
     from metrocircle.network.scenarios import scenario_network
 
+    names = _scenario_names(region, zh)
+    groups_en = _group_names_en(region)
     rows = []
     for sid in scenarios:
         t = rail_reach(region, scenario_network(region, sid))
         for r in t.itertuples(index=False):
             rows.append(
                 [
-                    sid,
-                    r.group_zh if zh else r.group,
-                    r.member,
+                    names.get(sid, sid),
+                    r.group_zh if zh else groups_en.get(str(r.group), str(r.group_zh)),
+                    r.member if zh else _member_en(str(r.member)),
                     _num(r.threshold_min),
                     _num(r.minutes),
                     ("是" if zh else "yes") if bool(r.reached) else ("否" if zh else "no"),
-                    r.basis,
+                    _BASIS.get(str(r.basis), (str(r.basis), str(r.basis)))[0 if zh else 1],
                 ]
             )
     head = (
@@ -130,6 +164,37 @@ def _rail(region: Region, scenarios: list[str], zh: bool) -> str:
         "destination without a published time stays empty rather than guessed."
     )
     return p(intro) + table(head, rows)
+
+
+_CITY_EN = {
+    "成都": "Chengdu",
+    "贵阳": "Guiyang",
+    "长沙": "Changsha",
+    "武汉": "Wuhan",
+    "西安": "Xi'an",
+    "北京": "Beijing",
+    "上海": "Shanghai",
+    "广州": "Guangzhou",
+    "深圳": "Shenzhen",
+    "郑州": "Zhengzhou",
+    "昆明": "Kunming",
+}
+"""English names of the destination cities the plan names (chapter 4 §2)."""
+
+
+def _group_names_en(region: Region) -> dict[str, str]:
+    """English names of the rail destination groups, from the network parameters."""
+    import tomllib
+
+    path = region.dataset_path / "network" / "parameters.toml"
+    if not path.is_file():
+        return {}
+    raw = tomllib.loads(path.read_text(encoding="utf-8")).get("destination_groups", {})
+    return {k: str(v.get("name_en", "")) for k, v in raw.items() if v.get("name_en")}
+
+
+def _member_en(name: str) -> str:
+    return f"{_CITY_EN[name]} ({name})" if name in _CITY_EN else name
 
 
 def _ranking(region: Region, scenario: str, zh: bool) -> str:
@@ -199,8 +264,8 @@ def render_sections(region: Region, *, lang: str) -> list[tuple[str, str]]:
     scenarios = list(load_region_scenarios(region))
     plan = next((s for s in scenarios if s.startswith("plan")), scenarios[-1])
     i = 0 if zh else 1
+    del plan  # the project ranking is in the report's chapter on key projects
     return [
         (_T["commute"][i], _commute(region, scenarios, zh)),
         (_T["rail"][i], _rail(region, scenarios, zh)),
-        (_T["ranking"][i], _ranking(region, plan, zh)),
     ]

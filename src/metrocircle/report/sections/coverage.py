@@ -40,7 +40,6 @@ def _scenarios_to_run(region: Region) -> list[str | None]:
 
 
 def _rescue(region: Region, layer: FacilityLayer | None, zh: bool) -> str:
-    from metrocircle.coverage.indicators import NEEDS_RESCUE
     from metrocircle.coverage.measures import load_parameters
 
     minutes = float(load_parameters()["rescue_circle"]["minutes"])
@@ -57,14 +56,14 @@ def _rescue(region: Region, layer: FacilityLayer | None, zh: bool) -> str:
     if layer is None or len(layer) == 0:
         parts.append(
             _p(
-                "数据缺失：本数据集未附带应急物资储备中心图层（没有可核实来源的公开名录），因此覆盖率无法计算。所需数据："
-                "每个储备中心的编号、名称、类型 emergency_reserve、经纬度（WGS84，或GCJ-02导入时转换）及来源，"
-                "CSV 或 GeoJSON 格式（见 coverage/FACILITIES.md）。提供后运行："
-                "metrocircle coverage rescue --facilities 文件 --scenario 情景。"
+                "数据缺失：本数据集未附带应急物资储备中心图层（没有可核实来源的公开名录），因此覆盖率无法计算。"
+                "所需数据：每个储备中心的编号、名称、类型（应急物资储备中心）、经纬度（WGS84 坐标）及来源，"
+                "以 CSV 或 GeoJSON 文件提供；提供后本节自动计算。"
                 if zh
-                else f"No data: the dataset ships no layer of emergency reserve centres (no open list with a verifiable source "
-                f"exists), so the coverage cannot be computed. Needed: {NEEDS_RESCUE}. Then run "
-                "`metrocircle coverage rescue --facilities FILE --scenario ID`."
+                else "No data: the dataset ships no layer of emergency reserve centres (no open list with a "
+                "verifiable source exists), so the coverage cannot be computed. Needed: each centre's "
+                "id, name, type (emergency reserve centre), longitude and latitude (WGS84) and source, "
+                "as a CSV or GeoJSON file; this section is computed once it is provided."
             )
         )
         return "".join(parts)
@@ -86,7 +85,7 @@ def _rescue(region: Region, layer: FacilityLayer | None, zh: bool) -> str:
             share = r["share"]
             rows.append(
                 [
-                    sc or "base",
+                    _scenario_name(region, sc, zh),
                     _unit_name(region, str(code), zh),
                     f"{r['population']:.0f}",
                     f"{r['covered_population']:.0f}",
@@ -96,7 +95,7 @@ def _rescue(region: Region, layer: FacilityLayer | None, zh: bool) -> str:
         total = None if cov.share is None else f"{100 * cov.share:.1f}"
         rows.append(
             [
-                sc or "base",
+                _scenario_name(region, sc, zh),
                 "全域" if zh else "Whole area",
                 f"{cov.population:.0f}",
                 f"{cov.covered_population:.0f}",
@@ -159,7 +158,7 @@ def _siting(region: Region, zh: bool) -> str:
         )
         rows.append(
             [
-                sc or "base",
+                _scenario_name(region, sc, zh),
                 f"{run.result.objective:.0f}",
                 names,
                 sum(not c for c in run.result.covered),
@@ -169,16 +168,25 @@ def _siting(region: Region, zh: bool) -> str:
     return "".join(parts)
 
 
-def _fitness(zh: bool) -> str:
-    from metrocircle.coverage.indicators import NEEDS_FITNESS
+def _scenario_name(region: Region, sid: str | None, zh: bool) -> str:
+    if sid is None:
+        return "现状网络" if zh else "base network"
+    from metrocircle.network.scenarios import load_region_scenarios
 
+    sc = load_region_scenarios(region).get(sid)
+    if sc is None:
+        return sid
+    return sc.name_zh if zh else sc.name_en
+
+
+def _fitness(zh: bool) -> str:
     return _p(
         "规划第十一章第一节提出打造“15 分钟健身圈”。15分钟出行需要步行级的精细路网和公共体育场馆图层，本数据集只有城际战略路网，"
-        "也没有体育场馆图层，因此不计算。所需数据：体育场馆图层（类型 sports_venue）和含步行连接（mode=walk）的精细路网。"
+        "也没有体育场馆图层，因此不计算。所需数据：公共体育场馆图层和含步行道路的精细路网。"
         if zh
         else "Chapter 11 §1 of the plan calls for a 15-minute fitness circle. 15-minute trips need a fine, walking-level network "
         "and a layer of public sports venues; the dataset has only the strategic network and no venue layer, so the circle is "
-        f"not computed. Needed: {NEEDS_FITNESS}."
+        "not computed. Needed: a layer of public sports venues and a fine network with walking links."
     )
 
 

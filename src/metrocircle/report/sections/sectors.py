@@ -160,6 +160,27 @@ def _water(zh: bool) -> str:
     return _p(intro) + _table(head, rows)
 
 
+def _no_codes(s: str) -> str:
+    """Drop bracketed six-digit unit codes from a note."""
+    import re
+
+    return re.sub(r"\s*[（(]\d{6}[)）]", "", s)
+
+
+def _tier_source(source: str, zh: bool) -> str:
+    """Where a crowd-warning tier comes from, in words."""
+    if "not in LB/T 034" in source or "local practice" in source:
+        return "地方实践（非 LB/T 034-2014 规定）" if zh else "local practice, not in LB/T 034-2014"
+    return "LB/T 034-2014" if "LB/T 034" in source else source
+
+
+def _unit_name(region: Any, code: str | None, zh: bool) -> str | None:
+    if not code or code not in region.unit_codes:
+        return None
+    u = region.unit(code)
+    return str(u.name_zh if zh else u.name_en)
+
+
 def _tour(region: Any, zh: bool) -> str:
     from metrocircle.sectors.tourism import load_scenic_areas, load_tiers
 
@@ -183,7 +204,7 @@ def _tour(region: Any, zh: bool) -> str:
                     f"{t.threshold:.0%}",
                     t.name_zh if zh else t.name_en,
                     t.actions_zh if zh else t.actions_en,
-                    t.source,
+                    _tier_source(t.source, zh),
                 ]
                 for t in tiers
             ],
@@ -203,7 +224,7 @@ def _tour(region: Any, zh: bool) -> str:
             [
                 themes.get(a["theme"], (a["theme"], a["theme"]))[0 if zh else 1],
                 a["name_zh"] if zh else a["name_en"],
-                a["unit_code"] or None,
+                _unit_name(region, a["unit_code"], zh),
             ]
             for a in areas
         ]
@@ -219,7 +240,7 @@ def _tour(region: Any, zh: bool) -> str:
                 [
                     "主题" if zh else "Theme",
                     "景区" if zh else "Scenic area",
-                    "区县代码" if zh else "Unit code",
+                    "所在区县" if zh else "Unit",
                 ],
                 rows,
             )
@@ -245,14 +266,16 @@ def _fiscal(region: Any, zh: bool) -> str:
     if path.is_file():
         for a in load_shared_areas(path).values():
             names = a.names_zh if zh else a.names_en
-            rows = [[code, names.get(code, ""), f"{float(s):.0%}"] for code, s in a.shares.items()]
+            rows = [
+                [names.get(code, code), f"{100 * float(s):.1f}%"] for code, s in a.shares.items()
+            ]
             parts.append(
                 _p(
                     (a.name_zh if zh else a.name_en)
                     + (
-                        f"（{a.note}）"
+                        f"（{_no_codes(a.note)}）"
                         if zh and a.note
-                        else f" ({a.note_en})"
+                        else f" ({_no_codes(a.note_en)})"
                         if not zh and a.note_en
                         else ""
                     )
@@ -261,7 +284,6 @@ def _fiscal(region: Any, zh: bool) -> str:
             parts.append(
                 _table(
                     [
-                        "代码" if zh else "Code",
                         "辖区" if zh else "Jurisdiction",
                         "增量份额" if zh else "Increment share",
                     ],

@@ -1,0 +1,448 @@
+"""The message catalogue: every user-facing sentence of the report, the CLI and the evaluation, in Chinese and English.
+
+Each entry is a key → ``(Chinese, English)`` pair, so a text cannot exist in one language
+only; :func:`text` picks one and fills its ``str.format`` placeholders. Keys are grouped by
+a prefix: ``report.`` (the evaluation report), ``reason.`` and ``note.`` (why a target has
+its status), ``cli.`` (command-line messages).
+
+>>> text("reason.met", "en", latest="80.0%", year="2025", goal="at least 80.0% by 2025")
+'The latest value, 80.0% (2025), meets the target (at least 80.0% by 2025).'
+>>> lang_or_default(None, env={"METROCIRCLE_LANG": "en"})
+'en'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+__all__ = ["CATALOGUE", "LANGS", "lang_or_default", "text"]
+
+LANGS: tuple[str, ...] = ("zh", "en")
+"""The languages every entry has, Chinese first."""
+
+_REPORT: dict[str, tuple[str, str]] = {
+    # cover and contents
+    "title": ("{plan}实施评估报告", "Implementation evaluation of the {plan}"),
+    "subtitle": (
+        "规划实施情况评估（供联席会议办公室及第三方评估使用）",
+        "Evaluation of the plan's implementation (for the joint office and third-party evaluation)",
+    ),
+    "plan_ref": ("规划文件", "Plan"),
+    "plan_ref_value": ("{plan}（{ref}）", "{plan} ({ref})"),
+    "as_of": ("评估年份", "Evaluation year"),
+    "generated": ("生成日期", "Generated on"),
+    "data_version": ("数据版本", "Data version"),
+    "audit_head": ("留痕校验码", "Audit trail check code"),
+    "previous": ("对比的上次评估", "Compared with the evaluation of"),
+    "contents": ("目录", "Contents"),
+    "page": ("第 {n} 页", "page {n}"),
+    "table_no": ("表 {n}", "Table {n}"),
+    "figure_no": ("图 {n}", "Figure {n}"),
+    # chapter titles
+    "ch1": ("一、总体评价", "1. Overall assessment"),
+    "ch2": ("二、目标完成情况", "2. Progress towards the targets"),
+    "ch3": ("三、重点任务与项目进展", "3. Key tasks and projects"),
+    "ch4": ("四、分区评估", "4. Assessment by district and county"),
+    "ch5": ("五、存在问题与风险", "5. Problems and risks"),
+    "ch6": ("六、对策建议", "6. Recommendations"),
+    "annex": ("附件", "Annexes"),
+    "annex1": ("附件1 评估方法", "Annex 1. Methods"),
+    "annex2": ("附件2 数据缺口清单", "Annex 2. Data gaps"),
+    "annex3": ("附件3 数据来源", "Annex 3. Sources"),
+    "annex4": ("附件4 专题分析与评价标准", "Annex 4. Thematic analyses and standards"),
+    # chapter 1
+    "key_numbers": ("主要数据", "Key figures"),
+    "findings": ("主要结论", "Main findings"),
+    "changes": ("与上次评估相比", "Since the previous evaluation"),
+    "no_changes": (
+        "与上次评估（{date}）相比，各目标状态没有变化。",
+        "No target changed status since the previous evaluation ({date}).",
+    ),
+    "change_line": ("{name}：由“{old}”变为“{new}”。", "{name}: from “{old}” to “{new}”."),
+    "kn_targets": ("量化目标", "quantified targets"),
+    "kn_with_data": ("有监测数据的目标", "targets with data"),
+    "kn_achieved": ("已实现", "achieved"),
+    "kn_behind": ("滞后或存在风险", "off track or at risk"),
+    "kn_projects": ("重点项目", "key projects"),
+    "kn_within60": (
+        "驻地1小时可达中心的区县（{scenario}）",
+        "units whose seat reaches the centre within an hour ({scenario})",
+    ),
+    "f_overview": (
+        "规划提出的 {n} 个量化目标中，{achieved} 个已实现，{on_track} 个进度正常，{behind} 个滞后或存在风险，{no_data} 个尚无可用的监测数据。",
+        "Of the plan's {n} quantified targets, {achieved} are achieved, {on_track} on track, {behind} off track or at risk, and {no_data} have no usable data yet.",
+    ),
+    "f_achieved": ("已实现的目标：{items}。", "Achieved: {items}."),
+    "f_behind": ("需重点关注的目标：{items}。", "Targets needing attention: {items}."),
+    "f_no_data": (
+        "{no_data} 个目标暂无数据，集中在{chapters}；在有关部门报送数据之前，无法判断这些目标的进展。",
+        "{no_data} targets have no data, mostly in {chapters}; their progress cannot be judged until the responsible departments report it.",
+    ),
+    "f_units": (
+        "按交通网络模型测算，{scenario}情景下 {n_out} 个区县的驻地到{centre}超过 60 分钟，最远的是{worst}（{minutes}）；这些时间为模型推算值，不是实测值。",
+        "By the network model, in the {scenario} scenario {n_out} units' seats are more than 60 minutes from {centre}, the farthest being {worst} ({minutes}); these are modelled times, not measurements.",
+    ),
+    "f_item": ("{name}（{value}）", "{name} ({value})"),
+    "chapter_no": ("第{ch}章", "chapter {ch}"),
+    "list_sep": ("、", ", "),
+    # chapter 2
+    "ch2_intro": (
+        "表 {t1} 列出有监测数据的 {n} 个目标的完成情况；暂无数据的 {m} 个目标集中列于表 {t2}，所需数据见附件2。",
+        "Table {t1} gives the {n} targets that have data; the {m} targets without data are listed together in Table {t2}, and Annex 2 says what data they need.",
+    ),
+    "tbl_targets": ("有监测数据的目标完成情况", "Targets with data"),
+    "tbl_no_data": ("暂无数据的目标", "Targets without data"),
+    "col_target": ("目标", "Target"),
+    "col_chapter": ("章节", "Chapter"),
+    "col_scope": ("范围", "Scope"),
+    "col_goal": ("目标值", "Target value"),
+    "col_latest": ("最新值", "Latest value"),
+    "col_progress": ("进度", "Progress"),
+    "col_status": ("状态", "Status"),
+    "col_reason": ("判定理由", "Reason"),
+    "col_needed": ("需要的数据", "Data needed"),
+    "detail": ("分项说明", "Target by target"),
+    "baseline": ("基期", "Baseline"),
+    "latest": ("最新值", "Latest value"),
+    "goal": ("目标", "Target"),
+    "required_pace": ("所需年均变化", "Yearly change required"),
+    "observed_pace": ("实际年均变化", "Yearly change observed"),
+    "projection": ("目标年预测值", "Projected at the target year"),
+    "year_reached": ("按实际速度达标年份", "Year reached at the observed pace"),
+    "not_reached": ("按实际速度无法达到", "not reached at the observed pace"),
+    "notes": ("说明", "Notes"),
+    "source_of_latest": ("最新值来源", "Source of the latest value"),
+    "kind_observation": ("监测数据", "published or reported value"),
+    "kind_computation": ("模型推算", "modelled value"),
+    "plan_quote": ("规划原文", "Plan text"),
+    "method_linear": ("线性外推", "linear"),
+    "method_compound": ("按复合增长率外推", "compound growth"),
+    "baseline_plan": ("规划基期", "plan baseline"),
+    "baseline_first": ("首个监测值", "first value"),
+    "in_place": ("全面实现", "in place"),
+    "goal_with_year": ("{dir}{value}（{year} 年）", "{dir} {value} by {year}"),
+    "goal_no_year": ("{dir}{value}（未定年限）", "{dir} {value} (no year set)"),
+    "value_year": ("{value}（{year} 年）", "{value} ({year})"),
+    "needed_years_after": ("{year} 年以后的数值", "values after {year}"),
+    "needed_any_year": ("任一年份的数值", "a value for any year"),
+    "needed_line": ("单位：{unit}；{years}", "in {unit}; {years}"),
+    "needed_line_bare": ("{years}", "{years}"),
+    "modelled_mark": ("（模型推算）", " (modelled)"),
+    # chapter 3
+    "ch3_intro": (
+        "规划列出 {n} 个重点项目（表 {t1}）。项目清单未记录建设进度的实测数据，下表按规划要求的推进方式统计；已纳入交通网络模型的项目，其对1小时通勤的作用见表 {t3}。",
+        "The plan lists {n} key projects (Table {t1}). The list records no measured construction progress, so the table counts them by what the plan asks for; the effect on the one-hour commute of the projects in the network model is in Table {t3}.",
+    ),
+    "tbl_projects_status": (
+        "重点项目按推进方式和类别统计",
+        "Key projects by what the plan asks and by type",
+    ),
+    "tbl_projects_targets": (
+        "重点项目与同章节目标",
+        "Key projects and the targets of the same plan section",
+    ),
+    "tbl_ranking": (
+        "交通项目对1小时通勤的作用（{scenario}）",
+        "What each transport project does for the one-hour commute ({scenario})",
+    ),
+    "col_type": ("类别", "Type"),
+    "col_total": ("合计", "Total"),
+    "col_section": ("规划章节", "Plan section"),
+    "col_projects": ("项目数", "Projects"),
+    "col_targets_served": ("同章节目标及状态", "Targets of the section and their status"),
+    "col_project": ("项目", "Project"),
+    "col_in_service": ("投用年份", "In service"),
+    "col_saved_alone": ("单独建设时各区县平均节省", "Mean time saved per unit if built alone"),
+    "col_added_removed": ("不建设时各区县平均增加", "Mean time added per unit if left out"),
+    "col_units_gain": ("新进入1小时圈的区县数", "Units brought within the hour"),
+    "ranking_other": (
+        "其他未列入规划重点项目的线路变化（{n} 项）",
+        "Other network changes not among the plan's key projects ({n})",
+    ),
+    "ranking_note": (
+        "方法：从情景中逐一去掉某个项目（不建设），或只在2020年现状上加入该项目（单独建设），比较各区县驻地到中心的时间；时间为模型推算值。",
+        "Method: each project is left out of the scenario, or added alone to the 2020 network, and the seat-to-centre times of the units are compared; times are modelled.",
+    ),
+    "no_section_targets": ("本节无量化目标", "no quantified target in this section"),
+    "pstatus_build": ("建设", "build"),
+    "pstatus_upgrade": ("提升改造", "upgrade"),
+    "pstatus_prepare": ("前期工作", "prepare"),
+    "pstatus_study": ("研究论证", "study"),
+    "pstatus_continue": ("续建", "continue"),
+    "pstatus_start": ("开工", "start"),
+    "pstatus_other": ("其他", "other"),
+    "col_pstatus": ("推进方式", "What the plan asks"),
+    "section_no": ("第{ch}章第{sec}节", "chapter {ch}, section {sec}"),
+    "unit_pct_name": ("百分比（%）", "percent"),
+    "unit_bool_name": ("是/否", "yes or no"),
+    "scope_group": ("{name}各区县", "each unit of the {name}"),
+    # chapter 4
+    "ch4_intro": (
+        "表 {t1} 按区县列出人口、城镇化、经济总量和驻地到{centre}的通行时间；图 {f1} 起为分区县分布图，灰色表示该年无数据。",
+        "Table {t1} gives each district and county's population, urbanisation, economic output and seat-to-{centre} travel time; the maps from Figure {f1} on show the same by unit, grey meaning no value for that year.",
+    ),
+    "tbl_units": (
+        "分区县基本情况与1小时通勤",
+        "Districts and counties: basic figures and the one-hour commute",
+    ),
+    "col_unit": ("区县", "Unit"),
+    "col_role": ("功能定位", "Role in the plan"),
+    "col_population": ("常住人口（2020年，万人）", "Residents, 2020 (10,000 people)"),
+    "col_urban": ("城镇化率（2020年）", "Urbanisation, 2020"),
+    "col_gdp": ("地区生产总值（{year} 年，亿元）", "GDP, {year} (100 million yuan)"),
+    "col_minutes": ("驻地至{centre}（{scenario}，分钟）", "Seat to {centre}, {scenario} (minutes)"),
+    "col_within": ("1小时内", "Within the hour"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "lagging_units": (
+        "驻地到中心超过1小时的区县：{items}。",
+        "Units whose seat is more than an hour from the centre: {items}.",
+    ),
+    "map_title": ("{name}（{year} 年，{unit}）", "{name} ({year}, {unit})"),
+    "thematic": ("专题：交通可达性", "Theme: accessibility"),
+    "no_network": (
+        "本数据集没有交通网络，无法计算通行时间。",
+        "The dataset has no transport network, so no travel times are computed.",
+    ),
+    # chapter 5
+    "ch5_intro": (
+        "问题按严重程度排序：先列进度滞后和存在风险的目标（按差距大小），再列数据本身的问题，最后是缺少数据的目标。",
+        "Problems are ranked by severity: targets off track or at risk first (largest gap first), then problems with the data itself, then targets without data.",
+    ),
+    "tbl_risks": ("问题与风险清单", "Problems and risks"),
+    "col_rank": ("序号", "No."),
+    "col_problem": ("问题", "Problem"),
+    "col_severity": ("严重程度", "Severity"),
+    "sev_high": ("高", "high"),
+    "sev_medium": ("中", "medium"),
+    "sev_low": ("低", "low"),
+    "risk_gap": ("{name}：{reason}", "{name}: {reason}"),
+    "risk_data": ("{name}：{note}", "{name}: {note}"),
+    "risk_no_data": (
+        "{n} 个目标没有任何监测数据，无法评估，涉及{chapters}。",
+        "{n} targets have no data at all and cannot be evaluated ({chapters}).",
+    ),
+    "risk_modelled": (
+        "{name}的数值来自模型推算而非统计或监测，结论需以实测数据核实。",
+        "The value of {name} is modelled, not measured or published; the finding should be checked against measured data.",
+    ),
+    # chapter 6
+    "rec_behind": (
+        "{name}：最新值 {latest}，目标 {goal}。{action}",
+        "{name}: latest {latest}, target {goal}. {action}",
+    ),
+    "rec_action_projects": (
+        "对该目标作用最大的在建或规划项目是{projects}，建议优先保障其建设进度。",
+        "The projects that do most for it are {projects}; their construction should be given priority.",
+    ),
+    "rec_action_generic": (
+        "建议牵头部门分析原因，制定专项推进措施，并在下次评估前报送最新数据。",
+        "The lead department should analyse why, set out specific measures and report new data before the next evaluation.",
+    ),
+    "rec_units": (
+        "驻地到中心超过1小时的 {n} 个区县（{items}）应作为交通互联互通的重点，优先推进连接这些区县的铁路和高速公路项目。",
+        "The {n} units whose seat is more than an hour from the centre ({items}) should be the focus of transport links, with priority for the rail and expressway projects that serve them.",
+    ),
+    "rec_data": (
+        "请各有关部门按附件2报送 {n} 个目标的数据（指标名称、计量单位、年份），重点是{chapters}的目标；数据报送后本报告可直接更新。",
+        "The responsible departments should report the data of Annex 2 for {n} targets (indicator, unit of measure, year), first those of {chapters}; the report updates as soon as they are in.",
+    ),
+    "rec_single": (
+        "{names}目前只有一个年份的数值，需补充后续年份数据才能判断进度。",
+        "{names} have a value for one year only; values for later years are needed to judge progress.",
+    ),
+    "rec_modelled": (
+        "1小时通勤等由模型推算的指标，建议以交通部门的实测通行时间或手机信令数据进行校核。",
+        "Modelled indicators such as the one-hour commute should be checked against measured travel times from the transport departments or mobile-phone data.",
+    ),
+    # annexes
+    "annex2_intro": (
+        "下表列出尚需报送的数据：每行一个目标，写明指标名称、计量单位、范围和年份。数据可通过系统的数据报送功能提交，或交评估单位统一导入。",
+        "The table lists the data still to be reported: one target per row with the indicator, unit of measure, scope and years. Data can be submitted through the system's submission page or handed to the evaluation team for import.",
+    ),
+    "tbl_gaps": ("数据缺口清单", "Data gaps"),
+    "col_indicator": ("指标名称", "Indicator"),
+    "col_unit_measure": ("计量单位", "Unit of measure"),
+    "col_years": ("年份", "Years"),
+    "years_after": ("{year} 年起各年", "each year from {year}"),
+    "years_any": ("{start}—{end} 年任一年份", "any year {start}–{end}"),
+    "annex3_intro": (
+        "报告所用数值按发布机构归类如下（网址仅作文字列出，报告不加载任何外部资源）。转载来源已注明，应以原发布机构的公开文件为准。",
+        "The values used in this report, grouped by the publishing authority (addresses are given as text; the report loads nothing from outside). Reposts are marked; the authority's own publication prevails.",
+    ),
+    "tbl_sources": ("数据来源", "Sources"),
+    "col_authority": ("发布机构", "Authority"),
+    "col_source": ("来源", "Source"),
+    "col_values": ("所用数值", "Values used"),
+    "authority_model": ("模型推算（本系统）", "Modelled (this system)"),
+    "authority_unknown": ("其他来源（转载或汇编）", "Other sources (reposts and compilations)"),
+    "uses_more": ("等 {n} 项", "and {n} more"),
+    "footer": (
+        "本报告可离线打开；所有数值均附来源，模型推算值已单独标明。",
+        "This report opens offline; every value carries its source, and modelled values are marked as such.",
+    ),
+    "section_failed": ("本节无法生成：{error}", "This section could not be rendered: {error}"),
+    # charts
+    "chart_observed": ("监测值", "observed"),
+    "chart_computed": ("模型推算值", "modelled"),
+    "chart_baseline": ("基期值", "baseline"),
+    "chart_target": ("目标值", "target"),
+    "chart_projection": ("按实际速度预测", "projection at the observed pace"),
+    "chart_band": ("线性/复合增长预测区间", "linear–compound projection band"),
+    "chart_target_year": ("目标年", "target year"),
+    "chart_no_data": ("暂无数据", "no data"),
+    "year": ("年份", "year"),
+    "map_no_data": ("无数据", "no data"),
+}
+
+_REASON: dict[str, tuple[str, str]] = {
+    "met": (
+        "最新值 {latest}（{year} 年）已达到目标（{goal}）。",
+        "The latest value, {latest} ({year}), meets the target ({goal}).",
+    ),
+    "missed": (
+        "{year} 年数值 {latest} 未达到目标（{goal}）。",
+        "The {year} value, {latest}, misses the target ({goal}).",
+    ),
+    "single_value": (
+        "仅有 {year} 年一个数值（{latest}），尚未达到目标（{goal}）；需要 {year} 年以后的数值才能判断进度。",
+        "Only one value ({latest} in {year}), short of the target ({goal}); values after {year} are needed to judge progress.",
+    ),
+    "moving_away": (
+        "数值未向目标方向变化（实际变化 {pace}）；最新值 {latest}（{year} 年），目标{goal}。",
+        "The value is not moving towards the target ({pace}); latest {latest} ({year}), target {goal}.",
+    ),
+    "moving_toward": (
+        "数值正向目标变化（实际变化 {pace}），规划未设目标年。",
+        "The value is moving towards the target ({pace}); the plan sets no target year.",
+    ),
+    "on_pace": (
+        "按实际速度 {reached} 年可达到目标（{goal}）。",
+        "At the observed pace the target ({goal}) is reached in {reached}.",
+    ),
+    "behind_pace": (
+        "按实际速度 {target_year} 年预计为 {projected}，未达到目标（{goal}）。",
+        "At the observed pace the {target_year} value is projected at {projected}, short of the target ({goal}).",
+    ),
+    "no_data": (
+        "暂无数据：需要{scope}“{name}”的{years}（{unit}）。",
+        "No data: needs {years} of {name} for {scope} ({unit}).",
+    ),
+}
+
+_NOTE: dict[str, tuple[str, str]] = {
+    "pace": (
+        "到 {target_year} 年所需年均变化 {required}，实际年均变化 {observed}。",
+        "Needs {required} to {target_year}; observed {observed}.",
+    ),
+    "required": (
+        "到 {target_year} 年所需年均变化 {required}。",
+        "Needs {required} to {target_year}.",
+    ),
+    "no_plan_baseline": (
+        "规划未给出基期值，进度从首个监测值（{year} 年 {value}）起算。",
+        "The plan gives no baseline: progress is measured from the first value ({value} in {year}).",
+    ),
+    "baseline_differs": (
+        "规划基期值与同年监测值不一致，进度按规划基期值计算。",
+        "The plan's baseline differs from the value reported for the same year; progress is measured from the plan's.",
+    ),
+    "no_target_year": (
+        "规划未给出目标年，无法按期限判断进度。",
+        "The plan sets no target year, so progress cannot be judged against a deadline.",
+    ),
+    "target_year_passed": (
+        "目标年已过，但尚无目标年的数值，状态依据此前的数值推算。",
+        "The target year has passed but there is no value for it yet; the status is projected from earlier values.",
+    ),
+    "conflicting_values": (
+        "同一年份有来源不同且不一致的数值，报告采用较新报送的数值。",
+        "Sources disagree on a year's value; the report uses the most recently reported one.",
+    ),
+    "stand_in": (
+        "本范围暂无数据，以{scope}的数据代替，仅供参考。",
+        "No values for this scope: figures for {scope} stand in and are indicative only.",
+    ),
+    "derived_value": (
+        "{year} 年数值由公开数据推算（非直接发布）：{note}",
+        "The {year} value is derived from published figures, not published as such.",
+    ),
+    "inferred_attribution": (
+        "{year} 年数值归属本范围系推定，来源未明确说明。",
+        "The {year} value's attribution to this scope is inferred, not stated by the source.",
+    ),
+    "unit_mismatch": (
+        "部分数值计量单位与目标不一致，未采用。",
+        "Some values are in another unit of measure than the target and were not used.",
+    ),
+    "computation": (
+        "模型推算所需的基础数据不全，部分年份无法推算。",
+        "The model lacks some of the data it needs, so some years have no modelled value.",
+    ),
+    "modelled": (
+        "数值为模型推算值，不是统计或监测数据。",
+        "The value is modelled, not a published statistic or measurement.",
+    ),
+}
+
+_CLI: dict[str, tuple[str, str]] = {
+    "written": ("已写入 {path}", "Wrote {path}"),
+    "pdf_missing": (
+        "生成 PDF 需要 WeasyPrint 及系统库 Pango：{detail}。请安装后重试（HTML 报告不需要它们）。",
+        "PDF output needs WeasyPrint and the system library Pango: {detail}. Install them and try again (the HTML report needs neither).",
+    ),
+    "pdf_failed": (
+        "PDF 生成失败，HTML 报告已保留：{detail}",
+        "The PDF could not be rendered; the HTML report is kept: {detail}",
+    ),
+    "port_taken": (
+        "端口 {port} 已被占用（{host}）。请用 --port 指定其他端口，或先关闭占用该端口的程序。",
+        "Port {port} on {host} is already in use. Choose another with --port, or stop the program using it.",
+    ),
+    "encoding_read": ("按 {encoding} 编码读取 {file}", "Read {file} as {encoding}"),
+    "report_progress": ("生成评估报告", "Writing the evaluation report"),
+    "rank_progress": ("逐个评估项目", "Ranking projects"),
+    "isochrone_progress": ("计算等时圈", "Computing the isochrone"),
+    "matrix_progress": ("计算出行时间矩阵", "Computing the travel-time matrix"),
+    "network_progress": ("构建交通网络", "Building the network"),
+    "unknown_unit": (
+        "未知的区县：{value}（可用区县代码或名称，如 500103 或 渝中区）",
+        "Unknown unit: {value} (give a unit code or name, e.g. 500103 or Yuzhong District)",
+    ),
+    "xlsx_written": ("已导出 {n} 行到 {path}", "Exported {n} rows to {path}"),
+}
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    **{f"report.{k}": v for k, v in _REPORT.items()},
+    **{f"reason.{k}": v for k, v in _REASON.items()},
+    **{f"note.{k}": v for k, v in _NOTE.items()},
+    **{f"cli.{k}": v for k, v in _CLI.items()},
+}
+"""Every message: key → (Chinese, English)."""
+
+
+def text(key: str, lang: str, **kw: object) -> str:
+    """The message ``key`` in ``lang`` (``"zh"`` or ``"en"``), formatted with ``kw``.
+
+    Raises
+    ------
+    KeyError
+        For a key the catalogue does not hold.
+    ValueError
+        For a language other than ``zh`` or ``en``.
+    """
+    if lang not in LANGS:
+        msg = f"`lang` was {lang!r} but is expected to be one of {list(LANGS)}"
+        raise ValueError(msg)
+    zh, en = CATALOGUE[key]
+    s = zh if lang == "zh" else en
+    return s.format(**kw) if kw else s
+
+
+def lang_or_default(lang: str | None, *, env: Mapping[str, str] | None = None) -> str:
+    """``lang`` if given, else ``METROCIRCLE_LANG`` from the environment, else Chinese."""
+    if lang:
+        return lang
+    value = (env if env is not None else os.environ).get("METROCIRCLE_LANG", "").strip().lower()
+    return value if value in LANGS else "zh"
