@@ -241,3 +241,24 @@ def test_cli_bad_file_exits_2_with_row_and_field(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert "time" in res.stderr and "2" in res.stderr
     assert "Traceback" not in res.output
+
+
+def test_exposure_lists_projects_of_notified_units_and_the_levee_target() -> None:
+    region = load_region("chongqing")
+    doc = flood.warnings_document(
+        [flood.LevelReading("cuntan", T0, 181.0)], projects=region.projects
+    )
+    assert doc["related_targets"] == ["yangtze_levees_up_to_standard"]
+    assert doc["related_targets"][0] in {t.id for t in region.targets}
+    (w,) = doc["warnings"]
+    notified = set(w["units"]).union(*(a["units"] for a in w["downstream"]))
+    rules = flood.load_flood_rules()
+    by_id = {p.id: p for p in region.projects}
+    assert w["projects"], "寸滩's reach holds ports and hubs of the plan"
+    for p in w["projects"]:
+        row = by_id[p["id"]]
+        assert row.type in rules.exposure_project_types
+        assert notified.intersection(row.units)
+    assert "port_guoyuan" in {p["id"] for p in w["projects"]} or any(
+        "果园港" in p["name_zh"] for p in w["projects"]
+    )

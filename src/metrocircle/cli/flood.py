@@ -70,16 +70,17 @@ def warnings(
 ) -> None:
     """Warnings (blue, yellow, orange, red) at each station's latest reading, and who to notify."""
     root = _root(dataset)
+    region = load_region_or_exit(dataset)
     with user_errors():
         readings = flood.read_levels(file, flood.dataset_stations(root))
-        doc = flood.warnings_document(readings, root)
+        doc = flood.warnings_document(readings, root, projects=region.projects)
     if json_out:
         emit_json(doc)
         return
     if not doc["warnings"]:
         typer.echo(f"无预警：{doc['stations_read']} 个站点的最新水位均未达到预警条件。")
         return
-    names = load_region_or_exit(dataset).units["name_zh"].to_dict()
+    names = region.units["name_zh"].to_dict()
 
     def who(codes: list[str]) -> str:
         return "、".join(str(names.get(c, c)) for c in codes) or "—"
@@ -100,4 +101,6 @@ def warnings(
                 f"\t下游 {a['name_zh']}：约 {a['travel_hours']} 小时后（参数化估算），"
                 f"通知 {who(a['units'])}"
             )
+        if w["projects"]:
+            typer.echo("\t通知区县内的港口、航道、桥隧、枢纽类重点项目：" + "、".join(p["name_zh"] for p in w["projects"]))
     typer.echo(doc["limitation_zh"])
