@@ -102,5 +102,8 @@ def warnings(
                 f"通知 {who(a['units'])}"
             )
         if w["projects"]:
-            typer.echo("\t通知区县内的港口、航道、桥隧、枢纽类重点项目：" + "、".join(p["name_zh"] for p in w["projects"]))
+            typer.echo(
+                "\t通知区县内的港口、航道、桥隧、枢纽类重点项目："
+                + "、".join(p["name_zh"] for p in w["projects"])
+            )
     typer.echo(doc["limitation_zh"])
