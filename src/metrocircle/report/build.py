@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import os
-import pkgutil
 import re
 import tempfile
 from collections.abc import Callable, Sequence
@@ -34,6 +32,9 @@ from metrocircle.report.charts import (
     target_chart_svg,
 )
 from metrocircle.report.i18n import LANGS, METHOD_PARAGRAPHS, STRINGS, text
+from metrocircle.report.sections import access as access_section
+from metrocircle.report.sections import coverage as coverage_section
+from metrocircle.report.sections import sectors as sectors_section
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from metrocircle.schema import TargetRow
 
 __all__ = [
+    "SECTIONS",
     "ProgressFn",
+    "SectionFn",
     "build_report",
     "check_pdf_support",
     "extra_sections",
@@ -56,7 +59,15 @@ logger = logging.getLogger(__name__)
 ProgressFn = Callable[[str, int, int], None]
 """Progress callback: (what is being done, steps done, steps in all)."""
 
-_SECTIONS_PACKAGE = "metrocircle.report.sections"
+SectionFn = Callable[..., Sequence[tuple[str, str]]]
+"""``render_sections(region, *, lang) -> [(title, HTML fragment), ...]``."""
+
+SECTIONS: tuple[tuple[str, SectionFn], ...] = (
+    ("access", access_section.render_sections),
+    ("coverage", coverage_section.render_sections),
+    ("sectors", sectors_section.render_sections),
+)
+"""The report's extra sections by name, in the order they appear."""
 
 
 def _check_lang(lang: str) -> None:
@@ -80,42 +91,26 @@ class _Steps:
 
 
 def _sections_by_module(region: Region, *, lang: str) -> dict[str, list[tuple[str, Markup]]]:
-    """Sections contributed by each module of ``metrocircle.report.sections``, by module name."""
-    try:
-        pkg = importlib.import_module(_SECTIONS_PACKAGE)
-    except ModuleNotFoundError as exc:
-        if exc.name and _SECTIONS_PACKAGE.startswith(exc.name):
-            return {}
-        raise
+    """The sections of :data:`SECTIONS` by name; one that raises says it could not be rendered."""
     out: dict[str, list[tuple[str, Markup]]] = {}
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"{_SECTIONS_PACKAGE}.{info.name}")
-        fn: Callable[..., Sequence[tuple[str, str]]] | None = getattr(mod, "render_sections", None)
-        if fn is None:
-            continue
-        secs = out.setdefault(info.name, [])
+    for name, fn in SECTIONS:
+        secs = out.setdefault(name, [])
         try:
             for title, body in fn(region, lang=lang):
                 secs.append((str(title), Markup(body)))
         except MetrocircleError as exc:
-            logger.warning("report section %s failed: %s", info.name, exc)
+            logger.warning("report section %s failed: %s", name, exc)
             secs.append(
-                (
-                    info.name,
-                    Markup("<p>{}</p>").format(text(lang, "section_failed", error=str(exc))),
-                )
+                (name, Markup("<p>{}</p>").format(text(lang, "section_failed", error=str(exc))))
             )
     return out
 
 
 def extra_sections(region: Region, *, lang: str) -> list[tuple[str, Markup]]:
-    """Sections contributed by the modules of ``metrocircle.report.sections`` (title, HTML).
+    """The extra sections of :data:`SECTIONS` as (title, HTML), in their order.
 
-    Every module there that defines ``render_sections(region, *, lang) -> list[tuple[str, str]]``
-    is called, in module-name order; a module whose computation raises a
-    :class:`MetrocircleError` contributes a section saying it could not be rendered.
+    A section whose computation raises a :class:`MetrocircleError` is replaced by one
+    saying it could not be rendered.
     """
     return [s for secs in _sections_by_module(region, lang=lang).values() for s in secs]
 
@@ -197,7 +192,7 @@ def _render(
     zh = lang == "zh"
     by_unit = values_by_unit(region, store=store, as_of=year)
     layers = choose_map_layers(by_unit)
-    section_mods = _section_module_count()
+    section_mods = len(SECTIONS)
     steps = _Steps(3 + len(region.targets) + len(layers) + section_mods + extra_steps, progress)
 
     evs = evaluate_region(region, store=store, as_of=year, thresholds=th)
@@ -494,14 +489,6 @@ def _audit_head(store: Any) -> str | None:
         return None
     entry_id, digest = store.audit_head()
     return None if digest is None else f"#{entry_id} {digest}"
-
-
-def _section_module_count() -> int:
-    try:
-        pkg = importlib.import_module(_SECTIONS_PACKAGE)
-    except ModuleNotFoundError:
-        return 0
-    return sum(1 for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
 def check_pdf_support(lang: str = "zh") -> None:
