@@ -6,12 +6,13 @@ import json
 import math
 from typing import TYPE_CHECKING
 
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
 if TYPE_CHECKING:
     from metrocircle.network.model import Network
 
 __all__ = [
+    "INDICATORS",
     "commute_share_units_within_60",
     "minutes_to_centre",
     "minutes_to_centre_max",
@@ -19,6 +20,9 @@ __all__ = [
     "rail_reach_hours",
     "scenario_networks",
 ]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 MODEL = "metrocircle.network strategic multimodal model (parameters.toml; sourced/modelled links)"
 
@@ -40,7 +44,7 @@ def _prov(net: Network, sid: str, **extra: str) -> dict[str, str]:
     return {"model": MODEL, "scenario": sid, "data_version": net.data_version, **extra}
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre",
     name_zh="区县驻地至中心(解放碑)通行时间",
     name_en="Minutes from each unit seat to the centre",
@@ -68,7 +72,7 @@ def minutes_to_centre(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre_max",
     name_zh="周边区县至中心最长通行时间",
     name_en="Longest seat-to-centre time among the non-core units",
@@ -103,7 +107,7 @@ def minutes_to_centre_max(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.commute_share_units_within_60",
     name_zh="周边区（市、县）1小时通勤占比(模型)",
     name_en="Share of the surrounding units within 60 minutes of the centre (modelled)",
@@ -160,7 +164,7 @@ def commute_share_units_within_60(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.population_share_within_60",
     name_zh="1小时通勤圈人口占比(估算)",
     name_en="Share of the population within 60 minutes of the centre (estimate)",
@@ -192,7 +196,7 @@ def population_share_within_60(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.rail_reach",
     name_zh="铁路通达时间(成渝/毗邻省会/北上广深)",
     name_en="Rail hours from the centre's hub to the plan's destination groups",
