@@ -39,6 +39,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "metrocircle.api.routes.evaluation",
     "metrocircle.api.routes.access",
     "metrocircle.api.routes.sectors",
+    "metrocircle.api.routes.flood",
     "metrocircle.api.routes.coverage",
     "metrocircle.api.routes.users",
     "metrocircle.api.routes.submissions",
