@@ -5,18 +5,22 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
 if TYPE_CHECKING:
     from metrocircle.network.model import Network
 
 __all__ = [
+    "INDICATORS",
     "minutes_to_centre",
     "minutes_to_centre_max",
     "population_share_within_60",
     "rail_reach_hours",
     "scenario_networks",
 ]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 MODEL = "metrocircle.network strategic multimodal model (parameters.toml; sourced/modelled links)"
 
@@ -38,7 +42,7 @@ def _prov(net: Network, sid: str, **extra: str) -> dict[str, str]:
     return {"model": MODEL, "scenario": sid, "data_version": net.data_version, **extra}
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre",
     name_zh="区县驻地至中心(解放碑)通行时间",
     name_en="Minutes from each unit seat to the centre",
@@ -66,7 +70,7 @@ def minutes_to_centre(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre_max",
     name_zh="周边区县至中心最长通行时间",
     name_en="Longest seat-to-centre time among the non-core units",
@@ -101,7 +105,7 @@ def minutes_to_centre_max(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.population_share_within_60",
     name_zh="1小时通勤圈人口占比(估算)",
     name_en="Share of the population within 60 minutes of the centre (estimate)",
@@ -133,7 +137,7 @@ def population_share_within_60(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.rail_reach",
     name_zh="铁路通达时间(成渝/毗邻省会/北上广深)",
     name_en="Rail hours from the centre's hub to the plan's destination groups",
