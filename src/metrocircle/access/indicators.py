@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "INDICATORS",
+    "commute_share_units_within_60",
     "minutes_to_centre",
     "minutes_to_centre_max",
     "population_share_within_60",
@@ -99,6 +101,63 @@ def minutes_to_centre_max(ctx: ComputeContext) -> list[ComputedValue]:
                     binding_unit=str(worst["code"]),
                     units_within_60=str(int(nc["within_60"].sum())),
                     units=str(len(nc)),
+                ),
+            )
+        )
+    return out
+
+
+@INDICATORS.register(
+    "access.commute_share_units_within_60",
+    name_zh="周边区（市、县）1小时通勤占比(模型)",
+    name_en="Share of the surrounding units within 60 minutes of the centre (modelled)",
+    unit="pct",
+    description=(
+        "Per scenario: percent of the units without the 'core' role whose seat reaches the "
+        "centre within commute.threshold_min by the faster of road and rail; the share of their "
+        "census population and the slowest unit beside it. A model output, never an observation."
+    ),
+    needs="network files and unit roles, seats and census population",
+)
+def commute_share_units_within_60(ctx: ComputeContext) -> list[ComputedValue]:
+    """Region scope: percent of surrounding units within 60 min, with the population share and slowest unit."""
+    from metrocircle.access.target import commute_target
+
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        t = commute_target(ctx.region, net)
+        figures = {
+            "share_units_within_60": t.share_units_within_60,
+            "share_population_within_60": t.share_population_within_60,
+            "slowest_unit": {
+                "code": t.slowest_unit.code,
+                "name_zh": t.slowest_unit.name_zh,
+                "minutes": t.slowest_unit.minutes,
+                "mode": t.slowest_unit.mode,
+            },
+            "units_within_60": t.units_within_60,
+            "units": t.units,
+            "basic_share": t.basic_share,
+            "basically_achieved": t.basically_achieved,
+            "destination_zh": t.destination_zh,
+            "share_units_within_60_core_edge": t.share_units_within_60_core_edge,
+            "share_population_within_60_core_edge": t.share_population_within_60_core_edge,
+            "value_kind": "modelled",
+        }
+        out.append(
+            ComputedValue(
+                "region",
+                year,
+                round(100.0 * t.share_units_within_60, 2),
+                _prov(
+                    net,
+                    sid,
+                    value_kind="modelled",
+                    share_population_within_60=f"{t.share_population_within_60:.4f}",
+                    slowest_unit=f"{t.slowest_unit.code} {t.slowest_unit.name_zh} "
+                    f"{t.slowest_unit.minutes} min ({t.slowest_unit.mode})",
+                    basic_share=f"{t.basic_share:g} (parameters.toml commute.basic_share)",
+                    figures=json.dumps(figures, ensure_ascii=False),
                 ),
             )
         )
