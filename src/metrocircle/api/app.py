@@ -230,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = {}
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.login_limiter_address = RateLimiter(5 * settings.login_attempts_per_minute)
+    app.state.login_limiter_account = RateLimiter(5 * settings.login_attempts_per_minute)
     app.state.write_limiter = RateLimiter(settings.writes_per_minute)
     if settings.secret_key is not None:
         app.state.signing_key = settings.secret_key.get_secret_value()
