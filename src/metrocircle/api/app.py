@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 ROUTER_MODULES: tuple[str, ...] = (
     "metrocircle.api.routes.core",
     "metrocircle.api.routes.evaluation",
+    "metrocircle.api.routes.observation_catalogue",
     "metrocircle.api.routes.access",
     "metrocircle.api.routes.sectors",
     "metrocircle.api.routes.coverage",

@@ -11,6 +11,7 @@ from metrocircle.cli._common import DatasetOpt, JsonOpt
 from metrocircle.cli.access import access_app, network_app, rank_command, scenarios_app
 from metrocircle.cli.coverage import coverage_app, site_app
 from metrocircle.cli.evaluate import evaluate_command, report_command
+from metrocircle.cli.observations import observations_command
 from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
 from metrocircle.cli.serve import serve_command
 from metrocircle.cli.users import audit_app, review_app, users_app
@@ -50,6 +51,7 @@ app.command("validate")(core.validate)
 app.add_typer(core.import_app, name="import")
 app.command("export")(core.export)
 app.command("evaluate")(evaluate_command)
+app.command("observations")(observations_command)
 app.command("report")(report_command)
 app.add_typer(access_app, name="access")
 app.add_typer(scenarios_app, name="scenarios")
