@@ -91,8 +91,9 @@ class AuthorityRules:
                 problems.append(Problem(file, 0, "default_kind", "must be a string"))
             else:
                 vals["default_kind"] = v
-        problems += [Problem(file, 0, k, "is missing") for k in known if k not in vals]
-        if not problems:
+        missing = [k for k in known if k not in vals]
+        problems += [Problem(file, 0, k, "is missing") for k in missing]
+        if not missing:
             unknown = sorted(vals["official_kinds"] - vals["kinds"])
             if unknown:
                 problems.append(
