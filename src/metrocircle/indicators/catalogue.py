@@ -22,7 +22,7 @@ from metrocircle.indicators.authority import (
     authority_of,
     source_kind_of,
 )
-from metrocircle.indicators.computed import Computations, computed_series
+from metrocircle.indicators.computations import Computations, computed_series
 from metrocircle.indicators.model import Observation
 from metrocircle.indicators.registry import ComputeContext
 from metrocircle.indicators.service import (

@@ -1,113 +1,119 @@
-"""Values a target's ``computed_by`` names: run each registered computation once, keep its values for the target's scope."""
+"""Computed-indicator types: the context a computation reads, its values, and a set of specs."""
 
 from __future__ import annotations
 
-import logging
-import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from metrocircle._errors import MetrocircleError
-from metrocircle.indicators.model import Message, Observation, ObservationKind
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, compute, get_indicator
-from metrocircle.schema import TargetRow
+if TYPE_CHECKING:
+    from metrocircle.region import Region
 
-__all__ = ["Computations", "computed_series", "split_computed_by"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["Computation", "ComputeContext", "ComputedValue", "IndicatorSet", "IndicatorSpec"]
 
 
-class Computations:
-    """Runs each registered computation at most once per evaluation and remembers failures."""
+@dataclass(frozen=True)
+class ComputeContext:
+    """What a computation may read: the region, an optional scenario id, options and a store.
 
-    def __init__(self, ctx: ComputeContext) -> None:
-        self.ctx = ctx
-        self._done: dict[str, list[ComputedValue] | Message] = {}
-
-    def get(self, indicator_id: str) -> list[ComputedValue] | Message:
-        if indicator_id not in self._done:
-            self._done[indicator_id] = self._run(indicator_id)
-        return self._done[indicator_id]
-
-    def _run(self, indicator_id: str) -> list[ComputedValue] | Message:
-        try:
-            spec = get_indicator(indicator_id)
-        except MetrocircleError:
-            return Message(
-                "computation_missing",
-                f"计算模型 {indicator_id} 尚未提供（未注册）。",
-                f"The computation {indicator_id} is not available (not registered).",
-            )
-        try:
-            return compute(indicator_id, self.ctx)
-        except MetrocircleError as exc:
-            logger.info("computation %s failed: %s", indicator_id, exc)
-            needs = spec.needs or str(exc)
-            return Message(
-                "computation_failed",
-                f"计算模型 {indicator_id} 无法运行：{exc}；需要：{needs}。",
-                f"The computation {indicator_id} could not run: {exc}; it needs {needs}.",
-            )
-
-
-def split_computed_by(computed_by: str) -> tuple[str, str | None]:
-    """Split ``computed_by`` into the indicator id and an optional ``#scope`` selector.
-
-    ``"access.rail_reach#chengdu_1h"`` binds a target to the values the computation gives
-    for its scope ``chengdu_1h``, whatever the target's own scope; without a selector the
-    target takes the values whose scope equals its own.
-
-    >>> split_computed_by("access.rail_reach#chengdu_1h")
-    ('access.rail_reach', 'chengdu_1h')
-    >>> split_computed_by("region.urbanisation_rate")
-    ('region.urbanisation_rate', None)
+    ``params`` carries computation options (for example ``{"threshold_min": 60}``);
+    ``store`` is an optional :class:`metrocircle.store.Store` for observation-based inputs.
     """
-    ind, sep, sel = computed_by.partition("#")
-    return ind, (sel if sep and sel else None)
+
+    region: Region
+    scenario: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    store: Any = None
 
 
-def computed_series(
-    comps: Computations, computed_by: str, target: TargetRow
-) -> tuple[list[Observation], list[Message]]:
-    indicator_id, selector = split_computed_by(computed_by)
-    got = comps.get(indicator_id)
-    if isinstance(got, Message):
-        return [], [got]
-    spec = get_indicator(indicator_id)
-    obs: list[Observation] = []
-    notes: list[Message] = []
-    for cv in got:
-        if cv.scope != (selector or target.scope):
-            continue
-        prov = {str(k): str(v) for k, v in cv.provenance.items()}
-        if cv.value is None or not math.isfinite(cv.value):
-            needs = prov.get("needs") or spec.needs or "input data"
-            notes.append(
-                Message(
-                    "computation_needs_data",
-                    f"计算模型 {indicator_id} 无法得出 {cv.period} 年数值：需要 {needs}。",
-                    f"The computation {indicator_id} gives no {cv.period} value: it needs {needs}.",
-                )
+@dataclass(frozen=True)
+class ComputedValue:
+    """One computed value of an indicator for a scope and period, with its provenance.
+
+    ``provenance`` says how it was made, at least ``{"model": ..., "data_version": ...}``
+    and, where it applies, ``"scenario"`` and ``"standard"``.
+    """
+
+    scope: str
+    period: int
+    value: float | None
+    provenance: Mapping[str, str] = field(default_factory=dict)
+
+
+Computation = Callable[[ComputeContext], list[ComputedValue]]
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """A computation and what it measures."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    fn: Computation
+    description: str = ""
+    needs: str = ""
+
+
+class IndicatorSet:
+    """The computed indicators one module provides, collected by its ``register`` decorator.
+
+    A provider module defines ``INDICATORS = IndicatorSet()`` and decorates its computations
+    with ``@INDICATORS.register(...)``; :mod:`metrocircle.extensions` lists the sets by import.
+
+    Examples
+    --------
+    >>> s = IndicatorSet()
+    >>> @s.register("demo.zero", name_zh="零", name_en="zero", unit="count")
+    ... def zero(ctx):
+    ...     return []
+    >>> [spec.id for spec in s]
+    ['demo.zero']
+    """
+
+    def __init__(self) -> None:
+        self._specs: dict[str, IndicatorSpec] = {}
+
+    def register(
+        self,
+        indicator_id: str,
+        *,
+        name_zh: str,
+        name_en: str,
+        unit: str,
+        description: str = "",
+        needs: str = "",
+    ) -> Callable[[Computation], Computation]:
+        """Decorator: add ``fn`` as the computation of ``indicator_id`` to this set.
+
+        Parameters
+        ----------
+        indicator_id
+            Dotted id such as ``"region.urbanisation_rate"``; targets name it in ``computed_by``.
+        name_zh, name_en
+            Human names in both languages.
+        unit
+            Unit of measure id (see :data:`metrocircle.schema.MEASURE_UNITS`).
+        description
+            One line on the method.
+        needs
+            What input data the computation needs, shown when it cannot run.
+        """
+
+        def deco(fn: Computation) -> Computation:
+            if indicator_id in self._specs:
+                msg = f"indicator {indicator_id!r} is registered twice in one set"
+                raise ValueError(msg)
+            self._specs[indicator_id] = IndicatorSpec(
+                indicator_id, name_zh, name_en, unit, fn, description, needs
             )
-            continue
-        if spec.unit != target.unit:
-            notes.append(
-                Message(
-                    "unit_mismatch",
-                    f"计算模型 {indicator_id} 的单位为 {spec.unit}，与目标单位 {target.unit} 不符，未采用。",
-                    f"The computation {indicator_id} is in {spec.unit}, not the target's {target.unit}; not used.",
-                )
-            )
-            break
-        obs.append(
-            Observation(
-                value=float(cv.value),
-                period=int(cv.period),
-                source=f"{spec.name_zh} / {spec.name_en} ({indicator_id})",
-                submitted_by="model",
-                kind=ObservationKind.COMPUTATION,
-                provenance={"indicator": indicator_id, **prov},
-                scope=target.scope,
-                unit=spec.unit,
-                indicator=indicator_id,
-            )
-        )
-    return obs, notes
+            return fn
+
+        return deco
+
+    def __iter__(self) -> Iterator[IndicatorSpec]:
+        return iter(tuple(self._specs.values()))
+
+    def __len__(self) -> int:
+        return len(self._specs)

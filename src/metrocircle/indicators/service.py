@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from metrocircle._errors import DataValidationError, MetrocircleError, Problem
 from metrocircle.indicators.aggregate import AggregationRules, derive_area_values, load_aggregation
 from metrocircle.indicators.authority import AuthorityRules, prefer_official, select_by_authority
-from metrocircle.indicators.computed import Computations, computed_series, split_computed_by
+from metrocircle.indicators.computations import Computations, computed_series, split_computed_by
 from metrocircle.indicators.evaluate import evaluate_target
 from metrocircle.indicators.model import (
     Evaluation,
