@@ -106,19 +106,12 @@ def test_store_observations_join_the_series(region: Region, tmp_path: Path) -> N
             ],
             submitted_by="analyst",
         )
-        (official,) = evaluate_region(region, store=store, as_of=2026, targets=[_target()])
-        (e,) = evaluate_region(
-            region, store=store, as_of=2026, targets=[_target()], include_secondary=True
-        )
+        (e,) = evaluate_region(region, store=store, as_of=2026, targets=[_target()])
     finally:
         store.close()
-    # a stored value naming no source kind is secondary: shown in the warnings, not counted ...
-    assert official.latest_year == 2022
-    (excluded,) = [w for w in official.warnings if w.code == "secondary_excluded"]
-    assert "2023: 77" in excluded.en and "--include-secondary" in excluded.en
-    # ... unless the switch includes it
+    # this store records no source kind: a reviewed, stored value keeps counting
+    assert e.latest is not None and e.latest.provenance["source_kind"] == "unrecorded"
     assert e.latest_value == 77.0 and e.latest_year == 2023 and e.latest is not None
-    assert "secondary_used" in [w.code for w in e.warnings]
     assert e.latest.submitted_by == "analyst"
     # pace from the census 2020 value (73.92) to 77.0 in 2023, projected to 2025 (the 2022
     # value derived from official parts is kept in the series but does not change the pace)

@@ -26,6 +26,7 @@ __all__ = [
     "AUTHORITY_MODEL",
     "AUTHORITY_OFFICIAL",
     "AUTHORITY_SECONDARY",
+    "UNRECORDED_KIND",
     "AuthorityRules",
     "authority_of",
     "prefer_official",
@@ -36,6 +37,11 @@ __all__ = [
 AUTHORITY_OFFICIAL = "official"
 AUTHORITY_SECONDARY = "secondary"
 AUTHORITY_MODEL = "model"
+UNRECORDED_KIND = "unrecorded"
+"""Kind of a stored record when the store has no source-kind field at all (a store schema
+made before issue 15's provenance fields): such records were reviewed and accepted by an
+officer, so they keep counting; a record of a store that has the field but names no kind
+is the rules' default kind (secondary)."""
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,12 @@ def authority_of(o: Observation, rules: AuthorityRules | None = None) -> str:
     if o.kind is ObservationKind.COMPUTATION:
         return AUTHORITY_MODEL
     r = rules or AuthorityRules.default()
-    return AUTHORITY_OFFICIAL if source_kind_of(o, r) in r.official_kinds else AUTHORITY_SECONDARY
+    kind = source_kind_of(o, r)
+    return (
+        AUTHORITY_OFFICIAL
+        if kind in r.official_kinds or kind == UNRECORDED_KIND
+        else AUTHORITY_SECONDARY
+    )
 
 
 def prefer_official(

@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, MetrocircleError, Problem
 from metrocircle.indicators.aggregate import AggregationRules, derive_area_values, load_aggregation
-from metrocircle.indicators.authority import AuthorityRules, prefer_official, select_by_authority
+from metrocircle.indicators.authority import (
+    UNRECORDED_KIND,
+    AuthorityRules,
+    prefer_official,
+    select_by_authority,
+)
 from metrocircle.indicators.computations import Computations, computed_series, split_computed_by
 from metrocircle.indicators.evaluate import evaluate_target
 from metrocircle.indicators.model import (
@@ -291,9 +296,10 @@ def _store_observation(rec: Any, indicator: str = "", scope: str = "") -> Observ
         v = getattr(rec, k, None)
         if v:
             prov[k] = str(v)
-    prov["source_kind"] = str(
-        getattr(rec, "source_kind", None) or AuthorityRules.default().default_kind
-    )
+    if hasattr(rec, "source_kind"):
+        prov["source_kind"] = str(rec.source_kind or AuthorityRules.default().default_kind)
+    else:  # a store that does not record source kinds yet: reviewed values count as before
+        prov["source_kind"] = UNRECORDED_KIND
     at = getattr(rec, "submitted_at", None)
     if at is not None:
         prov["submitted_at"] = at.isoformat() if hasattr(at, "isoformat") else str(at)
