@@ -283,12 +283,15 @@ export function renderAbout(el, state) {
 
 // ------------------------------------------------------------------ project ranking
 
+function rowKey(row) {
+  return row.project_id || `ref:${row.refs || ""}`;
+}
+
 function projectLabel(state, row) {
-  const p = state.projects.find((x) => x.id === row.project);
-  if (p) return nameOf(p);
-  // a change that is not a plan project: named by its network links (names are Chinese only)
-  const ref = String(row.refs || row.project).replace(/^ref:/, "").split(/[;,]/)[0];
-  return state.refNames[ref] || ref;
+  // the ranking names every project itself (zh/en); never an id
+  if (row.name_zh) return nameOf(row);
+  const p = state.projects.find((x) => x.id === rowKey(row));
+  return p ? nameOf(p) : String(row.refs || "");
 }
 
 export function renderRanking(el, state, onPick) {
@@ -314,9 +317,10 @@ export function renderRanking(el, state, onPick) {
   );
   r.forEach((row, i) => {
     const refs = String(row.refs || "").split(/[;,]/).filter(Boolean);
+    const key = rowKey(row);
     const tr = h(
       "tr",
-      { class: state.focusProject === row.project ? "picked" : "", dataset: { project: row.project }, onclick: () => onPick(row.project, refs) },
+      { class: state.focusProject === key ? "picked" : "", dataset: { project: key }, onclick: () => onPick(key, refs) },
       h("td", {}, String(i + 1)),
       h("td", {}, projectLabel(state, row)),
       h("td", {}, row.in_service_year ?? "–"),
