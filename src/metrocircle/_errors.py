@@ -9,6 +9,7 @@ __all__ = [
     "ConflictError",
     "CrsError",
     "DataValidationError",
+    "ExtensionError",
     "MetrocircleError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -98,3 +99,7 @@ class PermissionDeniedError(MetrocircleError):
     def __init__(self, message: str, problems: tuple[Problem, ...] = ()) -> None:
         self.problems = problems
         super().__init__(message)
+
+
+class ExtensionError(ImportError, MetrocircleError):
+    """An extension could not be loaded or clashes with another; the message names it."""

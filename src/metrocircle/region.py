@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, Problem, UnknownUnitError
+from metrocircle.extensions import validate_dataset_files
 from metrocircle.schema import (
     Manifest,
     ProjectRow,
@@ -26,17 +25,6 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 __all__ = ["Region", "load_region", "resolve_dataset", "validate_dataset"]
-
-Validator = Callable[[Path, Manifest], list[Problem]]
-
-# Validators of files other modules own (network, sectors, facilities); each is
-# "module:function", imported only when the module exists, so the core stays light.
-_EXTENSION_VALIDATORS: tuple[str, ...] = (
-    "metrocircle.network.dataset:validate_network_files",
-    "metrocircle.store.observations_file:validate_observation_files",
-    "metrocircle.sectors.dataset:validate_sector_files",
-    "metrocircle.coverage.facilities:validate_facility_files",
-)
 
 
 @dataclass(frozen=True)
@@ -281,21 +269,6 @@ def _digest(path: Path, manifest: Manifest) -> str:
     return h.hexdigest()[:12]
 
 
-def _extension_problems(path: Path, manifest: Manifest) -> list[Problem]:
-    problems: list[Problem] = []
-    for spec in _EXTENSION_VALIDATORS:
-        mod_name, fn_name = spec.split(":")
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod_name.startswith(exc.name):
-                continue
-            raise
-        fn: Validator = getattr(mod, fn_name)
-        problems.extend(fn(path, manifest))
-    return problems
-
-
 def _load(path: Path) -> tuple[Region | None, list[Problem]]:
     manifest, problems = load_manifest(path / "manifest.toml")
     if manifest is None:
@@ -353,7 +326,7 @@ def _load(path: Path) -> tuple[Region | None, list[Problem]]:
         path / manifest.files["boundaries"].path, codes, manifest.files["boundaries"].path
     )
     problems.extend(bp)
-    problems.extend(_extension_problems(path, manifest))
+    problems.extend(validate_dataset_files(path, manifest))
     if problems or bnd is None:
         return None, problems
 

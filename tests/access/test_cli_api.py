@@ -21,11 +21,19 @@ runner = CliRunner()
 def test_commute_json_plan_2025(region: Region) -> None:
     res = runner.invoke(access_app, ["commute", "--scenario", "plan-2025", "--json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    doc = json.loads(res.stdout)
+    rows = doc["units"]
     assert {r["code"] for r in rows} == set(region.county_codes)
     assert all(r["minutes_to_centre"] is not None for r in rows)
     assert all(0.0 <= r["modelled_share"] <= 1.0 for r in rows)
     assert any(r["within_60"] for r in rows) and not all(r["within_60"] for r in rows)
+    for r in rows:  # the fastest of the two modes, never a third quantity
+        both = [m for m in (r["minutes_road"], r["minutes_rail"]) if m is not None]
+        assert r["minutes_to_centre"] == min(both)
+        assert r["mode"] == ("road" if r["minutes_to_centre"] == r["minutes_road"] else "rail")
+    t = doc["target"]
+    assert t["value_kind"] == "modelled" and t["units"] == 18
+    assert t["units_within_60"] == sum(r["within_60"] for r in rows if not r["core"])
 
 
 def test_unknown_scenario_exits_2() -> None:
@@ -63,14 +71,18 @@ def test_isochrone_and_matrix(tmp_path: Path) -> None:
     assert len(df) == 27 * 27 and (df["minutes"] >= 0).all()
 
 
-def test_rank_command() -> None:
+def test_rank_command(region: Region) -> None:
     app = typer.Typer()
     app.command("rank")(rank_command)
     app.command("noop")(lambda: None)
     res = runner.invoke(app, ["rank", "--scenario", "plan-2025", "--json"])
     assert res.exit_code == 0, res.output
-    rows = json.loads(res.stdout)
+    doc = json.loads(res.stdout)
+    rows = doc["projects"]
     assert rows and all(r["mean_minutes_remove_one"] >= -0.01 for r in rows)
+    names = {p.name_zh for p in region.projects}
+    assert any(r["name_zh"] in names for r in rows)
+    assert [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
 
 
 @pytest.fixture(scope="module")
@@ -86,8 +98,10 @@ def test_api_commute_and_errors(client: TestClient) -> None:
     assert r.status_code == 200
     assert len(r.json()["units"]) == 27
     assert client.get("/api/access/commute", params={"scenario": "nope"}).status_code == 404
-    assert client.get("/api/access/commute/123").status_code == 422
+    assert client.get("/api/access/commute/123").status_code == 404
     assert client.get("/api/access/commute/500999").status_code == 404
+    by_name = client.get("/api/access/commute/璧山").json()
+    assert by_name["code"] == "500120"
     r = client.get("/api/access/isochrone", params={"from": "500120", "minutes": 45})
     assert r.status_code == 200 and r.json()["type"] == "FeatureCollection"
     assert (

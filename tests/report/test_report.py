@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
-import textwrap
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -160,39 +159,32 @@ def test_missing_cjk_font_fails_clearly(monkeypatch: pytest.MonkeyPatch) -> None
         _fonts.cjk_font_family.cache_clear()
 
 
-def test_extra_sections_are_discovered(
-    region: Region, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_extra_sections_come_from_the_listed_functions_in_order(
+    region: Region, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    pkg = tmp_path / "fake_sections"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("", encoding="utf-8")
-    (pkg / "alpha.py").write_text(
-        textwrap.dedent(
-            """
-            def render_sections(region, *, lang):
-                return [("Alpha " + lang, "<p class='alpha'>units: %d</p>" % len(region.county_codes))]
-            """
-        ),
-        encoding="utf-8",
-    )
-    (pkg / "beta.py").write_text(
-        textwrap.dedent(
-            """
-            from metrocircle._errors import MetrocircleError
-            def render_sections(region, *, lang):
-                raise MetrocircleError("needs a facilities file")
-            """
-        ),
-        encoding="utf-8",
-    )
-    (pkg / "_private.py").write_text("raise RuntimeError('never imported')\n", encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(build, "_SECTIONS_PACKAGE", "fake_sections")
+    def alpha(region: Region, *, lang: str) -> list[tuple[str, str]]:
+        return [("Alpha " + lang, f"<p class='alpha'>units: {len(region.county_codes)}</p>")]
+
+    def beta(region: Region, *, lang: str) -> list[tuple[str, str]]:
+        msg = "needs a facilities file"
+        raise MetrocircleError(msg)
+
+    monkeypatch.setattr(build, "SECTIONS", (("alpha", alpha), ("beta", beta)))
     got = extra_sections(region, lang="en")
     assert [t for t, _ in got] == ["Alpha en", "beta"]
     assert "units: 27" in got[0][1]
     assert "needs a facilities file" in got[1][1]
-    assert issubclass(MetrocircleError, Exception)
+
+
+def test_the_shipped_sections_are_listed() -> None:
+    from metrocircle.report.sections import access, coverage, flood, sectors
+
+    assert [fn for _, fn in build.SECTIONS] == [
+        access.render_sections,
+        coverage.render_sections,
+        sectors.render_sections,
+        flood.render_sections,
+    ]
 
 
 def test_report_prints_the_audit_head(region: Region) -> None:

@@ -9,6 +9,8 @@ import pytest
 from metrocircle._errors import DataValidationError
 from metrocircle.region import Region
 from metrocircle.sectors.tourism import (
+    A_LEVELS,
+    PLACED_BY,
     Capacity,
     VisitorCount,
     current_warnings,
@@ -17,6 +19,7 @@ from metrocircle.sectors.tourism import (
     load_scenic_areas,
     load_tiers,
     read_visitor_counts,
+    registry_capacities,
     spatial_capacity,
     trail_capacity,
     warning_tier,
@@ -132,8 +135,75 @@ def test_shipped_scenic_areas(region: Region) -> None:
     areas = load_scenic_areas(region.dataset_path / "sectors" / "scenic_areas.csv")
     assert len(areas) == 36
     assert {a["theme"] for a in areas} == {"red", "urban", "heritage", "industrial", "eco"}
-    assert all(a["lon"] is None for a in areas)  # no sourced coordinates shipped
-    coded = [a for a in areas if a["unit_code"]]
-    assert len(coded) == 17  # heritage 5, industrial 4, eco 8 carry a district in their name
-    assert all(a["unit_code"] in region.unit_codes for a in coded)
     assert all("专栏5" in a["source"] for a in areas)
+    coded = [a for a in areas if a["unit_code"]]
+    # 西部欢乐城: no published location was found, so it keeps no unit and no point
+    assert [a["id"] for a in areas if not a["unit_code"]] == ["urban_western_happy_city"]
+    assert all(a["unit_code"] in region.county_codes for a in coded)
+    assert all(a["lon"] is not None and a["placed_by"] in PLACED_BY for a in coded)
+    assert {a["placed_by"] for a in coded} == {"township_point", "unit_seat"}
+
+
+def test_shipped_scenic_points_follow_their_rule_and_lie_in_their_unit(region: Region) -> None:
+    import csv
+
+    from shapely.geometry import Point
+
+    with (region.dataset_path / "network" / "zones.csv").open(encoding="utf-8") as fh:
+        zones = {r["zone_id"]: r for r in csv.DictReader(fh)}
+    for a in load_scenic_areas(region.dataset_path / "sectors" / "scenic_areas.csv"):
+        if a["lon"] is None:
+            continue
+        code = a["unit_code"]
+        assert region.units.geometry.loc[code].contains(Point(a["lon"], a["lat"])), a["id"]
+        if a["placed_by"] == "township_point":
+            z = zones[a["township_code"]]  # the township point of the dataset's zones
+            assert z["code"] == code, a["id"]
+            assert (float(z["lon"]), float(z["lat"])) == (a["lon"], a["lat"]), a["id"]
+            assert a["location_source"], a["id"]
+        else:
+            u = region.unit(code)
+            assert (u.seat_lon, u.seat_lat) == (a["lon"], a["lat"]), a["id"]
+
+
+def test_shipped_grades_and_capacities_have_sources(region: Region) -> None:
+    areas = load_scenic_areas(region.dataset_path / "sectors" / "scenic_areas.csv")
+    for a in areas:
+        assert not a["a_level"] or (a["a_level"] in A_LEVELS and a["a_level_source"]), a["id"]
+        has_cap = a["capacity_instant"] is not None or a["capacity_daily"] is not None
+        assert not has_cap or a["capacity_source"], a["id"]
+    caps = registry_capacities(areas)
+    assert all(c.source and c.method == "published" for c in caps.values())
+
+
+def test_registry_rows_are_checked(tmp_path: Path) -> None:
+    head = "id,name_zh,name_en,theme,unit_code,township_code,placed_by,lon,lat,location_source,a_level,a_level_source,capacity_instant,capacity_daily,capacity_source\n"
+    f = tmp_path / "s.csv"
+    f.write_text(
+        head
+        + "a,甲,A,red,500103,,township_point,106.5,29.5,src,6A,,,,\n"
+        + "b,乙,B,red,500103,,,106.5,,,,,-3,100,\n"
+        + "c,丙,C,red,,,unit_seat,,,,,,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataValidationError) as err:
+        load_scenic_areas(f)
+    text = str(err.value)
+    for where in (
+        ":2:township_code",
+        ":2:a_level",
+        ":2:a_level_source",
+        ":3:lat",
+        ":3:placed_by",
+        ":3:capacity_instant",
+        ":3:capacity_source",
+        ":4:placed_by",
+    ):
+        assert where in text, where
+    f.write_text(
+        head + "a,甲,A,red,500103,,unit_seat,106.5,29.5,,5A,src,2000,,approval 2024\n",
+        encoding="utf-8",
+    )
+    (row,) = load_scenic_areas(f)
+    assert (row["capacity_instant"], row["capacity_daily"]) == (2000.0, None)
+    assert registry_capacities([row])["a"].instantaneous == 2000.0

@@ -238,7 +238,14 @@ def test_project_ranking_highlights_links(session: Session, base_url: str) -> No
     rows.first.wait_for(timeout=TIMEOUT_MS)
     ranking = _api(base_url, "/api/access/ranking?scenario=plan-2025")["projects"]
     assert rows.count() == len(ranking)
-    assert rows.first.get_attribute("data-project") == ranking[0]["project"]
+    first = ranking[0]
+    assert rows.first.get_attribute("data-project") == (
+        first["project_id"] or f"ref:{first['refs']}"
+    )
+    # the dashboard names the project, never shows its id
+    assert first["name_zh"] in rows.first.inner_text()
+    if first["project_id"]:
+        assert first["project_id"] not in rows.first.inner_text()
     rows.first.click()
     refs = page.evaluate("JSON.stringify(window.__metrocircle.map.getFilter('project-focus'))")
     assert ranking[0]["refs"].split(";")[0] in refs

@@ -10,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 Session = Any  # tests/web/conftest.py Session
-CORE_ONLY = ("metrocircle.api.routes.core", "metrocircle.api.routes.evaluation")
+CORE_ONLY = ("core", "evaluation")
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,9 @@ def session(
 
     db = tmp_path_factory.mktemp("degraded") / "store.sqlite"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(app_module, "ROUTER_MODULES", CORE_ONLY)
+        mp.setattr(
+            app_module, "ROUTERS", {k: v for k, v in app_module.ROUTERS.items() if k in CORE_ONLY}
+        )
         app = app_module.create_app(Settings(environment="test", db=f"sqlite:///{db}"))
     assert not any(p.startswith("/api/access") for p in app.openapi()["paths"])
     return open_dashboard(app, name="degraded", lang="en")

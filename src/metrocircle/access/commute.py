@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from metrocircle.network.model import ARC_BOARD, Network, make_engine, points_cost_matrix
+from metrocircle.network.model import Network, make_engine, points_cost_matrix
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
@@ -18,6 +18,7 @@ __all__ = [
     "CommuteResult",
     "centre_lonlat",
     "commute_table",
+    "fastest_cost_matrix",
     "population_share_within",
     "rail_reach",
     "seats",
@@ -62,96 +63,38 @@ class CommuteResult:
     threshold_min: float
 
 
-def _arc_lookup(net: Network) -> dict[tuple[int, int], tuple[float, bool, bool]]:
-    """(u, v) → (minutes, on a sourced link, is a rail arc) of the fastest in-service arc."""
-    sourced = (net.links["source_kind"] == "sourced").to_numpy()
-    rail = (net.links["mode"] == "rail").to_numpy()
-    out: dict[tuple[int, int], tuple[float, bool, bool]] = {}
-    act = net.arc_active
-    for s, d, m, lk, k in zip(
-        net.arc_src[act],
-        net.arc_dst[act],
-        net.arc_minutes[act],
-        net.arc_link[act],
-        net.arc_kind[act],
-        strict=False,
-    ):
-        key = (int(s), int(d))
-        is_rail = bool(rail[lk]) if lk >= 0 else k == ARC_BOARD or True
-        val = (float(m), bool(sourced[lk]) if lk >= 0 else False, is_rail if lk >= 0 else True)
-        if key not in out or val[0] < out[key][0]:
-            out[key] = val
+def fastest_cost_matrix(
+    network: Network,
+    origins_lonlat: npt.ArrayLike,
+    destinations_lonlat: npt.ArrayLike,
+    *,
+    cutoff: float | None = None,
+) -> npt.NDArray[np.float32]:
+    """Door-to-door minutes by the faster of road and rail (see :mod:`metrocircle.access.od`)."""
+    from metrocircle.access.od import MODE_LINKS, mode_network
+
+    out: npt.NDArray[np.float32] | None = None
+    for m in MODE_LINKS:
+        mat = points_cost_matrix(
+            mode_network(network, m), origins_lonlat, destinations_lonlat, cutoff=cutoff
+        )
+        out = mat if out is None else np.minimum(out, mat)
+    assert out is not None
     return out
 
 
-def _traced_times(
-    net: Network, origins: npt.NDArray[np.float64], dest: tuple[float, float]
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Minutes, sourced minutes and rail minutes from each origin point to ``dest`` (shortest path)."""
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import dijkstra
+def _nearest_core_point(region: Region) -> npt.NDArray[np.float64]:
+    """Township points (zones) of the core units: the 中心城区 read as an area, not a point."""
+    from metrocircle.access.zones import load_zones
 
-    g = net.graph
-    n = g.n_nodes
-    no = origins.shape[0]
-    on, om = net.join(origins[:, 0], origins[:, 1])
-    dn, dm = net.join(np.array([dest[0]]), np.array([dest[1]]))
-    s, d, w = g.arcs()
-    s_l = [s]
-    d_l = [d]
-    w_l = [w.astype(np.float64)]
-    for i in range(no):
-        ok = np.isfinite(om[i])
-        s_l.append(np.full(ok.sum(), n + i))
-        d_l.append(on[i][ok])
-        w_l.append(om[i][ok].astype(np.float64))
-    ok = np.isfinite(dm[0])
-    s_l.append(dn[0][ok])
-    d_l.append(np.full(ok.sum(), n + no))
-    w_l.append(dm[0][ok].astype(np.float64))
-    # direct access trips
-    from metrocircle.geo import project_utm48n
-
-    ox, oy = project_utm48n(origins[:, 0], origins[:, 1])
-    cx, cy = project_utm48n([dest[0]], [dest[1]])
-    km = np.hypot(ox - cx[0], oy - cy[0]) / 1000.0
-    p = net.params
-    near = km <= p["access.max_km"]
-    s_l.append(np.flatnonzero(near) + n)
-    d_l.append(np.full(near.sum(), n + no))
-    w_l.append(km[near] * p["access.circuity"] / p["access.speed_kmh"] * 60.0)
-    S, D, W = np.concatenate(s_l), np.concatenate(d_l), np.concatenate(w_l)
-    W = np.maximum(W, 1e-6)
-    mat = csr_array((W, (S, D)), shape=(n + no + 1, n + no + 1))
-    dist, pred = dijkstra(
-        mat, directed=True, indices=np.arange(n, n + no), return_predecessors=True
-    )
-    lookup = _arc_lookup(net)
-    total = np.full(no, np.inf)
-    src_min = np.zeros(no)
-    rail_min = np.zeros(no)
-    for i in range(no):
-        t = dist[i, n + no]
-        total[i] = t
-        if not np.isfinite(t):
-            continue
-        v = n + no
-        while pred[i, v] >= 0:
-            u = int(pred[i, v])
-            if u < n and v < n:
-                m, srcd, is_rail = lookup.get((u, v), (0.0, False, False))
-                if srcd:
-                    src_min[i] += m
-                kind_u = net.nodes.at[u, "kind"]
-                kind_v = net.nodes.at[v, "kind"]
-                if is_rail and (kind_u == "platform" or kind_v == "platform"):
-                    rail_min[i] += m
-            v = u
-    return total, src_min, rail_min
+    core = {c for c in region.county_codes if "core" in tuple(region.units.at[c, "roles"])}
+    z = load_zones(region)
+    out: npt.NDArray[np.float64] = z.loc[z["code"].isin(core), ["lon", "lat"]].to_numpy(dtype=float)
+    return out
 
 
-def commute_table(region: Region, network: Network) -> CommuteResult:
-    """Minutes from every county-level unit's seat to the centre on ``network``.
+def commute_table(region: Region, network: Network, *, nearest_core: bool = False) -> CommuteResult:
+    """Minutes from every county-level unit's seat to the centre on ``network``, by mode.
 
     Parameters
     ----------
@@ -159,26 +102,50 @@ def commute_table(region: Region, network: Network) -> CommuteResult:
         The loaded region (seats, roles, centre).
     network
         The (scenario) network, e.g. from :func:`metrocircle.network.scenarios.scenario_network`.
+    nearest_core
+        Also compute ``minutes_to_core_edge``: the faster mode's minutes to the nearest
+        township point of a core unit (the 中心城区 read as an area rather than 解放碑).
 
     Returns
     -------
     CommuteResult
-        ``table`` columns: ``code, name_zh, core, minutes_to_centre, within_60,
-        rail_minutes, sourced_minutes, modelled_share, population`` (minutes; population in
-        persons, census 2020). ``modelled_share`` is the share of the trip's minutes on
-        modelled (not published) links and access legs.
+        ``table`` columns: ``code, name_zh, core, population, minutes_road, minutes_rail,
+        mode, minutes_to_centre, within_60, rail_minutes, sourced_minutes,
+        modelled_share`` (+ ``minutes_to_core_edge``). ``minutes_to_centre`` is the faster
+        of road (car, seat to centre) and rail (public transport: access, wait, ride,
+        transfers, egress) — never a mixed third quantity. ``rail_minutes`` are the minutes
+        on rail of the chosen trip, ``modelled_share`` the share of its minutes on
+        modelled (not published) links and access legs. Population: census 2020, persons.
     """
+    from metrocircle.access.od import MODE_LINKS, mode_network, trace_trips
+
     thr = float(network.params["commute.threshold_min"])
     st = seats(region)
     pts = st[["lon", "lat"]].to_numpy(dtype=float)
-    total, src_min, rail_min = _traced_times(network, pts, centre_lonlat(region))
+    c = centre_lonlat(region)
+    trips = {m: trace_trips(mode_network(network, m), pts, c) for m in MODE_LINKS}
+    road = np.array([t.minutes for t in trips["road"]])
+    rail = np.array([t.minutes for t in trips["rail"]])
+    best = np.where(rail < road, "rail", "road")
+    chosen = [trips[m][i] for i, m in enumerate(best)]
+    total = np.minimum(road, rail)
     t = st.copy()
+    t["minutes_road"] = np.round(road, 1)
+    t["minutes_rail"] = np.round(rail, 1)
+    t["mode"] = [m if np.isfinite(x) else None for m, x in zip(best, total, strict=True)]
     t["minutes_to_centre"] = np.round(total, 1)
     t["within_60"] = total <= thr
-    t["rail_minutes"] = np.round(rail_min, 1)
-    t["sourced_minutes"] = np.round(src_min, 1)
+    t["rail_minutes"] = [x.rail_minutes for x in chosen]
+    src_min = np.array([x.sourced_minutes for x in chosen])
+    t["sourced_minutes"] = src_min
     with np.errstate(invalid="ignore", divide="ignore"):
-        t["modelled_share"] = np.where(total > 0, np.round(1.0 - src_min / total, 3), 1.0)
+        t["modelled_share"] = np.where(
+            np.isfinite(total) & (total > 0), np.round(1.0 - src_min / total, 3), 1.0
+        )
+    if nearest_core:
+        core_pts = _nearest_core_point(region)
+        best_edge = fastest_cost_matrix(network, pts, core_pts).min(axis=1)
+        t["minutes_to_core_edge"] = np.where(t["core"], 0.0, np.round(best_edge, 1))
     t = t.drop(columns=["lon", "lat"])
     return CommuteResult(t, network.scenario, network.data_version, thr)
 
@@ -200,7 +167,7 @@ def population_share_within(
         threshold_min if threshold_min is not None else network.params["commute.threshold_min"]
     )
     z = load_zones(region)
-    m = points_cost_matrix(
+    m = fastest_cost_matrix(
         network, z[["lon", "lat"]].to_numpy(), np.array([centre_lonlat(region)]), cutoff=thr
     )
     pop = z["population_est"].to_numpy(dtype=float)
@@ -226,7 +193,7 @@ def unit_reach(
     )
     st = seats(region)
     z = load_zones(region)
-    m = points_cost_matrix(
+    m = fastest_cost_matrix(
         network, st[["lon", "lat"]].to_numpy(), z[["lon", "lat"]].to_numpy(), cutoff=thr
     )
     pop = z["population_est"].to_numpy(dtype=float)

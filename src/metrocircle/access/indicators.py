@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
 import math
 from typing import TYPE_CHECKING
 
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
 if TYPE_CHECKING:
     from metrocircle.network.model import Network
 
 __all__ = [
+    "INDICATORS",
+    "commute_share_units_within_60",
     "minutes_to_centre",
     "minutes_to_centre_max",
     "population_share_within_60",
     "rail_reach_hours",
     "scenario_networks",
 ]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 MODEL = "metrocircle.network strategic multimodal model (parameters.toml; sourced/modelled links)"
 
@@ -38,7 +44,7 @@ def _prov(net: Network, sid: str, **extra: str) -> dict[str, str]:
     return {"model": MODEL, "scenario": sid, "data_version": net.data_version, **extra}
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre",
     name_zh="区县驻地至中心(解放碑)通行时间",
     name_en="Minutes from each unit seat to the centre",
@@ -66,7 +72,7 @@ def minutes_to_centre(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.minutes_to_centre_max",
     name_zh="周边区县至中心最长通行时间",
     name_en="Longest seat-to-centre time among the non-core units",
@@ -101,7 +107,64 @@ def minutes_to_centre_max(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
+    "access.commute_share_units_within_60",
+    name_zh="周边区（市、县）1小时通勤占比(模型)",
+    name_en="Share of the surrounding units within 60 minutes of the centre (modelled)",
+    unit="pct",
+    description=(
+        "Per scenario: percent of the units without the 'core' role whose seat reaches the "
+        "centre within commute.threshold_min by the faster of road and rail; the share of their "
+        "census population and the slowest unit beside it. A model output, never an observation."
+    ),
+    needs="network files and unit roles, seats and census population",
+)
+def commute_share_units_within_60(ctx: ComputeContext) -> list[ComputedValue]:
+    """Region scope: percent of surrounding units within 60 min, with the population share and slowest unit."""
+    from metrocircle.access.target import commute_target
+
+    out = []
+    for sid, year, net in scenario_networks(ctx):
+        t = commute_target(ctx.region, net)
+        figures = {
+            "share_units_within_60": t.share_units_within_60,
+            "share_population_within_60": t.share_population_within_60,
+            "slowest_unit": {
+                "code": t.slowest_unit.code,
+                "name_zh": t.slowest_unit.name_zh,
+                "minutes": t.slowest_unit.minutes,
+                "mode": t.slowest_unit.mode,
+            },
+            "units_within_60": t.units_within_60,
+            "units": t.units,
+            "basic_share": t.basic_share,
+            "basically_achieved": t.basically_achieved,
+            "destination_zh": t.destination_zh,
+            "share_units_within_60_core_edge": t.share_units_within_60_core_edge,
+            "share_population_within_60_core_edge": t.share_population_within_60_core_edge,
+            "value_kind": "modelled",
+        }
+        out.append(
+            ComputedValue(
+                "region",
+                year,
+                round(100.0 * t.share_units_within_60, 2),
+                _prov(
+                    net,
+                    sid,
+                    value_kind="modelled",
+                    share_population_within_60=f"{t.share_population_within_60:.4f}",
+                    slowest_unit=f"{t.slowest_unit.code} {t.slowest_unit.name_zh} "
+                    f"{t.slowest_unit.minutes} min ({t.slowest_unit.mode})",
+                    basic_share=f"{t.basic_share:g} (parameters.toml commute.basic_share)",
+                    figures=json.dumps(figures, ensure_ascii=False),
+                ),
+            )
+        )
+    return out
+
+
+@INDICATORS.register(
     "access.population_share_within_60",
     name_zh="1小时通勤圈人口占比(估算)",
     name_en="Share of the population within 60 minutes of the centre (estimate)",
@@ -133,7 +196,7 @@ def population_share_within_60(ctx: ComputeContext) -> list[ComputedValue]:
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "access.rail_reach",
     name_zh="铁路通达时间(成渝/毗邻省会/北上广深)",
     name_en="Rail hours from the centre's hub to the plan's destination groups",

@@ -1,8 +1,16 @@
-"""Project ranking: each project's own contribution to the commute indicators (remove-one, add-one)."""
+"""Project ranking: each project's own contribution to the commute (remove-one, add-one).
+
+Every modelled project is ranked: a project in service in the scenario is removed from it
+(*remove-one*) and added alone to the scenario's first base (*add-one*); a modelled project
+that opens after the scenario's year is added to the scenario itself (it has no
+remove-one effect there). Each row says which surrounding units the project brings inside
+the 60-minute circle, by name.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,49 +25,105 @@ if TYPE_CHECKING:
     from metrocircle.network.model import Network
     from metrocircle.region import Region
 
-__all__ = ["rank_projects"]
+__all__ = ["ProjectRanking", "RankedProject", "UnitName", "project_ranking", "rank_projects"]
 
 
-def _metrics(region: Region, net: Network) -> tuple[int, float, float]:
+@dataclass(frozen=True)
+class UnitName:
+    """A unit by code and name."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class RankedProject:
+    """One project's own effect (minutes; counts of surrounding units)."""
+
+    rank: int
+    project_id: str
+    name_zh: str
+    name_en: str
+    type: str
+    refs: str
+    in_service_year: int | None
+    in_scenario: bool
+    units_within_60_remove_one: int
+    max_minutes_remove_one: float
+    mean_minutes_remove_one: float
+    units_within_60_add_one: int
+    max_minutes_add_one: float
+    mean_minutes_add_one: float
+    brings_inside_60: tuple[UnitName, ...]
+    keeps_inside_60: tuple[UnitName, ...]
+
+
+@dataclass(frozen=True)
+class ProjectRanking:
+    """The ranking of a scenario's (and every later modelled) project."""
+
+    scenario: str
+    base: str
+    data_version: str
+    projects: tuple[RankedProject, ...]
+    value_kind: str = "modelled"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``projects rank``."""
+        return {
+            "scenario": self.scenario,
+            "base": self.base,
+            "data_version": self.data_version,
+            "value_kind": self.value_kind,
+            "projects": [asdict(p) for p in self.projects],
+        }
+
+
+def _metrics(region: Region, net: Network) -> tuple[set[str], float, float]:
     t = commute_table(region, net).table
     non_core = t[~t["core"]]
     mins = non_core["minutes_to_centre"].to_numpy(dtype=float)
-    return (
-        int(t["within_60"].sum()),
-        float(np.nanmax(mins)),
-        float(np.nanmean(np.minimum(mins, 240.0))),
+    inside = set(non_core.loc[non_core["within_60"], "code"].astype(str))
+    return (inside, float(np.nanmax(mins)), float(np.nanmean(np.minimum(mins, 240.0))))
+
+
+def _names(region: Region, codes: set[str]) -> tuple[UnitName, ...]:
+    u = region.units
+    return tuple(
+        UnitName(c, str(u.at[c, "name_zh"]), str(u.at[c, "name_en"])) for c in sorted(codes)
     )
 
 
-def rank_projects(
+def _group_name(net: Network, ref: str) -> str:
+    lk = net.links
+    hit = lk.loc[(lk["group"] == ref) | (lk["ref"] == ref), "name_zh"]
+    return str(hit.iloc[0]) if len(hit) else ref
+
+
+def _root(scenarios: dict[str, Any], sid: str) -> str:
+    s = scenarios[sid]
+    while s.base:
+        s = scenarios[s.base]
+    return str(s.id)
+
+
+def project_ranking(
     region: Region,
     scenario_id: str,
     *,
     progress: Callable[[int, int], None] | None = None,
-) -> pd.DataFrame:
-    """Rank the projects of a scenario by their own effect on the commute indicators.
-
-    *Remove-one*: the scenario without the project's modifications; *add-one*: the
-    scenario's first base (``baseline-2020`` for the plan scenarios) with only that
-    project's modifications. A project groups modifications by ``project_id`` (or by link
-    group when the change is not a plan project).
+) -> ProjectRanking:
+    """Rank every modelled project by its own effect on the commute to the centre.
 
     Parameters
     ----------
     region
         The loaded region.
     scenario_id
-        The scenario whose projects are ranked.
+        The scenario whose projects are removed one at a time.
     progress
         Called as ``progress(done, total)`` after each project.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per project: ``project, refs, in_service_year, units_within_60_remove_one``
-        (loss when removed), ``max_minutes_remove_one`` (rise of the worst non-core unit's
-        minutes), ``mean_minutes_remove_one``, the same three for add-one (gains), sorted
-        by the remove-one effect. Minutes; mean capped at 240 per unit.
     """
     from metrocircle.network.model import load_network
 
@@ -68,38 +132,94 @@ def rank_projects(
         msg = f"unknown scenario {scenario_id!r}; known: {sorted(scenarios)}"
         raise ScenarioError(msg)
     mods = flatten(scenarios, scenario_id)
+    in_keys = {m.key for m in mods}
+    later: list[Modification] = []
+    later_seen: set[tuple[str, str, str]] = set()
+    for sid in scenarios:
+        for m in scenarios[sid].modifications:
+            sig = (m.key, m.op, m.ref)
+            if m.key not in in_keys and sig not in later_seen:
+                later_seen.add(sig)
+                later.append(m)
     base_net = load_network(region)
+    root = _root(scenarios, scenario_id)
+    root_mods = flatten(scenarios, root)
+    root_net = apply(base_net, root_mods, strict=False)
     full = apply(base_net, mods, strict=False)
-    w_full, max_full, mean_full = _metrics(region, full)
-    w_base, max_base, mean_base = _metrics(region, base_net)
+    in_full, max_full, mean_full = _metrics(region, full)
+    in_root, max_root, mean_root = _metrics(region, root_net)
+    root_keys = {m.key for m in root_mods}
     groups: dict[str, list[Modification]] = {}
     for m in mods:
-        groups.setdefault(m.key, []).append(m)
-    rows = []
-    for i, (key, ms) in enumerate(groups.items()):
-        without = [m for m in mods if m.key != key]
-        w_r, max_r, mean_r = _metrics(region, apply(base_net, without, strict=False))
-        w_a, max_a, mean_a = _metrics(region, apply(base_net, ms, strict=False))
+        if m.key not in root_keys:
+            groups.setdefault(m.key, []).append(m)
+    extra: dict[str, list[Modification]] = {}
+    for m in later:
+        extra.setdefault(m.key, []).append(m)
+    projects = {p.id: p for p in region.projects}
+    rows: list[dict[str, Any]] = []
+    total = len(groups) + len(extra)
+    for done, (key, ms) in enumerate([*groups.items(), *extra.items()], start=1):
+        in_scenario = key in groups
+        if in_scenario:
+            without = [m for m in mods if m.key != key]
+            in_r, max_r, mean_r = _metrics(region, apply(base_net, without, strict=False))
+            in_a, max_a, mean_a = _metrics(region, apply(base_net, root_mods + ms, strict=False))
+            ref_in, ref_max, ref_mean = in_root, max_root, mean_root
+        else:
+            in_r, max_r, mean_r = in_full, max_full, mean_full
+            in_a, max_a, mean_a = _metrics(region, apply(base_net, mods + ms, strict=False))
+            ref_in, ref_max, ref_mean = in_full, max_full, mean_full
         years = [m.in_service_year for m in ms if m.in_service_year is not None]
+        pid = ms[0].project_id
+        pr = projects.get(pid)
+        refs = sorted({m.ref for m in ms})
         rows.append(
             {
-                "project": key,
-                "refs": ";".join(sorted({m.ref for m in ms})),
+                "project_id": pid,
+                "name_zh": pr.name_zh if pr else _group_name(base_net, refs[0]),
+                "name_en": pr.name_en if pr else f"network change {refs[0]} (not a key project)",
+                "type": pr.type if pr else "network_change",
+                "refs": ";".join(refs),
                 "in_service_year": max(years) if years else None,
-                "units_within_60_remove_one": w_full - w_r,
-                "max_minutes_remove_one": round(max_r - max_full, 1),
-                "mean_minutes_remove_one": round(mean_r - mean_full, 2),
-                "units_within_60_add_one": w_a - w_base,
-                "max_minutes_add_one": round(max_base - max_a, 1),
-                "mean_minutes_add_one": round(mean_base - mean_a, 2),
+                "in_scenario": in_scenario,
+                "units_within_60_remove_one": len(in_full) - len(in_r) if in_scenario else 0,
+                "max_minutes_remove_one": round(max_r - max_full, 1) if in_scenario else 0.0,
+                "mean_minutes_remove_one": round(mean_r - mean_full, 2) if in_scenario else 0.0,
+                "units_within_60_add_one": len(in_a) - len(ref_in),
+                "max_minutes_add_one": round(ref_max - max_a, 1),
+                "mean_minutes_add_one": round(ref_mean - mean_a, 2),
+                "brings_inside_60": _names(region, in_a - ref_in),
+                "keeps_inside_60": _names(region, in_full - in_r) if in_scenario else (),
             }
         )
         if progress is not None:
-            progress(i + 1, len(groups))
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return df
-    return df.sort_values(
-        ["units_within_60_remove_one", "mean_minutes_remove_one", "mean_minutes_add_one"],
-        ascending=False,
-    ).reset_index(drop=True)
+            progress(done, total)
+    rows.sort(
+        key=lambda r: (
+            -r["units_within_60_remove_one"],
+            -r["units_within_60_add_one"],
+            -r["mean_minutes_remove_one"],
+            -r["mean_minutes_add_one"],
+        )
+    )
+    ranked = tuple(RankedProject(rank=i + 1, **r) for i, r in enumerate(rows))
+    return ProjectRanking(scenario_id, root, region.data_version, ranked)
+
+
+def rank_projects(
+    region: Region,
+    scenario_id: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> pd.DataFrame:
+    """:func:`project_ranking` as a table (one row per project; ``project`` = the project id)."""
+    res = project_ranking(region, scenario_id, progress=progress)
+    rows = []
+    for p in res.projects:
+        d = asdict(p)
+        d["project"] = p.project_id or f"ref:{p.refs}"
+        d["brings_inside_60"] = "、".join(u["name_zh"] for u in d["brings_inside_60"])
+        d["keeps_inside_60"] = "、".join(u["name_zh"] for u in d["keeps_inside_60"])
+        rows.append(d)
+    return pd.DataFrame(rows)

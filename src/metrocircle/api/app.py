@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
@@ -28,23 +27,40 @@ from metrocircle._errors import (
 )
 from metrocircle.api.guards import NulGuard
 from metrocircle.api.ratelimit import RateLimiter
+from metrocircle.api.routes import (
+    access,
+    audit,
+    core,
+    coverage,
+    evaluation,
+    fares,
+    flood,
+    observation_catalogue,
+    sectors,
+    submissions,
+    users,
+)
+from metrocircle.extensions import installed
 from metrocircle.settings import Settings
 
-__all__ = ["ROUTER_MODULES", "create_app", "install_error_handlers"]
+__all__ = ["ROUTERS", "create_app", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
-ROUTER_MODULES: tuple[str, ...] = (
-    "metrocircle.api.routes.core",
-    "metrocircle.api.routes.evaluation",
-    "metrocircle.api.routes.access",
-    "metrocircle.api.routes.sectors",
-    "metrocircle.api.routes.coverage",
-    "metrocircle.api.routes.users",
-    "metrocircle.api.routes.submissions",
-    "metrocircle.api.routes.audit",
-)
-"""Modules that define ``router``; each is included when present."""
+ROUTERS: dict[str, APIRouter] = {
+    "core": core.router,
+    "evaluation": evaluation.router,
+    "observation_catalogue": observation_catalogue.router,
+    "access": access.router,
+    "sectors": sectors.router,
+    "flood": flood.router,
+    "fares": fares.router,
+    "coverage": coverage.router,
+    "users": users.router,
+    "submissions": submissions.router,
+    "audit": audit.router,
+}
+"""The API's routers by area, in inclusion order; extensions' routers follow them."""
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -249,14 +265,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_error_handlers(app)
 
-    for mod_name in ROUTER_MODULES:
-        try:
-            mod = importlib.import_module(mod_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and mod_name.startswith(exc.name):
-                continue
-            raise
-        app.include_router(mod.router)
+    for router in ROUTERS.values():
+        app.include_router(router)
+    for ext in installed():
+        for router in ext.routers:
+            app.include_router(router)
 
     sd = static_dir()
     if (sd / "index.html").is_file():

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -50,60 +49,87 @@ def _network(region: Region, scenario: str) -> Network:
     return scenario_network(region, scenario)
 
 
-def _commute_rows(region: Region, scenario: str) -> list[dict[str, Any]]:
-    from metrocircle.access.commute import commute_table
-
-    t = commute_table(region, _network(region, scenario)).table
-    rows = []
-    for r in t.to_dict(orient="records"):
-        m = r["minutes_to_centre"]
-        rows.append(
-            {
-                "code": r["code"],
-                "name_zh": r["name_zh"],
-                "core": bool(r["core"]),
-                "minutes_to_centre": None if not math.isfinite(m) else float(m),
-                "within_60": bool(r["within_60"]),
-                "rail_minutes": float(r["rail_minutes"]),
-                "sourced_minutes": float(r["sourced_minutes"]),
-                "modelled_share": float(r["modelled_share"]),
-                "scenario": scenario,
-            }
-        )
-    return rows
-
-
 @access_app.command("commute")
 def commute(
     scenario: ScenarioOpt = "baseline-2020",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
 ) -> None:
-    """Minutes from every unit seat to the centre (解放碑), with the sourced/modelled split."""
+    """Minutes from every unit seat to the centre (解放碑) by road and rail, and the target as shares."""
+    from metrocircle.access.workflows import commute_report
+
     with user_errors():
         region = load_region_or_exit(dataset)
-        rows = _commute_rows(region, scenario)
+        _network(region, scenario)
+        rep = commute_report(region, scenario)
     if json_out:
-        emit_json(rows)
+        emit_json(rep.to_dict())
         return
     from rich.console import Console
     from rich.table import Table
 
+    def mm(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0f}"
+
     tab = Table(
-        title=f"Minutes to {region.manifest.centre.name_zh} — scenario {scenario} (modelled share = minutes on modelled links)"
+        title=f"至{rep.centre['name_zh']}通行时间（分钟，模型）/ minutes to {rep.centre['name_zh']} "
+        f"(modelled) — {scenario}"
     )
-    for c in ("code", "unit", "minutes", "≤60", "rail min", "modelled share"):
+    for c in ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge"):
         tab.add_column(c)
-    for r in rows:
+    for r in rep.units:
         tab.add_row(
-            r["code"],
-            r["name_zh"],
-            "—" if r["minutes_to_centre"] is None else f"{r['minutes_to_centre']:.0f}",
-            "yes" if r["within_60"] else "no",
-            f"{r['rail_minutes']:.0f}",
-            f"{r['modelled_share']:.0%}",
+            r.code,
+            r.name_zh,
+            mm(r.minutes_road),
+            mm(r.minutes_rail),
+            mm(r.minutes_to_centre),
+            r.mode or "—",
+            "yes" if r.within_60 else "no",
+            mm(r.minutes_to_core_edge),
         )
-    Console().print(tab)
+    con = Console()
+    con.print(tab)
+    t = rep.target
+    su = t["slowest_unit"]
+    con.print(
+        f"周边区县 60 分钟内 / surrounding units within 60 min: {t['units_within_60']}/{t['units']} "
+        f"({t['share_units_within_60']:.0%}), population {t['share_population_within_60']:.0%}; "
+        f"slowest {su['name_zh']} {mm(su['minutes'])} min; 基本实现 threshold "
+        f"{t['basic_share']:.0%} → {'met' if t['basically_achieved'] else 'not met'} (modelled)"
+    )
+
+
+@access_app.command("od")
+def od_cmd(
+    from_: Annotated[str, typer.Option("--from", help="Origin unit: code or name (璧山, 璧山区).")],
+    to: Annotated[str, typer.Option("--to", help="Destination unit: code or name.")],
+    scenario: ScenarioOpt = "baseline-2020",
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+) -> None:
+    """Door-to-door minutes between two units' seats by road and by rail, and the faster path."""
+    from metrocircle.access.od import od
+
+    with user_errors():
+        region = load_region_or_exit(dataset)
+        _network(region, scenario)
+        res = od(region, from_, to, scenario)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    bm = res.by_mode
+
+    def mm(v: float | None) -> str:
+        return "—" if v is None else f"{v:.0f}"
+
+    typer.echo(
+        f"{res.from_name_zh} → {res.to_name_zh} ({scenario}, modelled): "
+        f"road {mm(bm.get('road'))} min, rail {mm(bm.get('rail'))} min; fastest {mm(res.minutes)} "
+        f"by {res.mode or '—'}"
+    )
+    for leg in res.legs:
+        typer.echo(f"  {leg.name_zh:<28} {leg.mode:<7} {leg.minutes:>6.1f} min  {leg.source_kind}")
 
 
 @access_app.command("matrix")
@@ -170,30 +196,31 @@ def matrix(
 
 
 @access_app.command("isochrone")
-def isochrone_cmd(
-    from_: Annotated[str, typer.Option("--from", help="Unit code whose seat is the origin.")],
+def isochrone_cmd(  # noqa: PLR0917 - typer options
+    from_: Annotated[
+        str, typer.Option("--from", help="Origin unit (code or name) whose seat is the origin.")
+    ],
     minutes: Annotated[float, typer.Option("--minutes", help="Time budget in minutes.")] = 60.0,
     scenario: ScenarioOpt = "baseline-2020",
     out: Annotated[Path, typer.Option("--out", help="Output GeoJSON file.")] = Path(
         "isochrone.geojson"
     ),
     dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
 ) -> None:
-    """Write the area reachable from a unit's seat within the time budget (GeoJSON, WGS84)."""
-    from metrocircle.network.isochrone import isochrone_geojson
+    """Write the area reachable from a unit's seat within the time budget by road or rail (GeoJSON)."""
+    from metrocircle.access.workflows import isochrone
 
     if not 0 < minutes <= 600:
         fail(f"`--minutes` was {minutes} but is expected in (0, 600]")
     with user_errors():
         region = load_region_or_exit(dataset)
-        if from_ not in region.county_codes:
-            fail(f"`--from` {from_!r} is not a county-level unit code of {region.name}")
-        u = region.units.loc[from_]
-        net = _network(region, scenario)
-        gj = isochrone_geojson(
-            net, float(u["seat_lon"]), float(u["seat_lat"]), minutes, properties={"from": from_}
-        )
-    out.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+        _network(region, scenario)
+        res = isochrone(region, from_, minutes, scenario)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    out.write_text(json.dumps(res.to_dict(), ensure_ascii=False), encoding="utf-8")
     typer.echo(f"wrote {out}")
 
 
@@ -233,46 +260,22 @@ def scenarios_compare(
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
 ) -> None:
-    """Compare minutes to the centre per unit between two scenarios."""
+    """Compare minutes to the centre per unit between two scenarios (delta = b − a)."""
+    from metrocircle.access.workflows import compare
+
     with user_errors():
         region = load_region_or_exit(dataset)
-        ra = {r["code"]: r for r in _commute_rows(region, a)}
-        rb = {r["code"]: r for r in _commute_rows(region, b)}
-    rows = []
-    for code, x in ra.items():
-        y = rb[code]
-        ma, mb = x["minutes_to_centre"], y["minutes_to_centre"]
-        rows.append(
-            {
-                "code": code,
-                "name_zh": x["name_zh"],
-                f"minutes_{a}": ma,
-                f"minutes_{b}": mb,
-                "delta_minutes": None if ma is None or mb is None else round(mb - ma, 1),
-                f"within_60_{a}": x["within_60"],
-                f"within_60_{b}": y["within_60"],
-            }
-        )
+        _network(region, a)
+        _network(region, b)
+        res = compare(region, a, b)
     if json_out:
-        emit_json(
-            {
-                "a": a,
-                "b": b,
-                "units": rows,
-                "within_60": {
-                    a: sum(r[f"within_60_{a}"] for r in rows),
-                    b: sum(r[f"within_60_{b}"] for r in rows),
-                },
-            }
-        )
+        emit_json(res.to_dict())
         return
-    for r in rows:
+    for u in res.units:
         typer.echo(
-            f"{r['code']} {r['name_zh']:<6} {r[f'minutes_{a}']!s:>7} → {r[f'minutes_{b}']!s:>7}  Δ {r['delta_minutes']}"
+            f"{u.code} {u.name_zh:<6} {u.minutes_a!s:>7} → {u.minutes_b!s:>7}  Δ {u.delta_minutes}"
         )
-    typer.echo(
-        f"units within 60 min: {a} {sum(r[f'within_60_{a}'] for r in rows)}, {b} {sum(r[f'within_60_{b}'] for r in rows)}"
-    )
+    typer.echo(f"units within 60 min: {a} {res.within_60[a]}, {b} {res.within_60[b]}")
 
 
 def rank_command(
@@ -280,32 +283,32 @@ def rank_command(
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
 ) -> None:
-    """Rank a scenario's projects by their own effect on the commute (remove-one and add-one)."""
+    """Rank every modelled project by its own effect on the commute (remove-one and add-one)."""
     from rich.progress import Progress
 
-    from metrocircle.access.ranking import rank_projects
-    from metrocircle.network.scenarios import load_region_scenarios
+    from metrocircle.access.ranking import project_ranking
 
     with user_errors():
         region = load_region_or_exit(dataset)
-        if scenario not in load_region_scenarios(region):
-            fail(f"unknown scenario {scenario!r}")
+        _network(region, scenario)
         with Progress(transient=True) as bar:
             task = bar.add_task("remove-one / add-one", total=None)
 
             def tick(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            df = rank_projects(region, scenario, progress=tick)
-    rows = df.to_dict(orient="records")
+            res = project_ranking(region, scenario, progress=tick)
     if json_out:
-        emit_json(rows)
+        emit_json(res.to_dict())
         return
-    for r in rows:
+    for p in res.projects:
+        inside = "、".join(u.name_zh for u in p.brings_inside_60) or "—"
+        where = "" if p.in_scenario else f" (opens {p.in_service_year or '?'}, after {scenario})"
         typer.echo(
-            f"{r['project']:<40} within60 −{r['units_within_60_remove_one']}  "
-            f"mean +{r['mean_minutes_remove_one']} min if removed; +{r['units_within_60_add_one']} units, "
-            f"−{r['mean_minutes_add_one']} min if added alone"
+            f"{p.rank:>2}. {p.name_zh} / {p.name_en}{where}\n"
+            f"    removed: −{p.units_within_60_remove_one} units within 60, "
+            f"+{p.mean_minutes_remove_one} min mean; added alone: +{p.units_within_60_add_one} units, "
+            f"−{p.mean_minutes_add_one} min mean; brings inside 60 min: {inside}"
         )
 
 

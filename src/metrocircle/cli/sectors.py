@@ -304,7 +304,7 @@ def tourism_areas(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) 
     if json_out:
         emit_json(rows)
         return
-    _table(rows, ["id", "name_zh", "theme", "unit_code"])
+    _table(rows, ["id", "name_zh", "theme", "unit_code", "placed_by", "a_level", "capacity_daily"])
 
 
 @tourism_app.command("tiers")
@@ -369,8 +369,12 @@ def tourism_warnings(
     ],
     *,
     capacities: Annotated[
-        Path, typer.Option("--capacities", help="Capacities CSV (user-supplied).")
-    ],
+        Path | None,
+        typer.Option(
+            "--capacities",
+            help="Capacities CSV (default: the capacities published in the dataset's registry).",
+        ),
+    ] = None,
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
 ) -> None:
@@ -380,6 +384,7 @@ def tourism_warnings(
         load_capacities,
         load_scenic_areas,
         read_visitor_counts,
+        registry_capacities,
     )
 
     with user_errors():
@@ -387,9 +392,10 @@ def tourism_warnings(
             a["id"]: a
             for a in load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
         }
-        rows = current_warnings(
-            read_visitor_counts(counts), load_capacities(capacities), names=names
-        )
+        caps = registry_capacities(names.values())
+        if capacities is not None:
+            caps |= load_capacities(capacities)
+        rows = current_warnings(read_visitor_counts(counts), caps, names=names)
     if json_out:
         emit_json(rows)
         return

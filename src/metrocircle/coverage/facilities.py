@@ -403,8 +403,7 @@ def region_facilities(region: Any) -> FacilityLayer | None:
 def validate_facility_files(path: Path, manifest: Any) -> list[Problem]:
     """Dataset validator: problems of the facility layer a manifest declares (none when it declares none).
 
-    Meant for :data:`metrocircle.region._EXTENSION_VALIDATORS` as
-    ``"metrocircle.coverage.facilities:validate_facility_files"``.
+    Listed in :data:`metrocircle.extensions.BUILTIN` (extension ``"facilities"``).
     """
     entry = getattr(manifest, "files", {}).get("facilities")
     if entry is None:

@@ -26,13 +26,14 @@ from metrocircle.coverage.facilities import (
     region_facilities,
 )
 from metrocircle.coverage.measures import load_parameters
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
 if TYPE_CHECKING:
     from metrocircle.coverage.measures import Coverage
     from metrocircle.region import Region
 
 __all__ = [
+    "INDICATORS",
     "NEEDS_FITNESS",
     "NEEDS_RESCUE",
     "facility_layer_for",
@@ -41,6 +42,9 @@ __all__ = [
     "rescue_circle_1h_share",
     "scope_members",
 ]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 NEEDS_RESCUE = (
     "a facility layer of emergency reserve centres (应急物资储备中心): a CSV or GeoJSON with "
@@ -122,7 +126,7 @@ def _provenance(
     }
 
 
-@register_indicator(
+@INDICATORS.register(
     "coverage.rescue_circle_1h",
     name_zh="1小时应急救援圈：最远乡镇到最近储备中心的时间",
     name_en="1-hour rescue circle: longest time from a populated township to its nearest reserve centre",
@@ -175,7 +179,7 @@ def _share_values(
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "coverage.rescue_circle_1h_share",
     name_zh="1小时应急救援圈人口覆盖率",
     name_en="Share of population within 1 hour of an emergency reserve centre",
@@ -190,7 +194,7 @@ def rescue_circle_1h_share(ctx: ComputeContext) -> list[ComputedValue]:
     return _share_values(ctx, cov, layer, minutes)
 
 
-@register_indicator(
+@INDICATORS.register(
     "coverage.fitness_circle_15min",
     name_zh="15分钟健身圈人口覆盖率",
     name_en="Share of population within 15 minutes of a public sports venue",

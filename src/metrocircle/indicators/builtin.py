@@ -8,12 +8,18 @@ unit's code (for 广安市 ``"511600"``: the sum of its county-level children).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
-from metrocircle.region import Region
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 from metrocircle.schema import ROLES
 
-__all__ = ["CENSUS_YEAR", "group_members", "population", "urbanisation_rate"]
+if TYPE_CHECKING:
+    from metrocircle.region import Region
+
+__all__ = ["CENSUS_YEAR", "INDICATORS", "group_members", "population", "urbanisation_rate"]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 CENSUS_YEAR = 2020
 """Year of the unit census columns (``population_2020``, ``urban_population_2020``)."""
@@ -69,7 +75,7 @@ def _aggregate(
     return out
 
 
-@register_indicator(
+@INDICATORS.register(
     "region.population",
     name_zh="常住人口",
     name_en="Resident population",
@@ -91,7 +97,7 @@ def population(ctx: ComputeContext) -> list[ComputedValue]:
     return _aggregate(ctx, lambda pop, _urban: pop / 10_000, ("population_2020",), _MODEL_POP)
 
 
-@register_indicator(
+@INDICATORS.register(
     "region.urbanisation_rate",
     name_zh="常住人口城镇化率",
     name_en="Urbanisation rate of the resident population",

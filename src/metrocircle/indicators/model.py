@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from collections.abc import Mapping
@@ -235,7 +236,7 @@ class Evaluation:
         """
         primary = lang or "en"
         other = "zh" if primary == "en" else "en"
-        return {
+        out = {
             "id": self.id,
             "indicator": self.indicator,
             "scope": self.scope,
@@ -268,6 +269,15 @@ class Evaluation:
             "series": [o.to_dict() for o in self.series],
             "provenance": dict(self.provenance),
         }
+        if self.latest is not None and self.latest.kind == ObservationKind.COMPUTATION:
+            # a model's figures are labelled as such, never as an observation; a computation
+            # may hand its result fields (JSON object in provenance["figures"]) to the top level
+            out["value_kind"] = "modelled"
+            figures = self.latest.provenance.get("figures")
+            if figures:
+                for k, v in json.loads(figures).items():
+                    out.setdefault(k, v)
+        return out
 
 
 def _finite(x: float | None) -> float | None:

@@ -290,6 +290,12 @@ class Network:
         from metrocircle.geo import project_utm48n
 
         ok = self.nodes["kind"].isin(JOINABLE_KINDS).to_numpy()
+        # only nodes this network (or mode subset) actually serves
+        served = np.zeros(len(self.nodes), dtype=bool)
+        act = self.arc_active & (self.arc_link >= 0)
+        served[self.arc_src[act]] = True
+        if (ok & served).any():
+            ok = ok & served
         idx = np.flatnonzero(ok).astype(np.int64)
         x, y = project_utm48n(self.nodes["lon"].to_numpy()[idx], self.nodes["lat"].to_numpy()[idx])
         return cKDTree(np.column_stack([x, y])), idx

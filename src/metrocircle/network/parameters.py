@@ -261,6 +261,12 @@ _DEFAULTS: list[Parameter] = [
         "min",
         "The plan's 1-hour commuting circle (chapter 2: 基本实现中心城区与周边区（市、县）1 小时通勤).",
     ),
+    _p(
+        "commute.basic_share",
+        0.8,
+        "ratio",
+        "ASSUMED reading of 基本实现 (basically achieved): at least this share of the surrounding units within the threshold by the faster mode; the plan sets no share, so four in five is taken and the slowest unit is always shown beside it.",
+    ),
 ]
 
 DEFAULT_PARAMETERS: dict[str, Parameter] = {p.name: p for p in _DEFAULTS}

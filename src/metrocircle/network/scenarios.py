@@ -268,6 +268,11 @@ def apply(
             else list(scenario.modifications)
         )
         sid = scenario.id
+        if scenario.year:
+            # a project opening after the scenario's year has no effect in it
+            mods = [
+                m for m in mods if m.in_service_year is None or m.in_service_year <= scenario.year
+            ]
     else:
         mods, sid = list(scenario), f"{network.scenario}+{len(scenario)}"
     new_nodes = [m.station for m in mods if m.op == "add_station"]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
-import pkgutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,20 +26,41 @@ from metrocircle.report.charts import (
     target_chart_svg,
 )
 from metrocircle.report.i18n import LANGS, METHOD_PARAGRAPHS, STRINGS, text
+from metrocircle.report.sections import access as access_section
+from metrocircle.report.sections import coverage as coverage_section
+from metrocircle.report.sections import flood as flood_section
+from metrocircle.report.sections import sectors as sectors_section
 from metrocircle.schema import MEASURE_UNITS
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
     from metrocircle.schema import TargetRow
 
-__all__ = ["ProgressFn", "build_report", "extra_sections", "render_report", "write_pdf"]
+__all__ = [
+    "SECTIONS",
+    "ProgressFn",
+    "SectionFn",
+    "build_report",
+    "extra_sections",
+    "render_report",
+    "write_pdf",
+]
 
 logger = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, int, int], None]
 """Progress callback: (what is being done, steps done, steps in all)."""
 
-_SECTIONS_PACKAGE = "metrocircle.report.sections"
+SectionFn = Callable[..., Sequence[tuple[str, str]]]
+"""``render_sections(region, *, lang) -> [(title, HTML fragment), ...]``."""
+
+SECTIONS: tuple[tuple[str, SectionFn], ...] = (
+    ("access", access_section.render_sections),
+    ("coverage", coverage_section.render_sections),
+    ("sectors", sectors_section.render_sections),
+    ("flood", flood_section.render_sections),
+)
+"""The report's extra sections by name, in the order they appear."""
 
 
 def _check_lang(lang: str) -> None:
@@ -93,33 +112,20 @@ class _Steps:
 
 
 def extra_sections(region: Region, *, lang: str) -> list[tuple[str, Markup]]:
-    """Sections contributed by the modules of ``metrocircle.report.sections`` (title, HTML).
+    """The extra sections of :data:`SECTIONS` as (title, HTML), in their order.
 
-    Every module there that defines ``render_sections(region, *, lang) -> list[tuple[str, str]]``
-    is called, in module-name order; a module whose computation raises a
-    :class:`MetrocircleError` contributes a section saying it could not be rendered.
+    A section whose computation raises a :class:`MetrocircleError` is replaced by one
+    saying it could not be rendered.
     """
-    try:
-        pkg = importlib.import_module(_SECTIONS_PACKAGE)
-    except ModuleNotFoundError as exc:
-        if exc.name and _SECTIONS_PACKAGE.startswith(exc.name):
-            return []
-        raise
     out: list[tuple[str, Markup]] = []
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        mod = importlib.import_module(f"{_SECTIONS_PACKAGE}.{info.name}")
-        fn: Callable[..., Sequence[tuple[str, str]]] | None = getattr(mod, "render_sections", None)
-        if fn is None:
-            continue
+    for name, fn in SECTIONS:
         try:
             for title, body in fn(region, lang=lang):
                 out.append((str(title), Markup(body)))
         except MetrocircleError as exc:
-            logger.warning("report section %s failed: %s", info.name, exc)
+            logger.warning("report section %s failed: %s", name, exc)
             msg = "本节无法生成" if lang == "zh" else "This section could not be rendered"
-            out.append((info.name, Markup("<p>{}: {}</p>").format(msg, str(exc))))
+            out.append((name, Markup("<p>{}: {}</p>").format(msg, str(exc))))
     return out
 
 
@@ -217,7 +223,7 @@ def render_report(
     year = as_of if as_of is not None else date.today().year
     by_unit = values_by_unit(region, store=store, as_of=year)
     layers = choose_map_layers(by_unit)
-    section_mods = _section_module_count()
+    section_mods = len(SECTIONS)
     steps = _Steps(2 + len(region.targets) + len(layers) + section_mods + extra_steps, progress)
 
     evs = evaluate_region(region, store=store, as_of=year, thresholds=th)
@@ -345,14 +351,6 @@ def _audit_head(store: Any) -> str | None:
         return None
     entry_id, digest = store.audit_head()
     return None if digest is None else f"#{entry_id} {digest}"
-
-
-def _section_module_count() -> int:
-    try:
-        pkg = importlib.import_module(_SECTIONS_PACKAGE)
-    except ModuleNotFoundError:
-        return 0
-    return sum(1 for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
 def write_pdf(html: str, path: Path, *, base: Path | None = None) -> Path:

@@ -18,6 +18,7 @@ def validate_sector_files(path: Path, manifest: Any = None) -> list[Problem]:
     """
     from metrocircle.sectors.air_eval import load_air_stations
     from metrocircle.sectors.fiscal import load_shared_areas
+    from metrocircle.sectors.flood import load_flood_rules, load_flood_sources, load_flood_stations
     from metrocircle.sectors.tourism import load_capacities, load_scenic_areas
     from metrocircle.sectors.water import load_section_registry
 
@@ -28,6 +29,9 @@ def validate_sector_files(path: Path, manifest: Any = None) -> list[Problem]:
         ("shared_areas.toml", load_shared_areas),
         ("scenic_capacities.csv", load_capacities),
         ("cross_border_sections.csv", load_section_registry),
+        ("flood_sources.csv", load_flood_sources),
+        ("flood_stations.csv", load_flood_stations),
+        ("flood_rules.toml", load_flood_rules),
     )
     problems: list[Problem] = []
     for name, loader in checks:

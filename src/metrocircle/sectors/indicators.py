@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, register_indicator
+from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
-__all__ = ["AIR_HOURLY_DIR", "AIR_STATIONS_FILE", "good_day_ratio_indicator"]
+__all__ = ["AIR_HOURLY_DIR", "AIR_STATIONS_FILE", "INDICATORS", "good_day_ratio_indicator"]
+
+INDICATORS = IndicatorSet()
+"""The computed indicators this module provides (listed in :mod:`metrocircle.extensions`)."""
 
 #: Station registry inside a dataset folder.
 AIR_STATIONS_FILE = "sectors/air_stations.csv"
@@ -14,7 +17,7 @@ AIR_STATIONS_FILE = "sectors/air_stations.csv"
 AIR_HOURLY_DIR = "sectors/air_hourly"
 
 
-@register_indicator(
+@INDICATORS.register(
     "air.good_day_ratio",
     name_zh="空气质量优良天数比率",
     name_en="Share of days with good air quality",

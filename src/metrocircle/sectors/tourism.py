@@ -2,8 +2,9 @@
 
 Capacity formulas follow the forms of LB/T 034-2014 §5 as summarised in the team reference
 (``anchors-and-standards.md`` §5.3; marked [M] there: the official formula annex was not
-read).  Capacities themselves are user-supplied: none is shipped.  Warning thresholds live
-in ``sectors/data/tourism_warning.toml``.
+read).  Published capacities travel in the registry (``scenic_areas.csv``, each with its
+source); a user may supply more in ``scenic_capacities.csv``.  Warning thresholds live in
+``sectors/data/tourism_warning.toml``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from typing import Any
 from metrocircle._errors import DataValidationError, Problem
 
 __all__ = [
+    "A_LEVELS",
     "MAX_COUNT_ROWS",
+    "PLACED_BY",
     "Capacity",
     "Tier",
     "VisitorCount",
@@ -30,6 +33,7 @@ __all__ = [
     "load_scenic_areas",
     "load_tiers",
     "read_visitor_counts",
+    "registry_capacities",
     "spatial_capacity",
     "trail_capacity",
     "warning_tier",
@@ -280,8 +284,77 @@ def _read_rows(path: Path | str, required: Sequence[str]) -> tuple[str, list[dic
     return name, rows
 
 
+PLACED_BY = ("published_coordinate", "township_point", "unit_seat")
+"""How a registry point was obtained: a published coordinate, the township point of the
+published 街道/镇 (``network/zones.csv``), or the seat of the unit (``units.csv``)."""
+
+A_LEVELS = ("1A", "2A", "3A", "4A", "5A")
+"""Quality grades of GB/T 17775 (旅游景区质量等级)."""
+
+_OPTIONAL_TEXT = (
+    "unit_basis",
+    "township_code",
+    "placed_by",
+    "location_source",
+    "a_level",
+    "a_level_source",
+    "capacity_source",
+)
+
+
+def _check_area_row(
+    r: dict[str, str], name: str, i: int, rec: dict[str, Any], problems: list[Problem]
+) -> None:
+    """Validate the placement, grade and capacity fields of one registry row (in place)."""
+    for col in _OPTIONAL_TEXT:
+        rec[col] = (r.get(col) or "").strip()
+    lon, lat = rec["lon"], rec["lat"]
+    placed = rec["placed_by"]
+    if (lon is None) != (lat is None):
+        problems.append(Problem(name, i, "lat" if lat is None else "lon", "give both lon and lat"))
+    if lon is not None and not -180 <= lon <= 180:
+        problems.append(Problem(name, i, "lon", f"out of range: {lon}"))
+    if lat is not None and not -90 <= lat <= 90:
+        problems.append(Problem(name, i, "lat", f"out of range: {lat}"))
+    if placed and placed not in PLACED_BY:
+        problems.append(Problem(name, i, "placed_by", f"must be one of {list(PLACED_BY)}"))
+    if (lon is not None) != bool(placed):
+        problems.append(
+            Problem(name, i, "placed_by", "a point needs placed_by and placed_by needs a point")
+        )
+    if placed == "township_point" and not rec["township_code"]:
+        problems.append(Problem(name, i, "township_code", "a township point names its township"))
+    if lon is not None and not (r.get("unit_code") or "").strip():
+        problems.append(Problem(name, i, "unit_code", "a placed area needs its unit"))
+    if placed and not rec["location_source"] and placed != "unit_seat":
+        problems.append(Problem(name, i, "location_source", "a placed point needs its source"))
+    if rec["a_level"] and rec["a_level"] not in A_LEVELS:
+        problems.append(Problem(name, i, "a_level", f"must be one of {list(A_LEVELS)}"))
+    if rec["a_level"] and not rec["a_level_source"]:
+        problems.append(Problem(name, i, "a_level_source", "an A-level needs its source"))
+    caps = False
+    for col in ("capacity_instant", "capacity_daily"):
+        rec[col] = _opt_number(r.get(col) or "", name, i, col, problems, integer=False)
+        caps = caps or rec[col] is not None
+    if caps and not rec["capacity_source"]:
+        problems.append(
+            Problem(name, i, "capacity_source", "a capacity needs its source (publisher, year)")
+        )
+
+
 def load_scenic_areas(path: Path | str) -> list[dict[str, Any]]:
-    """Read the scenic-area registry (``scenic_areas.csv``): id, names, theme, unit, coordinates."""
+    """Read the scenic-area registry (``scenic_areas.csv``).
+
+    Every row keeps its columns; ``lon``/``lat``/``capacity_instant``/``capacity_daily``
+    become numbers or None. Checked: unique ids, both or neither coordinate, ``placed_by``
+    in :data:`PLACED_BY` exactly when a point is given, a township code for township points,
+    a source for every point (but the unit seat), A-level and capacity.
+
+    Raises
+    ------
+    DataValidationError
+        Every problem as ``file:row:field``; nothing is returned.
+    """
     name, rows = _read_rows(path, ("id", "name_zh", "name_en", "theme", "unit_code", "lon", "lat"))
     problems: list[Problem] = []
     out: list[dict[str, Any]] = []
@@ -294,16 +367,36 @@ def load_scenic_areas(path: Path | str) -> list[dict[str, Any]]:
         rec: dict[str, Any] = dict(r)
         for col in ("lon", "lat"):
             text = r[col].strip()
+            rec[col] = None
             if text:
                 try:
                     rec[col] = float(text)
                 except ValueError:
                     problems.append(Problem(name, i, col, f"not a number: {text!r}"))
-            else:
-                rec[col] = None
+        _check_area_row(r, name, i, rec, problems)
         out.append(rec)
     if problems:
         raise DataValidationError(problems, summary=f"{name}: invalid scenic areas")
+    return out
+
+
+def registry_capacities(areas: Iterable[Mapping[str, Any]]) -> dict[str, Capacity]:
+    """The published capacities carried by registry rows (see :func:`load_scenic_areas`).
+
+    Examples
+    --------
+    >>> registry_capacities([{"id": "a", "capacity_instant": 100.0, "capacity_daily": None,
+    ...                       "capacity_source": "x"}])["a"].instantaneous
+    100.0
+    """
+    out: dict[str, Capacity] = {}
+    for a in areas:
+        ci, cd = a.get("capacity_instant"), a.get("capacity_daily")
+        if ci is None and cd is None:
+            continue
+        out[str(a["id"])] = Capacity(
+            str(a["id"]), ci, cd, "published", str(a.get("capacity_source") or "")
+        )
     return out
 
 
@@ -420,7 +513,7 @@ def current_warnings(
             latest[c.scenic_id] = c
     unknown = sorted(s for s in latest if s not in capacities)
     if unknown:
-        msg = f"no capacity for scenic area(s) {unknown}: capacities are user-supplied"
+        msg = f"no capacity for scenic area(s) {unknown}: none is published or supplied"
         raise DataValidationError([Problem("<counts>", 0, "scenic_id", msg)], summary=msg)
     out: list[dict[str, Any]] = []
     for sid, c in latest.items():

@@ -68,17 +68,32 @@ def _network(region: Region, scenario: str) -> Any:
     return _cached("network", region, scenario, lambda: scenario_network(region, scenario))
 
 
-def _commute(region: Region, scenario: str) -> list[dict[str, Any]]:
-    from metrocircle.access.commute import commute_table
+def _report(region: Region, scenario: str) -> Any:
+    from metrocircle.access.workflows import commute_report
 
-    def run() -> list[dict[str, Any]]:
-        t = commute_table(region, _network(region, scenario)).table
-        return [
-            {k: _f(v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-            for r in t.to_dict(orient="records")
-        ]
+    _check_scenario(region, scenario)
+    return _cached("commute", region, scenario, lambda: commute_report(region, scenario))
 
-    return _cached("commute", region, scenario, run)  # type: ignore[no-any-return]
+
+def _unit(region: Region, text: str, field: str) -> str:
+    from metrocircle._errors import UnknownUnitError
+    from metrocircle.access.units import resolve_unit
+
+    try:
+        code = resolve_unit(region, text, field=field)
+    except UnknownUnitError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    if code not in region.county_codes:
+        raise HTTPException(
+            status_code=404,
+            detail=f"{field}: {code} is not a county-level unit with a seat; name one of its units",
+        )
+    return code
+
+
+UnitQ = Annotated[
+    str, Query(min_length=1, max_length=40, description="Unit code or name (璧山, 璧山区).")
+]
 
 
 @router.get("/scenarios", operation_id="access_scenarios")
@@ -109,99 +124,90 @@ def scenarios(region: RegionDep) -> list[dict[str, Any]]:
 
 @router.get("/commute", operation_id="access_commute")
 def commute(region: RegionDep, scenario: ScenarioQ = "baseline-2020") -> dict[str, Any]:
-    """Minutes from every unit seat to the centre, within_60 and the sourced/modelled split."""
-    rows = _commute(region, scenario)
-    c = region.manifest.centre
-    return {
-        "scenario": scenario,
-        "data_version": region.data_version,
-        "centre": {
-            "unit": c.unit,
-            "name_zh": c.name_zh,
-            "lon": c.lon,
-            "lat": c.lat,
-            "source": c.source,
-        },
-        "units": rows,
-    }
+    """Minutes from every unit seat to the centre by road and rail, and the target as shares (modelled)."""
+    out: dict[str, Any] = _report(region, scenario).to_dict()
+    return out
 
 
-@router.get("/commute/{code}", operation_id="access_commute_unit")
+@router.get("/commute/{unit}", operation_id="access_commute_unit")
 def commute_unit(
     region: RegionDep,
-    code: Annotated[str, Path(pattern=r"^\d{6}$")],
+    unit: Annotated[str, Path(min_length=1, max_length=40, description="Unit code or name.")],
     scenario: ScenarioQ = "baseline-2020",
 ) -> dict[str, Any]:
     """One unit's minutes to the centre under a scenario."""
-    if code not in region.county_codes:
-        raise HTTPException(status_code=404, detail=f"code: unknown county-level unit {code!r}")
-    row = next((r for r in _commute(region, scenario) if r["code"] == code), None)
-    if row is None:
-        raise HTTPException(status_code=404, detail=f"code: unit {code!r} has no seat point")
-    return {"scenario": scenario, "data_version": region.data_version, **row}
+    from dataclasses import asdict
+
+    code = _unit(region, unit, "unit")
+    rep = _report(region, scenario)
+    row = next(r for r in rep.units if r.code == code)
+    return {"scenario": scenario, "data_version": region.data_version, **asdict(row)}
+
+
+@router.get("/od", operation_id="access_od")
+def od(
+    region: RegionDep,
+    from_: Annotated[
+        str,
+        Query(alias="from", min_length=1, max_length=40, description="Origin unit: code or name."),
+    ],
+    to: UnitQ,
+    scenario: ScenarioQ = "baseline-2020",
+) -> dict[str, Any]:
+    """Door-to-door minutes between two units' seats by road and by rail, and the faster path."""
+    from metrocircle.access.od import od as od_fn
+
+    _check_scenario(region, scenario)
+    a, b = _unit(region, from_, "from"), _unit(region, to, "to")
+    res = _cached(f"od:{a}:{b}", region, scenario, lambda: od_fn(region, a, b, scenario))
+    out: dict[str, Any] = res.to_dict()
+    return out
 
 
 @router.get("/compare", operation_id="access_compare_scenarios")
 def compare(region: RegionDep, a: ScenarioQ, b: ScenarioQ) -> dict[str, Any]:
     """Per-unit minutes to the centre in two scenarios and the difference (b − a)."""
-    ra = {r["code"]: r for r in _commute(region, a)}
-    rb = {r["code"]: r for r in _commute(region, b)}
-    units = []
-    for code, x in ra.items():
-        ma, mb = x["minutes_to_centre"], rb[code]["minutes_to_centre"]
-        units.append(
-            {
-                "code": code,
-                "name_zh": x["name_zh"],
-                "minutes_a": ma,
-                "minutes_b": mb,
-                "delta_minutes": None if ma is None or mb is None else round(mb - ma, 1),
-                "within_60_a": x["within_60"],
-                "within_60_b": rb[code]["within_60"],
-            }
-        )
-    return {"a": a, "b": b, "data_version": region.data_version, "units": units}
+    from metrocircle.access.workflows import compare as compare_fn
+
+    _check_scenario(region, a)
+    _check_scenario(region, b)
+    out: dict[str, Any] = _cached(
+        f"compare:{a}", region, b, lambda: compare_fn(region, a, b)
+    ).to_dict()
+    return out
 
 
 @router.get("/isochrone", operation_id="access_isochrone")
 def isochrone(
     region: RegionDep,
     from_: Annotated[
-        str, Query(alias="from", pattern=r"^\d{6}$", description="Unit code of the origin seat.")
+        str,
+        Query(alias="from", min_length=1, max_length=40, description="Origin unit: code or name."),
     ],
     minutes: Annotated[float, Query(gt=0, le=600, description="Time budget in minutes.")] = 60.0,
     scenario: ScenarioQ = "baseline-2020",
 ) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of the area reachable from a unit's seat (EPSG:4326)."""
-    from metrocircle.network.isochrone import isochrone_geojson
+    """GeoJSON FeatureCollection of the area reachable from a unit's seat by road or rail (EPSG:4326)."""
+    from metrocircle.access.workflows import isochrone as iso_fn
 
-    if from_ not in region.county_codes:
-        raise HTTPException(status_code=404, detail=f"from: unknown county-level unit {from_!r}")
-    u = region.units.loc[from_]
-    net = _network(region, scenario)
-    out: dict[str, Any] = _cached(
-        f"iso:{from_}:{minutes:g}",
-        region,
-        scenario,
-        lambda: isochrone_geojson(
-            net, float(u["seat_lon"]), float(u["seat_lat"]), minutes, properties={"from": from_}
-        ),
+    _check_scenario(region, scenario)
+    code = _unit(region, from_, "from")
+    res = _cached(
+        f"iso:{code}:{minutes:g}", region, scenario, lambda: iso_fn(region, code, minutes, scenario)
     )
+    out: dict[str, Any] = res.to_dict()
     return out
 
 
 @router.get("/ranking", operation_id="access_project_ranking")
 def ranking(region: RegionDep, scenario: ScenarioQ = "plan-2025") -> dict[str, Any]:
-    """Each project's own effect on the commute indicators (remove-one and add-one)."""
-    from metrocircle.access.ranking import rank_projects
+    """Every modelled project's own effect on the commute (remove-one and add-one), by name."""
+    from metrocircle.access.ranking import project_ranking
 
     _check_scenario(region, scenario)
-    df = _cached("ranking", region, scenario, lambda: rank_projects(region, scenario))
-    rows = [
-        {k: _f(v.item() if hasattr(v, "item") else v) for k, v in r.items()}
-        for r in df.to_dict(orient="records")
-    ]
-    return {"scenario": scenario, "data_version": region.data_version, "projects": rows}
+    res = _cached("ranking", region, scenario, lambda: project_ranking(region, scenario))
+    out: dict[str, Any] = res.to_dict()
+    return out
 
 
 @router.get("/network", operation_id="access_network_layer")

@@ -166,10 +166,12 @@ def _tour(region: Any, zh: bool) -> str:
     tiers = load_tiers()
     parts = [
         _p(
-            "最大承载量（瞬时、日）由景区按LB/T 034-2014核定并由用户录入；预警阈值可配置。"
+            "最大承载量（瞬时、日）由景区按LB/T 034-2014核定；内置名录只收有来源的公布值，其余由用户录入；预警阈值可配置。"
+            "景区点位均为推定位置（所在乡镇点位或区县驻地），非公布坐标。"
             if zh
-            else "Maximum capacities (instantaneous and daily) are approved by each scenic area under LB/T 034-2014 and "
-            "entered by the user; thresholds are configurable."
+            else "Maximum capacities (instantaneous and daily) are approved by each scenic area under LB/T 034-2014; the "
+            "built-in registry holds only published values with their source, the user enters the others; thresholds are "
+            "configurable. Scenic-area points are placed (township point or unit seat), not published coordinates."
         ),
         _table(
             [
@@ -199,11 +201,19 @@ def _tour(region: Any, zh: bool) -> str:
             "industrial": ("工业游", "industrial"),
             "eco": ("生态游", "ecological"),
         }
+        placed = {
+            "published_coordinate": ("公布坐标", "published coordinate"),
+            "township_point": ("乡镇点位（推定）", "township point (placed)"),
+            "unit_seat": ("区县驻地（推定）", "unit seat (placed)"),
+        }
         rows = [
             [
                 themes.get(a["theme"], (a["theme"], a["theme"]))[0 if zh else 1],
                 a["name_zh"] if zh else a["name_en"],
                 a["unit_code"] or None,
+                placed[a["placed_by"]][0 if zh else 1] if a.get("placed_by") in placed else None,
+                a.get("a_level") or None,
+                a.get("capacity_daily"),
             ]
             for a in areas
         ]
@@ -220,6 +230,9 @@ def _tour(region: Any, zh: bool) -> str:
                     "主题" if zh else "Theme",
                     "景区" if zh else "Scenic area",
                     "区县代码" if zh else "Unit code",
+                    "位置" if zh else "Position",
+                    "等级" if zh else "A-level",
+                    "日最大承载量" if zh else "Daily capacity",
                 ],
                 rows,
             )

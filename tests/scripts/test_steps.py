@@ -1,0 +1,255 @@
+"""Rail, road, access, scenario and writer steps of the network build on small hand-made inputs."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from netbuild.access import station_access_links
+from netbuild.common import Link, Node, haversine_km
+from netbuild.rail import RailSources, place_stations, rail_links, segment_status, split_chain
+from netbuild.road import expressway_links, local_mesh
+from netbuild.scenarios import write_scenarios
+from netbuild.writers import write_links, write_nodes
+from tests.scripts.toy import SEATS, TWPS, placer
+
+from metrocircle.network.model import LINK_COLUMNS, NODE_COLUMNS
+
+P = {
+    "rail.circuity": 1.2,
+    "rail.length_ratio_max": 1.6,
+    "placement.max_match_km": 60.0,
+    "placement.unit_snap_max_km": 8.0,
+    "road.expressway_circuity": 1.25,
+    "road.local_circuity": 1.35,
+    "road.mesh_max_km": 15.0,
+    "access.station_k": 2.0,
+    "access.station_max_km": 12.0,
+    "access.circuity": 1.3,
+}
+
+
+def _write(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def test_split_chain_spreads_a_sourced_total_by_straight_share() -> None:
+    coords = [(106.0, 29.5), (106.1, 29.5), (106.3, 29.5)]
+    d1 = haversine_km(106.0, 29.5, 106.1, 29.5)
+    d2 = haversine_km(106.1, 29.5, 106.3, 29.5)
+    lengths, kind = split_chain(coords, (d1 + d2) * 1.5, 1.2, 1.6)
+    assert kind == "sourced_total_split"
+    assert lengths == pytest.approx([d1 * 1.5, d2 * 1.5])
+    # a total shorter than the straight line (partial station list) falls back to circuity
+    lengths, kind = split_chain(coords, d1, 1.2, 1.6)
+    assert kind == "straight_line_x_circuity"
+    assert lengths == pytest.approx([d1 * 1.2, d2 * 1.2])
+
+
+def test_segment_status_is_the_least_advanced() -> None:
+    assert segment_status("open", "open", "open") == "open"
+    assert segment_status("open", "open", "under_construction") == "under_construction"
+    assert segment_status("planned", "open", "open") == "planned"
+
+
+def _toy_line() -> RailSources:
+    rows = [
+        {"line_id": "L1", "seq": str(i + 1), "station_name_zh": n, "status": "open"}
+        for i, n in enumerate(["甲", "中间", "乙"])
+    ]
+    line = {
+        "line_id": "L1",
+        "name_zh": "甲乙线",
+        "category": "high_speed",
+        "status": "open",
+        "opened": "2015-12-26",
+        "length_km": "",
+        "design_speed_kmh": "250",
+        "source_url": "https://example.org/a ; https://example.org/b",
+    }
+    return RailSources({}, {"L1": line}, {"L1": rows})
+
+
+def test_stations_placed_at_seats_then_interpolated_and_linked() -> None:
+    src = _toy_line()
+    stations: dict[str, Node] = {}
+    pl = placer()
+    pl.stations = stations
+    dropped = place_stations(src, stations, pl, seats=SEATS, twps=TWPS, p=P)
+    assert dropped == []
+    assert stations["甲"].placement == "seat_of_named_unit"
+    assert stations["乙"].placement == "seat_of_named_unit"
+    mid = stations["中间"]
+    assert mid.placement == "interpolated_by_sequence"
+    assert (mid.lon, mid.lat) == pytest.approx((106.05, 29.5))
+    links = rail_links(src, stations, P)
+    assert [lk.link_id for lk in links] == ["rail:L1:1", "rail:L1:2"]
+    assert links[0].length_km == pytest.approx(haversine_km(106.0, 29.5, 106.05, 29.5) * 1.2)
+    assert links[0].in_service_year == 2015
+    assert links[0].design_speed_kmh == 250.0
+    assert links[0].source.endswith("https://example.org/a")
+
+
+def test_station_without_placed_neighbour_is_dropped() -> None:
+    src = _toy_line()
+    src.seq_by_line["L1"].append({"line_id": "L1", "seq": "4", "station_name_zh": "远方"})
+    stations: dict[str, Node] = {}
+    pl = placer()
+    pl.stations = stations
+    assert place_stations(src, stations, pl, seats=SEATS, twps=TWPS, p=P) == ["L1:远方"]
+
+
+def _road_dir(tmp_path: Path, lengths: list[str]) -> Path:
+    _write(
+        tmp_path / "expressways.csv",
+        [
+            {
+                "road_id": "R1",
+                "code": "G1",
+                "name_zh": "甲乙高速",
+                "status": "open",
+                "opened": "2010-01-01",
+                "design_speed_kmh": "100/80",
+                "lanes": "4",
+                "length_km": "",
+                "source_url": "https://example.org/r",
+            }
+        ],
+    )
+    pts = ["甲区", "青杠", "川渝界", "乙县"]
+    _write(
+        tmp_path / "expressway_sections.csv",
+        [
+            {
+                "road_id": "R1",
+                "seq": str(i + 1),
+                "from_point_zh": a,
+                "to_point_zh": b,
+                "length_km": lengths[i],
+                "source_url": "",
+            }
+            for i, (a, b) in enumerate(itertools.pairwise(pts))
+        ],
+    )
+    return tmp_path
+
+
+def test_expressway_sections_sum_over_an_unplaced_point(tmp_path: Path) -> None:
+    res = expressway_links(_road_dir(tmp_path, ["3", "4", "5"]), placer(), P)
+    assert [(lk.from_node, lk.to_node) for lk in res.links] == [
+        ("seat:500001", "twp:500001101"),
+        ("twp:500001101", "seat:500002"),
+    ]
+    # 青杠 → 乙县 runs over the border point: the two published sections add up
+    assert [lk.length_km for lk in res.links] == [3.0, 9.0]
+    assert {lk.length_kind for lk in res.links} == {"sourced_sections"}
+    assert res.links[0].design_speed_kmh == 80.0
+    assert res.links[0].in_service_year == 2010
+    assert dict(res.placement_log) == {"seat": 2, "township": 1, "border": 1}
+
+
+def test_expressway_without_a_section_length_uses_circuity(tmp_path: Path) -> None:
+    res = expressway_links(_road_dir(tmp_path, ["3", "", "5"]), placer(), P)
+    lk = res.links[1]
+    assert lk.length_kind == "straight_line_x_circuity"
+    assert lk.length_km == pytest.approx(haversine_km(106.02, 29.5, 106.1, 29.5) * 1.25)
+
+
+def test_local_mesh_connects_every_point() -> None:
+    mesh = local_mesh(SEATS, TWPS, P)
+    assert len(mesh.nodes) == 7
+    ends = {lk.from_node for lk in mesh.links} | {lk.to_node for lk in mesh.links}
+    assert ends == {n.node_id for n in mesh.nodes}
+    for lk in mesh.links:
+        a = next(n for n in mesh.nodes if n.node_id == lk.from_node)
+        b = next(n for n in mesh.nodes if n.node_id == lk.to_node)
+        assert lk.length_km == pytest.approx(haversine_km(a.lon, a.lat, b.lon, b.lat) * 1.35, 0.01)
+
+
+def test_station_access_joins_the_k_nearest_within_reach() -> None:
+    mesh = local_mesh(SEATS, TWPS, P)
+    near = Node("stn:近", "station", "近", 106.0, 29.49)
+    far = Node("stn:远", "station", "远", 107.0, 29.5)
+    links = station_access_links({"近": near, "远": far}, mesh, P)
+    assert {lk.to_node for lk in links} == {"seat:500001", "twp:500001101"}
+    assert all(lk.from_node == "stn:近" for lk in links)
+
+
+def _link(group: str, status: str, year: int | None) -> Link:
+    return Link(
+        f"x:{group}",
+        "a",
+        "b",
+        "road",
+        "expressway",
+        group,
+        group,
+        group,
+        1.0,
+        "sourced_sections",
+        None,
+        None,
+        "modelled",
+        "",
+        status,
+        year,
+        "test",
+    )
+
+
+def test_scenarios_put_each_group_in_its_year(tmp_path: Path) -> None:
+    links = [
+        _link("OLD", "open", 2010),
+        _link("NEW", "open", 2023),
+        _link("LATE", "open", 2027),
+        _link("BUILD", "under_construction", None),
+        _link("local_mesh", "open", None),
+    ]
+    write_scenarios(links, tmp_path / "s.toml")
+    sc = {s["id"]: s for s in tomllib.loads((tmp_path / "s.toml").read_text())["scenarios"]}
+    assert [m["ref"] for m in sc["plan-2025"]["modifications"]] == ["NEW"]
+    mods35 = {m["ref"]: m["in_service_year"] for m in sc["plan-2035"]["modifications"]}
+    assert mods35 == {"LATE": 2027, "BUILD": 2035}
+    assert "modifications" not in sc["baseline-2020"]
+
+
+def test_writers_emit_the_model_columns(tmp_path: Path) -> None:
+    write_nodes([SEATS["500001"]], tmp_path / "n.csv")
+    write_links([_link("R", "open", 2010)], tmp_path / "l.csv")
+    n = pd.read_csv(tmp_path / "n.csv", dtype=str)
+    lk = pd.read_csv(tmp_path / "l.csv", dtype=str, keep_default_na=False)
+    assert list(n.columns) == list(NODE_COLUMNS)
+    assert list(lk.columns) == list(LINK_COLUMNS)
+    assert n.loc[0, "lon"] == "106.000000"
+    assert lk.loc[0, "length_km"] == "1"
+    assert lk.loc[0, "in_service_year"] == "2010"
+    assert lk.loc[0, "minutes"] == ""
+
+
+def test_zones_split_urban_over_streets_and_rural_over_towns(tmp_path: Path) -> None:
+    from netbuild.zones import write_zones
+
+    (tmp_path / "census2020").mkdir()
+    _write(
+        tmp_path / "census2020" / "census2020_cq_metro_27units.csv",
+        [
+            {"区划代码": "500001", "城镇人口": "1000", "乡村人口": "300"},
+            {"区划代码": "500002", "城镇人口": "900", "乡村人口": "100"},
+        ],
+    )
+    write_zones(tmp_path, TWPS, tmp_path / "zones.csv")
+    z = pd.read_csv(tmp_path / "zones.csv", dtype={"code": str}).set_index("name_zh")
+    # 500001: one 街道 takes the 1000 urban, one 镇 the 300 rural
+    a = z[z["code"] == "500001"]["population_est"].to_dict()
+    assert a == {"青杠街道": 1000, "双石镇": 300}
+    # 500002: two 街道 share 900, one 镇 takes 100
+    b = z[z["code"] == "500002"]["population_est"].to_dict()
+    assert b == {"双石镇": 100, "朝阳街道": 450, "卫星湖街道": 450}
+    assert z["population_est"].sum() == 2300
