@@ -28,6 +28,7 @@ PUBLIC_NON_GET: dict[str, str] = {
     "sectors_air_warnings_evaluate": "evaluates posted concentrations; stores nothing",
     "sectors_water_class": "classifies posted measurements; stores nothing",
     "sectors_fiscal_split": "splits a posted ledger; stores nothing",
+    "sectors_flood_warnings": "grades posted water levels against the shipped stations; stores nothing",
     "coverage_rescue": "computes coverage on the shipped data; stores nothing",
     "coverage_nth_nearest": "computes coverage on the shipped data; stores nothing",
     "coverage_two_step_fca": "computes accessibility on the shipped data; stores nothing",
