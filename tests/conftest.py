@@ -101,7 +101,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with eng.begin() as conn:
         conn.execute(
             sa.text(
-                "DROP TABLE IF EXISTS observations, audit_log, submissions, api_tokens, users, alembic_version CASCADE"
+                "DROP TABLE IF EXISTS observations, audit_log, submissions, api_tokens, users, "
+                "visitor_counts, alembic_version CASCADE"
             )
         )
         conn.execute(sa.text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))

@@ -230,9 +230,26 @@ class Manifest(BaseModel):
     crs: str = Field(pattern=r"^EPSG:4326$")
     metric_crs: str = Field(pattern=r"^EPSG:\d+$")
     population_reference: str
+    timezone: str = Field(
+        default="UTC",
+        description="IANA time zone of the region's clocks: times reported without an "
+        "offset (visitor counts) are read in it.",
+    )
     centre: Centre
     extra_scopes: dict[str, str] = Field(default_factory=dict)
     files: dict[str, FileEntry]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            msg = f"unknown IANA time zone {value!r}"
+            raise ValueError(msg) from None
+        return value
 
 
 T = TypeVar("T", bound=BaseModel)

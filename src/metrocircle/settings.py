@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import ipaddress
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["KNOWN_DEFAULT_SECRETS", "MIN_SECRET_LENGTH", "Settings"]
 
@@ -59,10 +60,39 @@ class Settings(BaseSettings):
     writes_per_minute: int = Field(
         default=600, ge=0, le=1_000_000, description="Write requests per user; 0: no limit."
     )
-    trust_proxy_headers: bool = Field(
-        default=False,
-        description="Take the client address from X-Forwarded-For (only behind a trusted proxy).",
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Networks (CIDR, comma-separated) of the reverse proxies in front of the "
+        "server. Empty (the default): the client address is the TCP peer and X-Forwarded-For "
+        "is ignored. Set: behind a listed proxy, the client is the right-most hop of "
+        "X-Forwarded-For that is not itself a listed proxy.",
     )
+    max_clock_skew_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=3600,
+        description="How far in the future a reported timestamp (a visitor count) may lie: "
+        "the clock difference tolerated between a feed and this server (5 min by default).",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        out = []
+        for v in value:
+            try:
+                out.append(str(ipaddress.ip_network(v, strict=False)))
+            except ValueError:
+                msg = f"trusted_proxies: {v!r} is not an IP address or CIDR network"
+                raise ValueError(msg) from None
+        return out
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:

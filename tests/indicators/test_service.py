@@ -72,11 +72,27 @@ def test_good_air_days_stand_in_is_flagged(region: Region) -> None:
 
 
 def test_urbanisation_from_census_alone_cannot_be_judged(region: Region) -> None:
-    (e,) = evaluate_region(region, as_of=2026, targets=[_target()])
+    # as of 2021 only the census (2020) computation exists: one value, no pace
+    (e,) = evaluate_region(region, as_of=2021, targets=[_target()])
     assert e.latest_year == 2020 and e.latest is not None
     assert e.latest.kind is ObservationKind.COMPUTATION
     assert e.latest.provenance["data_version"] == region.data_version
     assert e.status is Status.NO_DATA and e.reason.code == "single_value"
+
+
+def test_urbanisation_gets_a_pace_from_the_derived_2022_value(region: Region) -> None:
+    (e,) = evaluate_region(region, as_of=2026, targets=[_target()])
+    assert e.latest_year == 2022 and e.latest is not None
+    # 主城都市区 79.8 % of 2122.72 万 and 广安市 45.32 % of 323.8 万 (hand-checked)
+    assert e.latest.value == pytest.approx((79.8 * 2122.72 + 45.32 * 323.8) / 2446.52)
+    assert e.latest.provenance["derived"] == "weighted_mean"
+    assert e.latest.submitted_by == "dataset (derived)" and "派生" in e.latest.note
+    assert [o.period for o in e.series] == [2020, 2022]
+    assert e.series[0].kind is ObservationKind.COMPUTATION
+    assert e.observed_yearly_change == pytest.approx((e.latest.value - 73.9213232926614) / 2)
+    codes = [w.code for w in e.warnings]
+    assert "derived_from_parts" in codes and "pace" in codes
+    assert e.status is Status.OFF_TRACK  # (75.24 + 3 x 0.66 - 74) / 6 = 0.54 < 0.75
 
 
 def test_store_observations_join_the_series(region: Region, tmp_path: Path) -> None:
@@ -93,9 +109,12 @@ def test_store_observations_join_the_series(region: Region, tmp_path: Path) -> N
         (e,) = evaluate_region(region, store=store, as_of=2026, targets=[_target()])
     finally:
         store.close()
+    # this store records no source kind: a reviewed, stored value keeps counting
+    assert e.latest is not None and e.latest.provenance["source_kind"] == "unrecorded"
     assert e.latest_value == 77.0 and e.latest_year == 2023 and e.latest is not None
     assert e.latest.submitted_by == "analyst"
-    # pace from the census 2020 value (73.92) to 77.0 in 2023, projected to 2025
+    # pace from the census 2020 value (73.92) to 77.0 in 2023, projected to 2025 (the 2022
+    # value derived from official parts is kept in the series but does not change the pace)
     pace = (77.0 - 73.9213232926614) / 3
     assert e.observed_yearly_change == pytest.approx(pace)
     assert e.projected_value == pytest.approx(77.0 + 2 * pace)
@@ -150,7 +169,7 @@ def test_as_of_hides_later_values(region: Region) -> None:
 
 def test_shipped_file_is_valid_and_sourced(region: Region) -> None:
     obs = load_shipped_observations(region)
-    assert len(obs) > 200
+    assert len(obs) > 180
     assert all(o.source and o.unit in MEASURE_UNITS for o in obs)
     census = {
         o.scope: o.value

@@ -129,10 +129,13 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def open_env(url: str, **settings: Any) -> tuple[Env, TestClient]:
+def open_env(
+    url: str, *, client_addr: tuple[str, int] = ("testclient", 50000), **settings: Any
+) -> tuple[Env, TestClient]:
     """Build the app on ``url`` with test settings (and ``settings``), and open its client.
 
-    The caller closes the returned client (its lifespan closes the store).
+    ``client_addr`` is the TCP peer the app sees. The caller closes the returned client
+    (its lifespan closes the store).
     """
     kw: dict[str, Any] = {"environment": "test", "db": url, "secret_key": SECRET_KEY}
     kw.update(settings)
@@ -140,6 +143,6 @@ def open_env(url: str, **settings: Any) -> tuple[Env, TestClient]:
     app = create_app(s)
     store = Store(url)
     app.state.store = store
-    client = TestClient(app, raise_server_exceptions=False)
+    client = TestClient(app, raise_server_exceptions=False, client=client_addr)
     client.__enter__()
     return Env(app, client, store, s), client

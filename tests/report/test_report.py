@@ -180,12 +180,13 @@ def test_extra_sections_come_from_the_listed_functions_in_order(
 
 
 def test_the_shipped_sections_are_listed() -> None:
-    from metrocircle.report.sections import access, coverage, sectors
+    from metrocircle.report.sections import access, coverage, flood, sectors
 
     assert [fn for _, fn in build.SECTIONS] == [
         access.render_sections,
         coverage.render_sections,
         sectors.render_sections,
+        flood.render_sections,
     ]
 
 

@@ -134,24 +134,25 @@ def test_water_class(client: TestClient) -> None:
         assert r.status_code == 422 and field in r.text, (body, r.text)
 
 
-def test_tourism_counts_and_warnings(region: Region, tmp_path: Path) -> None:
-    import shutil
+def test_tourism_counts_and_warnings(dataset_copy: Path, tmp_path: Path) -> None:
+    from metrocircle.api.app import create_app
+    from metrocircle.settings import Settings
+    from metrocircle.store import Store
 
-    ds = tmp_path / "ds"
-    shutil.copytree(region.dataset_path / "sectors", ds / "sectors")
-    (ds / "sectors" / "scenic_capacities.csv").write_text(
+    (dataset_copy / "sectors" / "scenic_capacities.csv").write_text(
         "scenic_id,capacity_instantaneous,capacity_daily,method,source\nurban_hongyadong,1000,,spatial,test approval\n",
         encoding="utf-8",
     )
-
-    class _R:
-        dataset_path = ds
-
-    app = FastAPI()
-    app.state.region = _R()
-    app.state.cache = {}
-    app.include_router(router)
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    password = "Jialing-river-bridge-2026"
+    with Store(url) as store:
+        store.add_user("joint-office", role="admin", password=password, actor="test")
+    app = create_app(Settings(environment="test", db=url, dataset=str(dataset_copy)))
     with TestClient(app, raise_server_exceptions=False) as c:
+        token = c.post(
+            "/api/auth/token", data={"username": "joint-office", "password": password}
+        ).json()["access_token"]
+        h = {"Authorization": f"Bearer {token}"}
         areas = c.get("/api/sectors/tourism/areas").json()
         assert len(areas) == 36 and sum(a["has_capacity"] for a in areas) == 1
         assert c.get("/api/sectors/tourism/warnings").json() == []
@@ -162,6 +163,7 @@ def test_tourism_counts_and_warnings(region: Region, tmp_path: Path) -> None:
                     {"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": 850}
                 ]
             },
+            headers=h,
         )
         assert r.status_code == 200 and r.json()["accepted"] == 1
         w = c.get("/api/sectors/tourism/warnings").json()
@@ -174,16 +176,20 @@ def test_tourism_counts_and_warnings(region: Region, tmp_path: Path) -> None:
             ),
             ([{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00"}], "in_park"),
             ([{"scenic_id": "urban_hongyadong", "time": "yesterday", "in_park": 1}], "time"),
+            ([{"scenic_id": "urban_hongyadong", "time": "2025-13-45T11:00", "in_park": 1}], "time"),
             (
                 [{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": -5}],
                 "in_park",
             ),
             ([], "counts"),
         ]:
-            r = c.post("/api/sectors/tourism/counts", json={"counts": counts})
+            r = c.post("/api/sectors/tourism/counts", json={"counts": counts}, headers=h)
             assert r.status_code == 422 and field in r.text, (counts, r.text)
         big = [{"scenic_id": "urban_hongyadong", "time": "2025-10-01T11:00", "in_park": 1}] * 5001
-        assert c.post("/api/sectors/tourism/counts", json={"counts": big}).status_code == 422
+        assert (
+            c.post("/api/sectors/tourism/counts", json={"counts": big}, headers=h).status_code
+            == 422
+        )
 
 
 def _entries() -> list[dict[str, object]]:

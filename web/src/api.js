@@ -11,6 +11,7 @@ export const PATHS = {
   targets: "/api/targets",
   projects: "/api/projects",
   evaluation: "/api/evaluation",
+  observationCatalogue: "/api/observation-catalogue",
   scenarios: "/api/access/scenarios",
   commute: "/api/access/commute",
   isochrone: "/api/access/isochrone",

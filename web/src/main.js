@@ -57,6 +57,7 @@ const state = {
   commuteAvailable: false,
   indicator: "population",
   selected: null,
+  unitSeries: {},
   isochrone: null,
   networkLoaded: false,
   warnings: {},
@@ -527,6 +528,17 @@ async function loadIsochrone(code) {
   }
 }
 
+/** The unit's observations with their sources (GET /api/observation-catalogue?scope=code), once per unit. */
+function loadUnitSeries(code) {
+  if (!has(PATHS.observationCatalogue) || state.unitSeries[code]) return;
+  getJSON(PATHS.observationCatalogue, { label: "unit_series", params: { scope: code } })
+    .then((doc) => {
+      state.unitSeries[code] = doc.observations;
+      if (state.selected === code) renderUnit($("tab-unit"), state);
+    })
+    .catch((err) => console.warn(err));
+}
+
 function selectUnitCode(code) {
   state.selected = code;
   state.tab = "unit";
@@ -536,6 +548,7 @@ function selectUnitCode(code) {
   $("unit-find").value = code;
   syncUrl();
   if (state.layers.isochrone) loadIsochrone(code);
+  loadUnitSeries(code);
   if (state.commuteAvailable) {
     // minutes under every scenario for the unit panel (each request is cached by the server)
     Promise.all(state.scenarios.map((s) => loadCommute(s.id)))

@@ -216,6 +216,7 @@ export function renderUnit(el, state) {
     }
     el.append(ul);
   }
+  renderUnitSeries(el, state.unitSeries[u.code]);
   const projects = state.projects.filter((p) => p.units.includes(u.code));
   el.append(h("h3", {}, `${t("unit_projects")} (${projects.length})`));
   if (!projects.length) el.append(h("p", { class: "hint" }, t("unit_none")));
@@ -224,6 +225,37 @@ export function renderUnit(el, state) {
     for (const p of projects) ul.append(h("li", { title: p.source_quote || "" }, nameOf(p), h("span", { class: "muted" }, ` · ${p.chapter}`)));
     el.append(ul);
   }
+}
+
+/** The unit's observed values, one row each, with source kind, publisher and publication (secondary ones flagged). */
+function renderUnitSeries(el, rows) {
+  if (!rows) return; // not loaded (yet), or the catalogue route is not installed
+  el.append(h("h3", {}, t("unit_series")));
+  if (!rows.length) {
+    el.append(h("p", { class: "hint" }, t("unit_none")));
+    return;
+  }
+  const tbl = h("table", { class: "unit-series" });
+  for (const r of rows) {
+    const value = r.unit === "pct" ? `${fmt(r.value, 2)}%` : fmt(r.value, 2);
+    const where = [r.publisher, r.publication || r.source].filter(Boolean).join(" · ");
+    const src = r.source_url
+      ? h("a", { href: r.source_url, rel: "noopener noreferrer", target: "_blank", title: r.statement_zh || r.source }, where)
+      : h("span", { title: r.statement_zh || r.source }, where);
+    tbl.append(
+      h(
+        "tr",
+        { class: r.authority === "secondary" ? "secondary" : "official", dataset: { indicator: r.indicator, period: String(r.period), kind: r.source_kind } },
+        h("td", {}, lang() === "zh" ? r.indicator_name_zh : r.indicator_name_en),
+        h("td", { class: "num" }, String(r.period)),
+        h("td", { class: "num" }, value),
+        h("td", {}, h("span", { class: `kind kind-${r.source_kind}` }, t(`kind_${r.source_kind}`)), r.counted ? "" : h("span", { class: "muted" }, ` ${t("series_not_counted")}`)),
+        h("td", { class: "source" }, src),
+      ),
+    );
+  }
+  el.append(tbl);
+  if (rows.some((r) => r.authority === "secondary")) el.append(h("p", { class: "hint" }, t("unit_series_hint")));
 }
 
 /** Whether target `tg` is scoped to unit `u` (directly, or through a role of it or its parent). */

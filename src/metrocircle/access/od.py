@@ -70,6 +70,8 @@ class Leg:
     mode: str
     minutes: float
     source_kind: str = "modelled"
+    km: float = 0.0
+    category: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,10 @@ def _arc_leg(net: Network, a: int, lines: dict[str, str], sourced: npt.NDArray[n
         name, mode = ACCESS_NAME, "access"
     elif kind == ARC_RIDE:
         mode = "rail"
-    return Leg(name, mode, m, "sourced" if li >= 0 and sourced[li] else "modelled")
+    km = float(net.links.at[li, "length_km"]) if li >= 0 and kind == ARC_RIDE else 0.0
+    category = str(net.links.at[li, "category"]) if li >= 0 and kind == ARC_RIDE else None
+    kind_src = "sourced" if li >= 0 and sourced[li] else "modelled"
+    return Leg(name, mode, m, kind_src, 0.0 if not np.isfinite(km) else km, category)
 
 
 def _merge(legs: list[Leg]) -> tuple[Leg, ...]:
@@ -126,10 +131,20 @@ def _merge(legs: list[Leg]) -> tuple[Leg, ...]:
         if out and out[-1].name_zh == leg.name_zh and out[-1].mode == leg.mode:
             prev = out[-1]
             kind = "sourced" if prev.source_kind == leg.source_kind == "sourced" else "modelled"
-            out[-1] = Leg(prev.name_zh, prev.mode, prev.minutes + leg.minutes, kind)
+            out[-1] = Leg(
+                prev.name_zh,
+                prev.mode,
+                prev.minutes + leg.minutes,
+                kind,
+                prev.km + leg.km,
+                prev.category or leg.category,
+            )
         else:
             out.append(leg)
-    return tuple(Leg(x.name_zh, x.mode, round(x.minutes, 1), x.source_kind) for x in out)
+    return tuple(
+        Leg(x.name_zh, x.mode, round(x.minutes, 1), x.source_kind, round(x.km, 2), x.category)
+        for x in out
+    )
 
 
 def trace_trips(

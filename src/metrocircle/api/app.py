@@ -33,7 +33,9 @@ from metrocircle.api.routes import (
     core,
     coverage,
     evaluation,
+    fares,
     flood,
+    observation_catalogue,
     sectors,
     submissions,
     users,
@@ -48,9 +50,11 @@ log = logging.getLogger(__name__)
 ROUTERS: dict[str, APIRouter] = {
     "core": core.router,
     "evaluation": evaluation.router,
+    "observation_catalogue": observation_catalogue.router,
     "access": access.router,
     "sectors": sectors.router,
     "flood": flood.router,
+    "fares": fares.router,
     "coverage": coverage.router,
     "users": users.router,
     "submissions": submissions.router,
@@ -242,6 +246,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = {}
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.login_limiter_address = RateLimiter(5 * settings.login_attempts_per_minute)
+    app.state.login_limiter_account = RateLimiter(5 * settings.login_attempts_per_minute)
     app.state.write_limiter = RateLimiter(settings.writes_per_minute)
     if settings.secret_key is not None:
         app.state.signing_key = settings.secret_key.get_secret_value()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import secrets
 import threading
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -27,6 +28,7 @@ __all__ = [
     "UserDep",
     "WriterDep",
     "client_address",
+    "forwarded_client",
     "get_principal",
     "get_region",
     "get_settings",
@@ -38,6 +40,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+IPNetwork: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _OPEN_LOCK = threading.Lock()
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)
@@ -96,14 +100,61 @@ def signing_key(request: Request) -> str:
 
 
 def client_address(request: Request) -> str:
-    """The client's address (the first X-Forwarded-For hop when proxies are trusted)."""
+    """The client's address: the one place that decides it (rate limits, audit origins, logs).
+
+    Without ``trusted_proxies`` it is the TCP peer and X-Forwarded-For is ignored (uvicorn's
+    own header handling is off, see :mod:`metrocircle.cli.serve`). With it, and only when the
+    peer is a listed proxy, X-Forwarded-For is walked from the right: each listed proxy
+    appends the address it saw, so the right-most hop that is not a listed proxy is the
+    client; hops further left were written by the client and are never believed.
+    """
+    peer = request.client.host if request.client else "unknown"
     settings: Settings = request.app.state.settings
-    if settings.trust_proxy_headers:
-        fwd = request.headers.get("x-forwarded-for", "")
-        first = fwd.split(",")[0].strip()
-        if first:
-            return first[:64]
-    return request.client.host if request.client else "unknown"
+    if not settings.trusted_proxies:
+        return peer
+    return forwarded_client(
+        peer, request.headers.getlist("x-forwarded-for"), trusted_networks(settings)
+    )
+
+
+def trusted_networks(settings: Settings) -> tuple[IPNetwork, ...]:
+    """The parsed ``trusted_proxies`` of ``settings``."""
+    return tuple(ipaddress.ip_network(n, strict=False) for n in settings.trusted_proxies)
+
+
+def _is_trusted(addr: str, networks: tuple[IPNetwork, ...]) -> bool | None:
+    """Whether ``addr`` is in ``networks``; None when it is not an IP address."""
+    try:
+        ip = ipaddress.ip_address(addr.strip().strip("[]"))
+    except ValueError:
+        return None
+    return any(ip in n for n in networks)
+
+
+def forwarded_client(peer: str, headers: list[str], networks: tuple[IPNetwork, ...]) -> str:
+    """The client behind trusted proxies: the right-most untrusted X-Forwarded-For hop.
+
+    >>> nets = (ipaddress.ip_network("10.0.0.0/8"),)
+    >>> forwarded_client("10.0.0.5", ["6.6.6.6, 203.0.113.9"], nets)  # 6.6.6.6 is forged
+    '203.0.113.9'
+    >>> forwarded_client("10.0.0.5", ["203.0.113.9, 10.0.0.7"], nets)  # two proxies
+    '203.0.113.9'
+    >>> forwarded_client("198.51.100.1", ["6.6.6.6"], nets)  # not from a proxy: the peer
+    '198.51.100.1'
+    """
+    if not _is_trusted(peer, networks):
+        return peer
+    hops = [h.strip() for line in headers for h in line.split(",") if h.strip()]
+    nearest = peer
+    for hop in reversed(hops):
+        trusted = _is_trusted(hop, networks)
+        if trusted is None:
+            # a listed proxy passed on something that is no address: believe nothing further
+            return nearest
+        if not trusted:
+            return hop.strip("[]")[:64]
+        nearest = hop
+    return nearest
 
 
 def origin_of(request: Request) -> str:

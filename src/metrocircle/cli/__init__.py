@@ -11,7 +11,9 @@ from metrocircle.cli._common import DatasetOpt, JsonOpt
 from metrocircle.cli.access import access_app, network_app, rank_command, scenarios_app
 from metrocircle.cli.coverage import coverage_app, site_app
 from metrocircle.cli.evaluate import evaluate_command, report_command
+from metrocircle.cli.fares import fares_app
 from metrocircle.cli.flood import flood_app
+from metrocircle.cli.observations import observations_command
 from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
 from metrocircle.cli.serve import serve_command
 from metrocircle.cli.users import audit_app, review_app, users_app
@@ -51,6 +53,7 @@ app.command("validate")(core.validate)
 app.add_typer(core.import_app, name="import")
 app.command("export")(core.export)
 app.command("evaluate")(evaluate_command)
+app.command("observations")(observations_command)
 app.command("report")(report_command)
 app.add_typer(access_app, name="access")
 app.add_typer(scenarios_app, name="scenarios")
@@ -62,6 +65,7 @@ app.add_typer(water_app, name="water")
 app.add_typer(tourism_app, name="tourism")
 app.add_typer(fiscal_app, name="fiscal")
 app.add_typer(flood_app, name="flood")
+app.add_typer(fares_app, name="fares")
 app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
 app.add_typer(review_app, name="review")

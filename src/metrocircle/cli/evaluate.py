@@ -18,6 +18,7 @@ from metrocircle.cli._common import (
     open_store,
     user_errors,
 )
+from metrocircle.cli.observations import IncludeSecondaryOpt
 
 if TYPE_CHECKING:
     from metrocircle.indicators.model import Thresholds
@@ -82,6 +83,7 @@ def evaluate_command(
     db: StoreOpt = None,
     no_store: NoStoreOpt = False,
     thresholds: ThresholdsOpt = None,
+    include_secondary: IncludeSecondaryOpt = False,
 ) -> None:
     """Evaluate every target of the plan: status, progress, pace, projection and why."""
     from metrocircle.indicators.service import evaluate_region
@@ -91,7 +93,11 @@ def evaluate_command(
     try:
         with user_errors():
             evs = evaluate_region(
-                region, store=store, as_of=as_of, thresholds=_thresholds(thresholds)
+                region,
+                store=store,
+                as_of=as_of,
+                thresholds=_thresholds(thresholds),
+                include_secondary=include_secondary,
             )
     finally:
         if store is not None:

@@ -64,6 +64,9 @@ def serve_command(
 
         threading.Timer(1.0, webbrowser.open, args=(url,)).start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # uvicorn's own X-Forwarded-For handling stays off: it trusts 127.0.0.1 by default and
+        # takes a hop the client can write. The app alone decides the client address, from
+        # METROCIRCLE_TRUSTED_PROXIES (metrocircle.api.deps.client_address).
+        uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     except OSError as exc:  # e.g. the port is taken
         fail(f"cannot listen on {host}:{port}: {exc}")

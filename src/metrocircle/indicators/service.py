@@ -7,9 +7,17 @@ than once the later layer wins):
 2. observations in the store (imported or submitted), when a store is given;
 3. the computation named in the target's ``computed_by`` (via the indicator registry).
 
-When none of these has a value for the target's own scope, a *stand-in* declared in
-``observations/stand_ins.csv`` (for example the whole municipality for the metropolitan
-area) is used, and the evaluation says so in its warnings.
+Observed values then pass the authority rules (:mod:`metrocircle.indicators.authority`):
+by default only official sources count (statistics bureaus, government documents, official
+media quoting them); secondary values are flagged in the warnings and count only with
+``include_secondary=True``, and never over an official value of the same year.
+
+Years the target's scope has no value for are then derived from its parts where the
+dataset's ``observations/aggregation.toml`` says how (a population-weighted urbanisation
+rate of the area from its parts' rates, for example; :mod:`metrocircle.indicators.aggregate`),
+labelled derived. When there is still no value for the target's own scope, a *stand-in*
+declared in ``observations/stand_ins.csv`` (for example the whole municipality for the
+metropolitan area) is used, and the evaluation says so in its warnings.
 """
 
 from __future__ import annotations
@@ -25,6 +33,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, MetrocircleError, Problem
+from metrocircle.indicators.aggregate import AggregationRules, derive_area_values, load_aggregation
+from metrocircle.indicators.authority import (
+    UNRECORDED_KIND,
+    AuthorityRules,
+    prefer_official,
+    select_by_authority,
+)
+from metrocircle.indicators.computations import Computations, computed_series, split_computed_by
 from metrocircle.indicators.evaluate import evaluate_target
 from metrocircle.indicators.model import (
     Evaluation,
@@ -33,13 +49,14 @@ from metrocircle.indicators.model import (
     ObservationKind,
     Thresholds,
 )
-from metrocircle.indicators.registry import ComputeContext, ComputedValue, compute, get_indicator
+from metrocircle.indicators.registry import ComputeContext, get_indicator
 from metrocircle.schema import MEASURE_UNITS, ROLES, TargetRow
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
 
 __all__ = [
+    "SeriesOptions",
     "StandIn",
     "evaluate_region",
     "gather_series",
@@ -48,6 +65,9 @@ __all__ = [
     "load_stand_ins",
     "observations_path",
     "scope_name",
+    "short_scope_name",
+    "split_computed_by",
+    "store_observations",
     "values_by_unit",
 ]
 
@@ -58,6 +78,7 @@ _STAND_INS = "observations/stand_ins.csv"
 _INDICATORS = "observations/indicators.csv"
 _SCOPE_RE = re.compile(r"^(region|\d{6}|group:[a-z_]+)$")
 _OBS_REQUIRED = ("indicator", "scope", "period", "value", "unit", "source")
+_PROVENANCE = ("source_url", "statement_zh", "published_date", "publisher", "publication")
 
 
 @dataclass(frozen=True)
@@ -86,15 +107,22 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), [dict(r) for r in reader]
 
 
-def load_shipped_observations(region: Region) -> list[Observation]:
+def load_shipped_observations(
+    region: Region, *, authority: AuthorityRules | None = None
+) -> list[Observation]:
     """Read the dataset's observations file into :class:`Observation` objects (all or nothing).
+
+    The provenance of each carries ``source_kind`` (the authority rules' default kind when
+    the file has no such column), ``publisher``, ``publication``, ``source_url``,
+    ``statement_zh`` and ``published_date`` where given, and ``file`` (name:line).
 
     Raises
     ------
     DataValidationError
         Naming file, line and field of every bad row (missing column, non-numeric value or
-        year, unknown unit of measure, malformed scope).
+        year, unknown unit of measure, malformed scope, unknown source kind).
     """
+    rules = authority or AuthorityRules.default()
     path = observations_path(region)
     if path is None:
         return []
@@ -132,14 +160,21 @@ def load_shipped_observations(region: Region) -> list[Observation]:
             value = math.nan
         if not (r.get("source") or "").strip():
             bad.append(Problem(name, i, "source", "every observation needs its source"))
+        kind = (r.get("source_kind") or "").strip() or rules.default_kind
+        if kind not in rules.kinds:
+            bad.append(
+                Problem(
+                    name,
+                    i,
+                    "source_kind",
+                    f"unknown source kind {kind!r}; expected one of {sorted(rules.kinds)}",
+                )
+            )
         problems.extend(bad)
         if bad:
             continue
-        prov = {
-            k: (r.get(k) or "").strip()
-            for k in ("source_url", "statement_zh", "published_date")
-            if (r.get(k) or "").strip()
-        }
+        prov = {k: (r.get(k) or "").strip() for k in _PROVENANCE if (r.get(k) or "").strip()}
+        prov["source_kind"] = kind
         prov["file"] = f"{name}:{i}"
         statement = prov.get("statement_zh", "")
         out.append(
@@ -233,6 +268,17 @@ def scope_name(region: Region, scope: str, lang: str = "zh") -> str:
     return str(extra.get(scope, scope))
 
 
+def short_scope_name(region: Region, scope: str, lang: str = "zh") -> str:
+    """A scope's name without the explanation an extra scope's declaration carries.
+
+    >>> from metrocircle.region import load_region
+    >>> short_scope_name(load_region("chongqing"), "group:cq_metro_districts")
+    '主城都市区'
+    """
+    name = scope_name(region, scope, lang)
+    return re.split(r"[:：(（]| as a whole", name, maxsplit=1)[0].strip() or name
+
+
 def _rec_scope(rec: Any) -> str:
     """Scope of a stored record (``scope``; ``unit_code`` in the table's own naming)."""
     return str(getattr(rec, "scope", None) or getattr(rec, "unit_code", "") or "")
@@ -243,128 +289,43 @@ def _rec_unit(rec: Any) -> str:
     return str(getattr(rec, "unit", None) or getattr(rec, "unit_of_measure", "") or "")
 
 
+def _store_observation(rec: Any, indicator: str = "", scope: str = "") -> Observation:
+    """A stored record as an :class:`Observation`; a record naming no source kind is secondary."""
+    prov = {"store_id": str(getattr(rec, "id", ""))}
+    for k in _PROVENANCE:
+        v = getattr(rec, k, None)
+        if v:
+            prov[k] = str(v)
+    if hasattr(rec, "source_kind"):
+        prov["source_kind"] = str(rec.source_kind or AuthorityRules.default().default_kind)
+    else:  # a store that does not record source kinds yet: reviewed values count as before
+        prov["source_kind"] = UNRECORDED_KIND
+    at = getattr(rec, "submitted_at", None)
+    if at is not None:
+        prov["submitted_at"] = at.isoformat() if hasattr(at, "isoformat") else str(at)
+    return Observation(
+        value=float(rec.value),
+        period=int(rec.period),
+        source=str(rec.source),
+        submitted_by=str(getattr(rec, "submitted_by", "") or ""),
+        kind=ObservationKind.OBSERVATION,
+        provenance=prov,
+        scope=_rec_scope(rec) or scope,
+        unit=_rec_unit(rec),
+        indicator=str(getattr(rec, "indicator", "") or indicator),
+    )
+
+
 def _store_series(store: Any, indicator: str, scope: str) -> list[Observation]:
-    out: list[Observation] = []
-    for rec in store.observations(indicator=indicator, scope=scope):
-        prov = {"store_id": str(getattr(rec, "id", ""))}
-        url = getattr(rec, "source_url", None)
-        if url:
-            prov["source_url"] = str(url)
-        at = getattr(rec, "submitted_at", None)
-        if at is not None:
-            prov["submitted_at"] = at.isoformat() if hasattr(at, "isoformat") else str(at)
-        out.append(
-            Observation(
-                value=float(rec.value),
-                period=int(rec.period),
-                source=str(rec.source),
-                submitted_by=str(getattr(rec, "submitted_by", "") or ""),
-                kind=ObservationKind.OBSERVATION,
-                provenance=prov,
-                scope=_rec_scope(rec) or scope,
-                unit=_rec_unit(rec),
-                indicator=indicator,
-            )
-        )
-    return out
+    return [
+        _store_observation(rec, indicator, scope)
+        for rec in store.observations(indicator=indicator, scope=scope)
+    ]
 
 
-class _Computations:
-    """Runs each registered computation at most once per evaluation and remembers failures."""
-
-    def __init__(self, ctx: ComputeContext) -> None:
-        self.ctx = ctx
-        self._done: dict[str, list[ComputedValue] | Message] = {}
-
-    def get(self, indicator_id: str) -> list[ComputedValue] | Message:
-        if indicator_id not in self._done:
-            self._done[indicator_id] = self._run(indicator_id)
-        return self._done[indicator_id]
-
-    def _run(self, indicator_id: str) -> list[ComputedValue] | Message:
-        try:
-            spec = get_indicator(indicator_id)
-        except MetrocircleError:
-            return Message(
-                "computation_missing",
-                f"计算模型 {indicator_id} 尚未提供（未注册）。",
-                f"The computation {indicator_id} is not available (not registered).",
-            )
-        try:
-            return compute(indicator_id, self.ctx)
-        except MetrocircleError as exc:
-            logger.info("computation %s failed: %s", indicator_id, exc)
-            needs = spec.needs or str(exc)
-            return Message(
-                "computation_failed",
-                f"计算模型 {indicator_id} 无法运行：{exc}；需要：{needs}。",
-                f"The computation {indicator_id} could not run: {exc}; it needs {needs}.",
-            )
-
-
-def split_computed_by(computed_by: str) -> tuple[str, str | None]:
-    """Split ``computed_by`` into the indicator id and an optional ``#scope`` selector.
-
-    ``"access.rail_reach#chengdu_1h"`` binds a target to the values the computation gives
-    for its scope ``chengdu_1h``, whatever the target's own scope; without a selector the
-    target takes the values whose scope equals its own.
-
-    >>> split_computed_by("access.rail_reach#chengdu_1h")
-    ('access.rail_reach', 'chengdu_1h')
-    >>> split_computed_by("region.urbanisation_rate")
-    ('region.urbanisation_rate', None)
-    """
-    ind, sep, sel = computed_by.partition("#")
-    return ind, (sel if sep and sel else None)
-
-
-def _computed_series(
-    comps: _Computations, computed_by: str, target: TargetRow
-) -> tuple[list[Observation], list[Message]]:
-    indicator_id, selector = split_computed_by(computed_by)
-    got = comps.get(indicator_id)
-    if isinstance(got, Message):
-        return [], [got]
-    spec = get_indicator(indicator_id)
-    obs: list[Observation] = []
-    notes: list[Message] = []
-    for cv in got:
-        if cv.scope != (selector or target.scope):
-            continue
-        prov = {str(k): str(v) for k, v in cv.provenance.items()}
-        if cv.value is None or not math.isfinite(cv.value):
-            needs = prov.get("needs") or spec.needs or "input data"
-            notes.append(
-                Message(
-                    "computation_needs_data",
-                    f"计算模型 {indicator_id} 无法得出 {cv.period} 年数值：需要 {needs}。",
-                    f"The computation {indicator_id} gives no {cv.period} value: it needs {needs}.",
-                )
-            )
-            continue
-        if spec.unit != target.unit:
-            notes.append(
-                Message(
-                    "unit_mismatch",
-                    f"计算模型 {indicator_id} 的单位为 {spec.unit}，与目标单位 {target.unit} 不符，未采用。",
-                    f"The computation {indicator_id} is in {spec.unit}, not the target's {target.unit}; not used.",
-                )
-            )
-            break
-        obs.append(
-            Observation(
-                value=float(cv.value),
-                period=int(cv.period),
-                source=f"{spec.name_zh} / {spec.name_en} ({indicator_id})",
-                submitted_by="model",
-                kind=ObservationKind.COMPUTATION,
-                provenance={"indicator": indicator_id, **prov},
-                scope=target.scope,
-                unit=spec.unit,
-                indicator=indicator_id,
-            )
-        )
-    return obs, notes
+def store_observations(store: Any) -> list[Observation]:
+    """Every observation the store holds that the evaluation uses (the accepted ones), as :class:`Observation`."""
+    return [_store_observation(rec) for rec in store.observations()]
 
 
 def _needs(region: Region, target: TargetRow) -> Message:
@@ -398,6 +359,16 @@ def _needs(region: Region, target: TargetRow) -> Message:
     return Message("no_data", zh + "。", en + ".")
 
 
+@dataclass(frozen=True)
+class SeriesOptions:
+    """How :func:`gather_series` treats sources: authority rules, the secondary switch, aggregation."""
+
+    include_secondary: bool = False
+    authority: AuthorityRules | None = None
+    aggregation: AggregationRules | None = None
+    as_of: int | None = None
+
+
 def gather_series(
     region: Region,
     target: TargetRow,
@@ -405,30 +376,68 @@ def gather_series(
     shipped: Iterable[Observation],
     stand_ins: Iterable[StandIn] = (),
     store: Any = None,
-    computations: _Computations | None = None,
+    computations: Computations | None = None,
+    options: SeriesOptions | None = None,
 ) -> tuple[list[Observation], list[Message]]:
-    """Every value of ``target``'s indicator and scope, layered shipped → store → computed, and notes on them."""
-    shipped = list(shipped)
+    """Every value of ``target``'s indicator and scope that counts, and notes on them.
+
+    Layered shipped → store → computed, filtered by authority (official only unless
+    ``options.include_secondary``; official always wins over secondary for a year), then
+    completed with values derived from the scope's parts, then — if still empty — a stand-in.
+    """
+    opt = options or SeriesOptions()
+    rules = opt.authority or AuthorityRules.default()
+    shipped = [o for o in shipped if opt.as_of is None or o.period <= opt.as_of]
     notes: list[Message] = []
 
-    def own(scope: str) -> list[Observation]:
-        return [o for o in shipped if o.scope == scope and o.indicator == target.indicator]
+    def observed(indicator: str, scope: str) -> list[Observation]:
+        got = [o for o in shipped if o.scope == scope and o.indicator == indicator]
+        if store is not None:
+            got += _store_series(store, indicator, scope)
+        return [o for o in got if opt.as_of is None or o.period <= opt.as_of]
 
-    series = own(target.scope)
-    if store is not None:
-        series += _store_series(store, target.indicator, target.scope)
+    def counted(obs: list[Observation]) -> tuple[list[Observation], list[Message]]:
+        return select_by_authority(obs, include_secondary=opt.include_secondary, rules=rules)
+
+    series, auth_notes = counted(observed(target.indicator, target.scope))
+    notes += auth_notes
     if target.computed_by and computations is not None:
-        comp, comp_notes = _computed_series(computations, target.computed_by, target)
+        comp, comp_notes = computed_series(computations, target.computed_by, target)
         series += comp
         notes += comp_notes
+    agg = opt.aggregation if opt.aggregation is not None else load_aggregation(region)
+    derived = [
+        o
+        for o in derive_area_values(
+            target.indicator,
+            target.scope,
+            rules=agg,
+            values_of=observed,
+            skip_years={o.period for o in series},
+            name_of=lambda sc: short_scope_name(region, sc),
+            include_secondary=opt.include_secondary,
+            authority=rules,
+        )
+        if o.unit == target.unit
+    ]
+    if derived:
+        years = "、".join(str(o.period) for o in derived)
+        notes.append(
+            Message(
+                "derived_from_parts",
+                f"{years} 年数值由本范围各组成部分的数值派生（方法见各数值说明），不是已发布的数值。",
+                f"The value(s) for {', '.join(str(o.period) for o in derived)} are derived from the "
+                "values of this scope's parts (method in each value's statement), not published as such.",
+            )
+        )
+        series += derived
     if not series:
         for s in stand_ins:
             if s.indicator == target.indicator and s.stands_for == target.scope:
-                proxy = own(s.scope)
-                if store is not None:
-                    proxy += _store_series(store, target.indicator, s.scope)
+                proxy, proxy_notes = counted(observed(target.indicator, s.scope))
                 if proxy:
                     series = proxy
+                    notes += proxy_notes
                     name_zh = s.scope_name_zh or scope_name(region, s.scope, "zh")
                     name_en = s.scope_name_en or scope_name(region, s.scope, "en")
                     notes.append(
@@ -485,6 +494,8 @@ def evaluate_region(
     thresholds: Thresholds | None = None,
     targets: Iterable[TargetRow] | None = None,
     params: Mapping[str, Any] | None = None,
+    include_secondary: bool = False,
+    authority: AuthorityRules | None = None,
 ) -> list[Evaluation]:
     """Evaluate every target of ``region`` (in file order).
 
@@ -502,6 +513,11 @@ def evaluate_region(
         A subset of the region's targets (default: all).
     params
         Options passed to computations through :class:`ComputeContext`.
+    include_secondary
+        Let values from secondary sources count where a year has no official value
+        (default: official sources only; secondary values are named in the warnings).
+    authority
+        Authority rules (default: ``indicators/data/authority.toml``).
 
     Returns
     -------
@@ -517,13 +533,21 @@ def evaluate_region(
     """
     year = as_of if as_of is not None else date.today().year
     th = thresholds or Thresholds.default()
-    shipped = load_shipped_observations(region)
+    rules = authority or AuthorityRules.default()
+    shipped = load_shipped_observations(region, authority=rules)
     stand_ins = load_stand_ins(region)
-    comps = _Computations(ComputeContext(region=region, params=dict(params or {}), store=store))
+    comps = Computations(ComputeContext(region=region, params=dict(params or {}), store=store))
+    opts = SeriesOptions(include_secondary, rules, load_aggregation(region), year)
     out: list[Evaluation] = []
     for t in targets if targets is not None else region.targets:
         series, notes = gather_series(
-            region, t, shipped=shipped, stand_ins=stand_ins, store=store, computations=comps
+            region,
+            t,
+            shipped=shipped,
+            stand_ins=stand_ins,
+            store=store,
+            computations=comps,
+            options=opts,
         )
         series = [o for o in series if o.period <= year]
         notes += _derived_notes(series)
@@ -535,7 +559,13 @@ def evaluate_region(
                 thresholds=th,
                 needs=_needs(region, t),
                 notes=notes,
-                provenance={"data_version": region.data_version, "dataset": region.name},
+                provenance={
+                    "data_version": region.data_version,
+                    "dataset": region.name,
+                    "sources_counted": "official and secondary"
+                    if include_secondary
+                    else "official only",
+                },
             )
         )
     return out
@@ -546,28 +576,26 @@ def values_by_unit(
 ) -> dict[str, dict[int, dict[str, Observation]]]:
     """Values of every indicator per county-level unit and year: ``{indicator: {year: {code: Observation}}}``.
 
-    Shipped values first, stored ones over them (the last given for a unit and year wins).
-    Values after ``as_of`` (default: this year) are left out.
+    Shipped values first, stored ones after them; of several for a unit and year the last
+    official one is shown, else the last given (a secondary value stays visible, flagged by
+    its ``source_kind``, where no official value exists). Values after ``as_of`` (default:
+    this year) are left out.
     """
     year = as_of if as_of is not None else date.today().year
     codes = set(region.county_codes)
     pool = [o for o in load_shipped_observations(region) if o.scope in codes]
     if store is not None:
-        pool += [_store_series_one(r) for r in store.observations() if _rec_scope(r) in codes]
-    out: dict[str, dict[int, dict[str, Observation]]] = {}
+        pool += [_store_observation(r) for r in store.observations() if _rec_scope(r) in codes]
+    grouped: dict[str, dict[int, dict[str, list[Observation]]]] = {}
     for o in pool:
         if o.period <= year:
-            out.setdefault(o.indicator, {}).setdefault(o.period, {})[o.scope] = o
-    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
-
-
-def _store_series_one(rec: Any) -> Observation:
-    return Observation(
-        value=float(rec.value),
-        period=int(rec.period),
-        source=str(rec.source),
-        submitted_by=str(getattr(rec, "submitted_by", "") or ""),
-        scope=_rec_scope(rec),
-        unit=_rec_unit(rec),
-        indicator=str(rec.indicator),
-    )
+            grouped.setdefault(o.indicator, {}).setdefault(o.period, {}).setdefault(
+                o.scope, []
+            ).append(o)
+    return {
+        ind: {
+            y: {code: prefer_official(obs) for code, obs in per_year[y].items()}
+            for y in sorted(per_year)
+        }
+        for ind, per_year in sorted(grouped.items())
+    }

@@ -34,6 +34,7 @@ from metrocircle.report.charts import (
 from metrocircle.report.i18n import LANGS, METHOD_PARAGRAPHS, STRINGS, text
 from metrocircle.report.sections import access as access_section
 from metrocircle.report.sections import coverage as coverage_section
+from metrocircle.report.sections import flood as flood_section
 from metrocircle.report.sections import sectors as sectors_section
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ SECTIONS: tuple[tuple[str, SectionFn], ...] = (
     ("access", access_section.render_sections),
     ("coverage", coverage_section.render_sections),
     ("sectors", sectors_section.render_sections),
+    ("flood", flood_section.render_sections),
 )
 """The report's extra sections by name, in the order they appear."""
 

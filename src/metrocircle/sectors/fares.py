@@ -24,11 +24,14 @@ from metrocircle._errors import DataValidationError, Problem
 __all__ = [
     "FARES_FILE",
     "FareLeg",
+    "FareOd",
     "FareRules",
     "FareSystem",
     "Scheme",
     "TripFare",
     "band_fare",
+    "commute_costs",
+    "fares_od",
     "load_fare_rules",
     "trip_fare",
 ]
@@ -392,3 +395,129 @@ def trip_fare(
         value_of_time_yuan_per_min=rules.value_of_time_yuan_per_min,
         working_days_per_month=rules.working_days_per_month,
     )
+
+
+# --------------------------------------------------------------------------- workflows
+
+
+@dataclass(frozen=True, slots=True)
+class FareOd:
+    """The public-transport trip of ``access od`` between two units, priced."""
+
+    from_code: str
+    from_name_zh: str
+    to_code: str
+    to_name_zh: str
+    scenario: str
+    scheme: str
+    fare: TripFare | None
+    reason: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``fares od`` (CLI ``--json`` and API alike)."""
+        head: dict[str, Any] = {
+            "from": self.from_code,
+            "from_name_zh": self.from_name_zh,
+            "to": self.to_code,
+            "to_name_zh": self.to_name_zh,
+            "scenario": self.scenario,
+            "value_kind": "modelled",
+        }
+        if self.fare is None:
+            return {
+                **head,
+                "fare_yuan": {"separate": None, "integrated": None},
+                "minutes": None,
+                "generalised_minutes": None,
+                "reason": self.reason,
+            }
+        return {**head, **self.fare.to_dict(self.scheme), "reason": self.reason}
+
+
+def fares_od(
+    region: Any,
+    from_unit: str,
+    to_unit: str,
+    *,
+    scenario: str = "baseline-2020",
+    scheme: str | None = None,
+    rules: FareRules | None = None,
+) -> FareOd:
+    """Fares of the public-transport (rail) trip of ``access od`` from one unit to another.
+
+    The access and egress legs (walk or bus, modelled) are not priced; rail legs of lines
+    without a published fare in ``fares.toml`` make the separate fare "no data".
+    """
+    from metrocircle.access.od import od
+
+    rl = rules if rules is not None else load_fare_rules(region.dataset_path / FARES_FILE)
+    sid = scheme or (rl.schemes[0].id if rl.schemes else "")
+    if rl.schemes:
+        rl.scheme(sid)  # unknown scheme: KeyError naming the choices
+    res = od(region, from_unit, to_unit, scenario)
+    legs = res.legs_by_mode.get("rail", ())
+    if res.by_mode.get("rail") is None or not legs:
+        return FareOd(
+            res.from_code,
+            res.from_name_zh,
+            res.to_code,
+            res.to_name_zh,
+            scenario,
+            sid,
+            None,
+            "no public-transport trip by rail between the two seats in this scenario",
+        )
+    ride = [
+        FareLeg(str(x.category), x.name_zh, float(x.km), float(x.minutes))
+        for x in legs
+        if x.mode == "rail" and x.km > 0 and x.category is not None
+    ]
+    if not ride:
+        return FareOd(
+            res.from_code,
+            res.from_name_zh,
+            res.to_code,
+            res.to_name_zh,
+            scenario,
+            sid,
+            None,
+            "the trip is access legs only (walk or bus, modelled): not priced",
+        )
+    other = sum(x.minutes for x in legs if not (x.mode == "rail" and x.km > 0))
+    fare = trip_fare(ride, rl, access_minutes=other)
+    reason = None
+    if fare.unpriced_legs:
+        reason = "no published fare in the dataset for: " + "; ".join(fare.unpriced_legs)
+    return FareOd(
+        res.from_code, res.from_name_zh, res.to_code, res.to_name_zh, scenario, sid, fare, reason
+    )
+
+
+def commute_costs(
+    region: Any, *, scenario: str = "baseline-2020", rules: FareRules | None = None
+) -> list[dict[str, Any]]:
+    """Per unit: the rail trip to the centre's unit and its monthly cost under each fare rule.
+
+    One row per county-level unit other than the centre's, in the units' order; the cost of
+    a commuting month is two trips on each of ``working_days_per_month`` days.
+    """
+    rl = rules if rules is not None else load_fare_rules(region.dataset_path / FARES_FILE)
+    centre = str(region.manifest.centre.unit)
+    rows: list[dict[str, Any]] = []
+    for code in region.county_codes:
+        if code == centre:
+            continue
+        doc = fares_od(region, code, centre, scenario=scenario, rules=rl).to_dict()
+        rows.append(
+            {
+                "unit": code,
+                "name_zh": doc["from_name_zh"],
+                "minutes_rail": doc["minutes"],
+                "fare_yuan": doc["fare_yuan"],
+                "monthly_yuan": doc.get("monthly_yuan", {"separate": None, "integrated": None}),
+                "generalised_minutes": doc["generalised_minutes"],
+                "reason": doc["reason"],
+                "value_kind": "modelled",
+            }
+        )
+    return rows

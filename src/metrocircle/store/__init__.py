@@ -1,5 +1,6 @@
 """The store of what changes: observations with their review, accounts, and the audit log."""
 
+from metrocircle.store.counts import VisitorCountIn, VisitorCountRecord
 from metrocircle.store.db import (
     ApiTokenRecord,
     AuditEntry,
@@ -23,6 +24,8 @@ __all__ = [
     "Store",
     "SubmissionRecord",
     "UserRecord",
+    "VisitorCountIn",
+    "VisitorCountRecord",
     "default_url",
     "read_observations_file",
 ]

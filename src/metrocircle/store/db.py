@@ -31,6 +31,12 @@ from metrocircle._errors import (
     StoreError,
 )
 from metrocircle.store import audit
+from metrocircle.store.counts import (
+    VisitorCountIn,
+    VisitorCountRecord,
+    add_counts,
+    latest_counts,
+)
 from metrocircle.store.observations_file import ObservationIn
 from metrocircle.store.tables import (
     api_tokens,
@@ -1178,6 +1184,23 @@ class Store:
         if exp is not None and exp <= datetime.now(UTC):
             return None
         return _user(r)
+
+    # ------------------------------------------------------------------ visitor counts
+
+    def report_visitor_counts(
+        self, rows: Sequence[VisitorCountIn], *, actor: str, origin: str | None = None
+    ) -> str:
+        """Store reported visitor counts with their audit entry (one transaction); the batch id.
+
+        Permission (who may report for which area) and validation are the caller's.
+        """
+        with self._write() as conn:
+            return add_counts(conn, rows, actor=actor, origin=origin)
+
+    def latest_visitor_counts(self) -> list[VisitorCountRecord]:
+        """The latest reported count of each scenic area."""
+        with self.engine.connect() as conn:
+            return latest_counts(conn)
 
     # ------------------------------------------------------------------ audit
 

@@ -26,7 +26,15 @@ __all__ = [
 ]
 
 REQUIRED_COLUMNS = ("indicator", "scope", "period", "value", "unit", "source")
-OPTIONAL_COLUMNS = ("source_url", "statement_zh", "published_date", "submitted_by")
+OPTIONAL_COLUMNS = (
+    "source_url",
+    "statement_zh",
+    "published_date",
+    "submitted_by",
+    "source_kind",
+    "publisher",
+    "publication",
+)  # provenance columns (issue 15) accepted; the store records them once it has the fields
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ __all__ = [
     "observations",
     "submissions",
     "users",
+    "visitor_counts",
 ]
 
 metadata = sa.MetaData()
@@ -117,3 +118,18 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=True),
 )
 sa.Index("uq_audit_hash", audit_log.c.hash, unique=True)
+
+visitor_counts = sa.Table(
+    "visitor_counts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("scenic_id", sa.String(80), nullable=False),
+    sa.Column("time_text", sa.String(40), nullable=False),
+    sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("in_park", sa.Integer, nullable=True),
+    sa.Column("cumulative_today", sa.Integer, nullable=True),
+    sa.Column("reported_by", sa.String(120), nullable=False),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("batch_id", sa.String(36), nullable=False),
+)
+sa.Index("ix_visitor_counts_area_time", visitor_counts.c.scenic_id, visitor_counts.c.observed_at)

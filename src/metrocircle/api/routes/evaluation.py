@@ -31,7 +31,17 @@ def _store_stamp(store: Store) -> tuple[int, str | None]:
     return store.audit_head()
 
 
-def _board(region: Region, store: Store, as_of: int) -> EvaluationBoardOut:
+IncludeSecondary = Annotated[
+    bool,
+    Query(
+        description="count secondary sources where a year has no official value (default: official only)"
+    ),
+]
+
+
+def _board(
+    region: Region, store: Store, as_of: int, include_secondary: bool = False
+) -> EvaluationBoardOut:
     try:
         from metrocircle.indicators.service import evaluate_region
     except ModuleNotFoundError as exc:  # the evaluation service is an optional module
@@ -40,7 +50,9 @@ def _board(region: Region, store: Store, as_of: int) -> EvaluationBoardOut:
                 status_code=503, detail="the evaluation service is not available"
             ) from None
         raise
-    evaluations = evaluate_region(region, store=store, as_of=as_of)
+    evaluations = evaluate_region(
+        region, store=store, as_of=as_of, include_secondary=include_secondary
+    )
     out = [EvaluationOut.build(ev, region.target(ev.id)) for ev in evaluations]
     counts = Counter(e.status for e in out)
     return EvaluationBoardOut(
@@ -49,12 +61,18 @@ def _board(region: Region, store: Store, as_of: int) -> EvaluationBoardOut:
 
 
 def _cached_board(
-    request: Request, region: Region, store: Store, as_of: int | None
+    request: Request,
+    region: Region,
+    store: Store,
+    as_of: int | None,
+    include_secondary: bool = False,
 ) -> EvaluationBoardOut:
     # The service's default year is this year: resolve it here so the cache key is explicit.
     year = as_of if as_of is not None else date.today().year
-    key = ("evaluation", region.data_version, year, *_store_stamp(store))
-    board: EvaluationBoardOut = cached(request, key, lambda: _board(region, store, year))
+    key = ("evaluation", region.data_version, year, include_secondary, *_store_stamp(store))
+    board: EvaluationBoardOut = cached(
+        request, key, lambda: _board(region, store, year, include_secondary)
+    )
     return board
 
 
@@ -65,10 +83,14 @@ def _cached_board(
     responses={503: {"description": "The store or the evaluation service is unavailable"}},
 )
 def list_evaluations(
-    request: Request, region: RegionDep, store: StoreDep, as_of: AsOf = None
+    request: Request,
+    region: RegionDep,
+    store: StoreDep,
+    as_of: AsOf = None,
+    include_secondary: IncludeSecondary = False,
 ) -> EvaluationBoardOut:
     """Every target's status, progress, projection and warnings (cached per data and store state)."""
-    return _cached_board(request, region, store, as_of)
+    return _cached_board(request, region, store, as_of, include_secondary)
 
 
 @router.get(
@@ -82,17 +104,19 @@ def list_evaluations(
 )
 def get_evaluation(
     request: Request,
+    *,
     region: RegionDep,
     store: StoreDep,
     target_id: Annotated[
         str, Path(max_length=100, description="target id, e.g. urbanisation_rate_2025")
     ],
     as_of: AsOf = None,
+    include_secondary: IncludeSecondary = False,
 ) -> EvaluationOut:
     """One target's evaluation (404 naming the id when unknown)."""
     if target_id not in {t.id for t in region.targets}:
         raise HTTPException(status_code=404, detail=f"unknown target id {target_id!r}")
-    board = _cached_board(request, region, store, as_of)
+    board = _cached_board(request, region, store, as_of, include_secondary)
     for ev in board.evaluations:
         if ev.id == target_id:
             return ev

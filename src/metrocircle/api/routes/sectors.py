@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -10,7 +11,13 @@ import fastapi
 from fastapi import HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from metrocircle._errors import DataValidationError, MetrocircleError
+from metrocircle._errors import (
+    DataValidationError,
+    MetrocircleError,
+    PermissionDeniedError,
+    Problem,
+)
+from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
 
 __all__ = ["router"]
 
@@ -238,13 +245,13 @@ def tourism_areas(request: Request) -> list[dict[str, Any]]:
 
 
 class CountIn(BaseModel):
-    """One visitor count."""
+    """One visitor count; ``time`` without an offset is the region's local time."""
 
     model_config = ConfigDict(extra="forbid")
     scenic_id: str = Field(min_length=1, max_length=80)
-    time: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
-    in_park: int | None = Field(default=None, ge=0, le=10_000_000)
-    cumulative_today: int | None = Field(default=None, ge=0, le=100_000_000)
+    time: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?$")
+    in_park: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
+    cumulative_today: int | None = Field(default=None, ge=0, le=100_000_000, strict=True)
 
 
 class CountsIn(BaseModel):
@@ -255,14 +262,40 @@ class CountsIn(BaseModel):
 
 
 @router.post(
-    "/tourism/counts", operation_id="sectors_tourism_counts", summary="Post visitor counts"
+    "/tourism/counts",
+    operation_id="sectors_tourism_counts",
+    summary="Post visitor counts",
+    responses={
+        401: {"description": "Not logged in"},
+        403: {"description": "The role, or the scenic area's unit, is not the user's"},
+    },
 )
-def tourism_counts(body: CountsIn, request: Request) -> dict[str, Any]:
-    """Accept a batch of counts (all or nothing); the latest per area feeds the current warnings."""
-    from metrocircle.sectors.tourism import VisitorCount
+def tourism_counts(
+    body: CountsIn,
+    request: Request,
+    principal: WriterDep,
+    store: StoreDep,
+    settings: SettingsDep,
+) -> dict[str, Any]:
+    """Accept a batch of counts (all or nothing); the latest per area feeds the current warnings.
+
+    Officers report for the scenic areas of their units, administrators for any; every
+    batch is stored with its audit entry. A time more than ``max_clock_skew_seconds`` in
+    the future is refused.
+    """
+    from zoneinfo import ZoneInfo
+
+    from metrocircle.store import VisitorCountIn
 
     areas, caps = _scenic(request), _capacities(request)
-    problems = []
+    local = ZoneInfo(_region(request).manifest.timezone)
+    latest_allowed = datetime.now(UTC) + timedelta(seconds=settings.max_clock_skew_seconds)
+    problems: list[dict[str, Any]] = []
+    refused: list[Problem] = []
+    rows: list[VisitorCountIn] = []
+    if not principal.can_submit:
+        msg = f"user {principal.name!r} has role {principal.role.value!r}, which may not report counts"
+        raise PermissionDeniedError(msg)
     for i, c in enumerate(body.counts):
         if c.scenic_id not in areas:
             problems.append(
@@ -275,32 +308,60 @@ def tourism_counts(body: CountsIn, request: Request) -> dict[str, Any]:
                     "msg": f"no capacity on file for {c.scenic_id!r}",
                 }
             )
+        elif not principal.is_admin and (areas[c.scenic_id].get("unit_code") or "") not in (
+            principal.units
+        ):
+            refused.append(
+                Problem(
+                    "counts",
+                    i,
+                    "scenic_id",
+                    f"{principal.name!r} may report only for scenic areas of {sorted(principal.units)}",
+                )
+            )
         if c.in_park is None and c.cumulative_today is None:
             problems.append(
                 {"loc": ["counts", i, "in_park"], "msg": "give in_park or cumulative_today"}
             )
+        try:
+            at = datetime.fromisoformat(c.time)
+        except ValueError:
+            problems.append({"loc": ["counts", i, "time"], "msg": f"not a date-time: {c.time!r}"})
+            continue
+        at = (at.replace(tzinfo=local) if at.tzinfo is None else at).astimezone(UTC)
+        if at > latest_allowed:
+            problems.append(
+                {
+                    "loc": ["counts", i, "time"],
+                    "msg": f"{c.time} is in the future (more than "
+                    f"{settings.max_clock_skew_seconds} s ahead of this server's clock)",
+                }
+            )
+        rows.append(VisitorCountIn(c.scenic_id, c.time, at, c.in_park, c.cumulative_today))
+    if refused:
+        msg = f"{len(refused)} count(s) are outside the units of {principal.name!r}"
+        raise PermissionDeniedError(msg, tuple(refused))
     if problems:
         raise HTTPException(status_code=422, detail=problems)
-    latest: dict[str, VisitorCount] = _cache(request).setdefault("sectors.tourism_counts", {})
-    for c in body.counts:
-        vc = VisitorCount(c.scenic_id, c.time, c.in_park, c.cumulative_today)
-        if c.scenic_id not in latest or vc.time >= latest[c.scenic_id].time:
-            latest[c.scenic_id] = vc
-    return {"accepted": len(body.counts), "areas_with_counts": len(latest)}
+    store.report_visitor_counts(rows, actor=principal.name, origin=origin_of(request))
+    return {"accepted": len(rows), "areas_with_counts": len(store.latest_visitor_counts())}
 
 
 @router.get(
     "/tourism/warnings", operation_id="sectors_tourism_warnings", summary="Current crowd warnings"
 )
-def tourism_warnings(request: Request) -> list[dict[str, Any]]:
+def tourism_warnings(request: Request, store: StoreDep) -> list[dict[str, Any]]:
     """Scenic areas at or above a warning tier, highest ratio first (for joint release)."""
-    from metrocircle.sectors.tourism import current_warnings
+    from metrocircle.sectors.tourism import VisitorCount, current_warnings
 
-    latest = _cache(request).get("sectors.tourism_counts", {})
+    latest = [
+        VisitorCount(c.scenic_id, c.time, c.in_park, c.cumulative_today)
+        for c in store.latest_visitor_counts()
+    ]
     if not latest:
         return []
     try:
-        return current_warnings(latest.values(), _capacities(request), names=_scenic(request))
+        return current_warnings(latest, _capacities(request), names=_scenic(request))
     except DataValidationError as exc:
         raise _unprocessable(exc) from None
 

@@ -70,6 +70,9 @@ def login(
     if wait is None:
         # A looser limit per address alone stops guessing across many user names.
         wait = request.app.state.login_limiter_address.hit(addr)
+    if wait is None:
+        # and one per account alone stops guessing one password from many addresses.
+        wait = request.app.state.login_limiter_account.hit(name.casefold())
     if wait is not None:
         log.warning("login rate limit reached for user %r from %s", name, addr)
         raise HTTPException(

@@ -44,7 +44,7 @@ _PROBE = textwrap.dedent(
     import json, resource, sys
     import numpy as np
     sys.path.insert(0, {tests!r})
-    from network_fast.graphs import grid_graph
+    from network.graphs import grid_graph
     from metrocircle.network.ch import CHEngine
     g = grid_graph({side})
     eng = CHEngine.build(g, use_cache=False)

@@ -1,0 +1,39 @@
+"""Fare endpoints: the priced public-transport trip between two units (thin over sectors.fares)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import fastapi
+from fastapi import HTTPException, Query, Request
+
+from metrocircle._errors import MetrocircleError
+from metrocircle.sectors import fares
+
+__all__ = ["router"]
+
+router = fastapi.APIRouter(prefix="/api/sectors/fares", tags=["sectors"])
+
+_Unit = Annotated[str, Query(min_length=1, max_length=32)]
+_Id = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+
+
+@router.get(
+    "/od", operation_id="sectors_fares_od", summary="Fares of the rail trip between two units"
+)
+def fares_od(
+    request: Request,
+    from_: Annotated[str, Query(alias="from", min_length=1, max_length=32)],
+    to: _Unit,
+    scenario: _Id = "baseline-2020",
+    scheme: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_]+$")] = None,
+) -> dict[str, Any]:
+    """Separate (today's, by operator) and integrated (一票式) fares, minutes, monthly cost."""
+    region = getattr(request.app.state, "region", None)
+    if region is None:
+        raise HTTPException(status_code=503, detail="no region loaded")
+    try:
+        return fares.fares_od(region, from_, to, scenario=scenario, scheme=scheme).to_dict()
+    except (MetrocircleError, KeyError, ValueError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise HTTPException(status_code=422, detail=str(msg)) from None

@@ -1,0 +1,110 @@
+"""Command ``metrocircle observations``: every observation the evaluation uses, with its provenance."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from metrocircle.cli._common import (
+    DatasetOpt,
+    JsonOpt,
+    StoreOpt,
+    emit_json,
+    load_region_or_exit,
+    open_store,
+    user_errors,
+)
+
+__all__ = ["IncludeSecondaryOpt", "observations_command"]
+
+IncludeSecondaryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-secondary",
+        help="Count values from secondary sources (ranking sites, forums, …) where a year has no "
+        "official value. Default: only official sources count; secondary ones are shown, flagged.",
+    ),
+]
+
+_AUTHORITY_STYLE = {"official": "green", "secondary": "yellow"}
+
+
+def observations_command(
+    *,
+    dataset: DatasetOpt = "chongqing",
+    indicator: Annotated[
+        str | None, typer.Option("--indicator", "-i", help="Only this indicator id.")
+    ] = None,
+    scope: Annotated[
+        str | None,
+        typer.Option(
+            "--scope", "-s", help="Only this scope: 'region', a unit code or 'group:<id>'."
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+    db: StoreOpt = None,
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Only the dataset's shipped observations.")
+    ] = False,
+    include_secondary: IncludeSecondaryOpt = False,
+) -> None:
+    """List every observation the evaluation uses (shipped, accepted from the store, derived) with its source.
+
+    Each row names its source kind (official statistics, government document, official
+    media, secondary), publisher, publication, the page it was read on and whether the
+    evaluation counts it.
+    """
+    from metrocircle.indicators.catalogue import observation_catalogue
+    from metrocircle.indicators.service import short_scope_name
+
+    region = load_region_or_exit(dataset)
+    store = None if no_store else open_store(db)
+    try:
+        with user_errors():
+            doc = observation_catalogue(
+                region,
+                store=store,
+                indicator=indicator,
+                scope=scope,
+                include_secondary=include_secondary,
+            )
+    finally:
+        if store is not None:
+            store.close()
+    if json_out:
+        emit_json(doc)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    share = doc["official_share"]
+    title = (
+        f"监测数值 / Observations: {doc['count']} · 官方来源 official {doc['official_count']}"
+        + (f" ({100 * share:.1f}%)" if share is not None else "")
+    )
+    table = Table(title=title, show_lines=False)
+    for col in (
+        "指标 indicator",
+        "范围 scope",
+        "年 year",
+        "数值 value",
+        "来源 source",
+        "计入 counted",
+    ):
+        table.add_column(col)
+    for r in doc["observations"]:
+        style = _AUTHORITY_STYLE.get(r["authority"], "")
+        source = f"[{style}]{r['source_kind']}[/] · {r['publisher'] or '—'}\n{r['publication'] or r['source']}"
+        if r["source_url"]:
+            source += f"\n[dim]{r['source_url']}[/dim]"
+        table.add_row(
+            r["indicator"],
+            f"{short_scope_name(region, r['scope'])}\n[dim]{r['scope']}[/dim]",
+            str(r["period"]),
+            f"{r['value']:g} {r['unit']}",
+            source,
+            ("是 yes" if r["counted"] else "否 no") + (" (superseded)" if r["superseded"] else ""),
+        )
+    Console(width=max(140, int(os.environ.get("COLUMNS", "0") or 0))).print(table)

@@ -1,0 +1,308 @@
+"""Queries on a finished hierarchy: upward searches and PHAST / RPHAST sweeps (Numba).
+
+The hierarchy is stored by sweep *position* (top level of the hierarchy first), so a PHAST
+sweep is a single forward pass over positions and every up-neighbour of a node has a smaller
+position.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from metrocircle.network._ch_heap import heap_pop, heap_push
+
+__all__ = ["phast_cumulative", "phast_matrix", "restricted_closure", "sweep_levels"]
+
+
+@njit(cache=True)
+def _upward(
+    s: int,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+) -> int:
+    """Dijkstra from position ``s`` over up-arcs (weights ``w``); returns the touched count."""
+    nt = 0
+    dist[s] = 0.0
+    touched[0] = s
+    nt = 1
+    size = heap_push(hk, hv, 0, 0.0, s)
+    while size > 0:
+        d = hk[0]
+        x = hv[0]
+        size = heap_pop(hk, hv, size)
+        if d > dist[x]:
+            continue
+        for e in range(ptr[x], ptr[x + 1]):
+            y = to[e]
+            nd = d + w[e]
+            if nd < dist[y] and nd <= cutoff:
+                if dist[y] == np.inf:
+                    touched[nt] = y
+                    nt += 1
+                dist[y] = nd
+                size = heap_push(hk, hv, size, nd, y)
+    return nt
+
+
+@njit(cache=True)
+def _seed_batch(
+    srcs: np.ndarray,
+    b0: int,
+    kb: int,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    loc: np.ndarray,
+    dist: np.ndarray,
+    touched: np.ndarray,
+    hk: np.ndarray,
+    hv: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+) -> tuple[np.ndarray, int]:
+    """Upward searches of sources ``srcs[b0:b0+kb]``; seeds their distances by local sweep index.
+
+    ``slot[i]`` (local index ``i``) points to a row of ``seeds`` (K wide) or is -1.
+    Returns the (possibly grown) seed block and the number of used rows.
+    """
+    k_width = seeds.shape[1]
+    nslots = 0
+    for j in range(kb):
+        s = srcs[b0 + j]
+        nt = _upward(s, cutoff, ptr, to, w_up, dist, touched, hk, hv)
+        for t in range(nt):
+            x = touched[t]
+            li = loc[x]
+            if li >= 0:
+                sl = slot[li]
+                if sl < 0:
+                    if nslots >= seeds.shape[0]:
+                        grown = np.empty((2 * seeds.shape[0], k_width), dtype=np.float32)
+                        grown[:nslots] = seeds[:nslots]
+                        seeds = grown
+                    sl = nslots
+                    slot[li] = sl
+                    for q in range(k_width):
+                        seeds[sl, q] = np.inf
+                    nslots += 1
+                if dist[x] < seeds[sl, j]:
+                    seeds[sl, j] = dist[x]
+            dist[x] = np.inf
+    return seeds, nslots
+
+
+@njit(cache=True)
+def _sweep(
+    blk: np.ndarray,
+    kb: int,
+    sptr: np.ndarray,
+    sto: np.ndarray,
+    sw: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+) -> None:
+    """Downward sweep over local indices: ``blk[i] = min(seed, min_e blk[sto[e]] + sw[e])``."""
+    k_width = blk.shape[1]
+    nloc = blk.shape[0]
+    row = np.empty(k_width, dtype=np.float32)
+    for i in range(nloc):
+        sl = slot[i]
+        if sl >= 0:
+            for q in range(k_width):
+                row[q] = seeds[sl, q]
+        else:
+            for q in range(k_width):
+                row[q] = np.inf
+        for e in range(sptr[i], sptr[i + 1]):
+            h = sto[e]
+            we = sw[e]
+            for q in range(k_width):
+                c = blk[h, q] + we
+                row[q] = min(row[q], c)
+        for q in range(k_width):
+            blk[i, q] = row[q]
+
+
+@njit(cache=True, parallel=True)
+def phast_matrix(
+    srcs: np.ndarray,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    loc: np.ndarray,
+    sptr: np.ndarray,
+    sto: np.ndarray,
+    sw: np.ndarray,
+    out_local: np.ndarray,
+    k_width: int,
+    n_threads: int,
+) -> np.ndarray:
+    """Times from each source (position) to each requested local index, float32 (S × T).
+
+    ``ptr/to/w_up`` is the full upward graph by position; ``loc`` maps a position to its
+    index in the (possibly restricted) sweep graph ``sptr/sto/sw`` or -1; ``out_local`` lists
+    the local index of each output column. Entries beyond ``cutoff`` are ``inf``.
+    """
+    n = ptr.shape[0] - 1
+    nloc = sptr.shape[0] - 1
+    ns = srcs.shape[0]
+    nt = out_local.shape[0]
+    out = np.empty((ns, nt), dtype=np.float32)
+    nb = (ns + k_width - 1) // k_width
+    nthreads = max(1, min(n_threads, nb))
+    for t in prange(nthreads):
+        dist = np.full(n, np.inf, dtype=np.float32)
+        touched = np.empty(n, dtype=np.int64)
+        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
+        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
+        slot = np.full(nloc, -1, dtype=np.int64)
+        seeds = np.empty((1024, k_width), dtype=np.float32)
+        blk = np.empty((max(nloc, 1), k_width), dtype=np.float32)
+        for b in range(t, nb, nthreads):
+            b0 = b * k_width
+            kb = min(k_width, ns - b0)
+            seeds, nsl = _seed_batch(
+                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
+            )
+            _sweep(blk, kb, sptr, sto, sw, slot, seeds)
+            for i in range(nloc):
+                if slot[i] >= 0:
+                    slot[i] = -1
+            for c in range(nt):
+                li = out_local[c]
+                for j in range(kb):
+                    x = blk[li, j]
+                    out[b0 + j, c] = x if x <= cutoff else np.inf
+    return out
+
+
+@njit(cache=True)
+def _sweep_cum(
+    blk: np.ndarray,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    sw: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+    opp: np.ndarray,
+    cutoff: float,
+    acc: np.ndarray,
+) -> None:
+    """Full downward sweep of one batch, summing ``opp`` within ``cutoff`` into ``acc``."""
+    n = blk.shape[0]
+    k_width = blk.shape[1]
+    row = np.empty(k_width, dtype=np.float32)
+    for q in range(k_width):
+        acc[q] = 0.0
+    for i in range(n):
+        sl = slot[i]
+        if sl >= 0:
+            for q in range(k_width):
+                row[q] = seeds[sl, q]
+            slot[i] = -1
+        else:
+            for q in range(k_width):
+                row[q] = np.inf
+        for e in range(ptr[i], ptr[i + 1]):
+            h = to[e]
+            we = sw[e]
+            for q in range(k_width):
+                row[q] = min(row[q], blk[h, q] + we)
+        oi = opp[i]
+        for q in range(k_width):
+            blk[i, q] = row[q]
+            if row[q] <= cutoff:
+                acc[q] += oi
+
+
+@njit(cache=True, parallel=True)
+def phast_cumulative(
+    srcs: np.ndarray,
+    cutoff: float,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    w_up: np.ndarray,
+    sw: np.ndarray,
+    opp: np.ndarray,
+    k_width: int,
+    n_threads: int,
+) -> np.ndarray:
+    """Sum of ``opp`` (by position) over nodes within ``cutoff`` of each source position.
+
+    One full PHAST sweep per batch of ``k_width`` sources; the per-batch distance block
+    (n × k_width float32) is the only per-source storage.
+    """
+    n = ptr.shape[0] - 1
+    ns = srcs.shape[0]
+    res = np.zeros(ns, dtype=np.float64)
+    nb = (ns + k_width - 1) // k_width
+    nthreads = max(1, min(n_threads, nb))
+    loc = np.arange(n, dtype=np.int64)
+    for t in prange(nthreads):
+        dist = np.full(n, np.inf, dtype=np.float32)
+        touched = np.empty(n, dtype=np.int64)
+        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
+        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
+        slot = np.full(n, -1, dtype=np.int64)
+        seeds = np.empty((1024, k_width), dtype=np.float32)
+        blk = np.empty((max(n, 1), k_width), dtype=np.float32)
+        acc = np.empty(k_width, dtype=np.float64)
+        for b in range(t, nb, nthreads):
+            b0 = b * k_width
+            kb = min(k_width, ns - b0)
+            seeds, nsl = _seed_batch(
+                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
+            )
+            _sweep_cum(blk, ptr, to, sw, slot, seeds, opp, cutoff, acc)
+            for j in range(kb):
+                res[b0 + j] = acc[j]
+    return res
+
+
+@njit(cache=True)
+def sweep_levels(ptr: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """Level of each position: 0 without up-arcs, else 1 + the highest level above it.
+
+    Positions must already be a topological order (every up-arc to a smaller position).
+    """
+    n = ptr.shape[0] - 1
+    lv = np.zeros(n, dtype=np.int64)
+    for p in range(n):
+        m = -1
+        for e in range(ptr[p], ptr[p + 1]):
+            if lv[to[e]] > m:
+                m = lv[to[e]]
+        lv[p] = m + 1
+    return lv
+
+
+@njit(cache=True)
+def restricted_closure(targets: np.ndarray, ptr: np.ndarray, to: np.ndarray, n: int) -> np.ndarray:
+    """Positions reachable from ``targets`` along up-arcs, sorted ascending (sweep order)."""
+    mark = np.zeros(n, dtype=np.bool_)
+    stack = np.empty(n, dtype=np.int64)
+    sp = 0
+    for t in targets:
+        if not mark[t]:
+            mark[t] = True
+            stack[sp] = t
+            sp += 1
+    while sp > 0:
+        sp -= 1
+        x = stack[sp]
+        for e in range(ptr[x], ptr[x + 1]):
+            y = to[e]
+            if not mark[y]:
+                mark[y] = True
+                stack[sp] = y
+                sp += 1
+    return np.nonzero(mark)[0]
