@@ -59,10 +59,7 @@ class FareSystem:
         if self.kind == "flat":
             assert self.fare_yuan is not None  # checked on load
             return round(self.fare_yuan * self.card_factor, 2)
-        base = band_fare(km, self.band_upper_km, self.band_fare_yuan)
-        if self.cap_yuan is not None:
-            base = min(base, self.cap_yuan)
-        return round(base * self.card_factor, 2)
+        return _banded(km, self.band_upper_km, self.band_fare_yuan, self.cap_yuan, self.card_factor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,10 +77,7 @@ class Scheme:
 
     def fare(self, km: float) -> float:
         """The fare (元) of a whole trip of ``km`` in vehicles under this scheme."""
-        base = band_fare(km, self.band_upper_km, self.band_fare_yuan)
-        if self.cap_yuan is not None:
-            base = min(base, self.cap_yuan)
-        return round(base * self.card_factor, 2)
+        return _banded(km, self.band_upper_km, self.band_fare_yuan, self.cap_yuan, self.card_factor)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +163,20 @@ class TripFare:
             "legs": list(self.legs),
             "unpriced_legs": list(self.unpriced_legs),
         }
+
+
+def _banded(
+    km: float,
+    upper_km: Sequence[float],
+    fares: Sequence[float],
+    cap_yuan: float | None,
+    card_factor: float,
+) -> float:
+    """The band fare of ``km``, capped, times the card factor, to the fen."""
+    base = band_fare(km, upper_km, fares)
+    if cap_yuan is not None:
+        base = min(base, cap_yuan)
+    return round(base * card_factor, 2)
 
 
 def band_fare(km: float, upper_km: Sequence[float], fares: Sequence[float]) -> float:
@@ -455,8 +463,8 @@ def fares_od(
     if rl.schemes:
         rl.scheme(sid)  # unknown scheme: KeyError naming the choices
     res = od(region, from_unit, to_unit, scenario)
-    legs = res.legs_by_mode.get("rail", ())
-    if res.by_mode.get("rail") is None or not legs:
+
+    def answer(fare: TripFare | None, reason: str | None) -> FareOd:
         return FareOd(
             res.from_code,
             res.from_name_zh,
@@ -464,8 +472,14 @@ def fares_od(
             res.to_name_zh,
             scenario,
             sid,
-            None,
-            "no public-transport trip by rail between the two seats in this scenario",
+            fare,
+            reason,
+        )
+
+    legs = res.legs_by_mode.get("rail", ())
+    if res.by_mode.get("rail") is None or not legs:
+        return answer(
+            None, "no public-transport trip by rail between the two seats in this scenario"
         )
     ride = [
         FareLeg(str(x.category), x.name_zh, float(x.km), float(x.minutes))
@@ -473,24 +487,13 @@ def fares_od(
         if x.mode == "rail" and x.km > 0 and x.category is not None
     ]
     if not ride:
-        return FareOd(
-            res.from_code,
-            res.from_name_zh,
-            res.to_code,
-            res.to_name_zh,
-            scenario,
-            sid,
-            None,
-            "the trip is access legs only (walk or bus, modelled): not priced",
-        )
+        return answer(None, "the trip is access legs only (walk or bus, modelled): not priced")
     other = sum(x.minutes for x in legs if not (x.mode == "rail" and x.km > 0))
     fare = trip_fare(ride, rl, access_minutes=other)
     reason = None
     if fare.unpriced_legs:
         reason = "no published fare in the dataset for: " + "; ".join(fare.unpriced_legs)
-    return FareOd(
-        res.from_code, res.from_name_zh, res.to_code, res.to_name_zh, scenario, sid, fare, reason
-    )
+    return answer(fare, reason)
 
 
 def commute_costs(

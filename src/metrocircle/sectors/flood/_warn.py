@@ -221,8 +221,7 @@ def warnings_document(
     ``projects`` are the region's key projects (``Region.projects``): those of the exposure
     types in a notified unit are listed under each warning.
     """
-    sources = load_flood_sources(dataset_file(root, SOURCES_FILE))
-    stations = load_flood_stations(dataset_file(root, STATIONS_FILE), sources=sources)
+    stations = dataset_stations(root)
     rules = load_flood_rules(dataset_file(root, RULES_FILE))
     return flood_warnings(readings, stations, rules, projects=projects).to_dict()
 
