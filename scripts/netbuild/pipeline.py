@@ -15,7 +15,17 @@ from metrocircle.network.parameters import DEFAULT_PARAMETERS, write_parameters
 from .access import station_access_links
 from .common import DATASET, ROOT, Link, Node, read_csv
 from .external import external_links, external_nodes
+from .metro import (
+    NOT_BUILT,
+    drop_replaced,
+    interchange_links,
+    load_metro,
+    metro_links,
+    metro_nodes,
+    replace_registry_lines,
+)
 from .placement import Placer
+from .projects import project_links
 from .rail import load_rail, osm_stations, place_stations, rail_links
 from .report import control_point_markdown, seat_distance_markdown
 from .road import expressway_links, local_mesh
@@ -41,18 +51,38 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
     placer = Placer(seats, unit_names, twps, stations)
     dropped = place_stations(rail_src, stations, placer, seats=seats, twps=twps, p=p)
 
-    links: list[Link] = rail_links(rail_src, stations, p)
+    metro_src = load_metro(shared / "metro")
+    metro = metro_nodes(metro_src, seats, twps, p["placement.unit_snap_max_km"])
+    registry_names = {
+        lid: [r["station_name_zh"] for r in rows] for lid, rows in rail_src.seq_by_line.items()
+    }
+    replaced = replace_registry_lines(metro_src, metro, registry_names, stations)
+
+    links: list[Link] = drop_replaced(rail_links(rail_src, stations, p), replaced)
+    links += metro_links(metro_src, metro, p)
+    links += interchange_links(metro, stations, p)
     expressways = expressway_links(net / "road", placer, p)
     links += expressways.links
     mesh = local_mesh(seats, twps, p)
     links += mesh.links
-    links += station_access_links(stations, mesh, p)
+    all_stations = {n.node_id: n for n in [*stations.values(), *metro.values()]}
+    core = {r["code"] for r in read_csv(dataset / "units.csv") if "core" in r["roles"].split(";")}
+    plinks, pnodes = project_links(
+        seats, twps, list(all_stations.values()), core, {lk.group for lk in links}, p
+    )
+    links += plinks
+    all_stations.update({n.node_id: n for n in pnodes})
+    # metro stations of the core are joined by the points directly (model.join); feeder
+    # links to the township mesh there would let trips chain through stations as if
+    # access legs were a line-haul mode
+    fed = {k: n for k, n in all_stations.items() if not (k.startswith("metro:") and n.code in core)}
+    links += station_access_links(fed, mesh, p)
     ext_nodes = external_nodes()
     links += external_links(read_csv(net / "calibration_times.csv"), stations, ext_nodes)
 
     # only nodes used by links are written (plus every seat and township)
     all_nodes: dict[str, Node] = {}
-    for n in [*seats.values(), *twps, *stations.values(), *ext_nodes.values()]:
+    for n in [*seats.values(), *twps, *all_stations.values(), *ext_nodes.values()]:
         all_nodes[n.node_id] = n
     used = {lk.from_node for lk in links} | {lk.to_node for lk in links}
     nodes = [n for n in all_nodes.values() if n.node_id in used or n.kind in ("seat", "township")]
@@ -75,6 +105,8 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
         f"- nodes: {counts['nodes']} ({counts['stations']} stations, of which {counts['stations_placed']} placed by rule)",
         f"- links: {counts['links']} (rail {sum(lk.mode == 'rail' for lk in links)}, road {sum(lk.mode == 'road' for lk in links)}, access {sum(lk.mode == 'access' for lk in links)})",
         f"- sourced links (published time): {sum(lk.source_kind == 'sourced' for lk in links)}; all others modelled",
+        f"- urban rail (metro data): {len(metro)} stations, {sum(lk.link_id.startswith('metro:') for lk in links)} links, {sum(lk.mode == 'transfer' for lk in links)} interchange walks; registry lines replaced by it: {', '.join(sorted(replaced)) or 'none'}; services left out: "
+        + "; ".join(f"{k} ({v})" for k, v in NOT_BUILT.items()),
         f"- stations that could not be placed (no placed neighbour on one side; left out): {', '.join(dropped) or 'none'}",
         "- expressway control points by rule: "
         + ", ".join(f"{k} {v}" for k, v in sorted(expressways.placement_log.items())),

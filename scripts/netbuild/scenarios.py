@@ -15,7 +15,7 @@ def write_scenarios(links: list[Link], path: Path) -> None:
     """baseline-2020, plan-2025 and plan-2035 as modification lists over link groups."""
     groups: dict[str, tuple[str, int | None, str, str]] = {}
     for lk in links:
-        if lk.group in ("local_mesh", "access"):
+        if lk.group in ("local_mesh", "access", "transfer"):
             continue
         groups.setdefault(lk.group, (lk.status, lk.in_service_year, lk.year_basis, lk.name_zh))
     base_year = int(DEFAULT_PARAMETERS["network.base_year"].value)

@@ -172,6 +172,8 @@ class ProjectRow(_Row):
     network_ref: tuple[str, ...] = ()
     source_quote: str | None = None
     notes: str | None = None
+    not_modelled_reason: str | None = None
+    """Why a transport project has no network_ref (e.g. freight only, study without an alignment)."""
 
     _split_units = field_validator("units", "network_ref", mode="before")(_split_list)
 

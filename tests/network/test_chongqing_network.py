@@ -41,10 +41,12 @@ def test_every_unit_gets_a_time(region: Region, net) -> None:  # type: ignore[no
 def test_stations_without_coordinates_are_marked_placed(net) -> None:  # type: ignore[no-untyped-def]
     st = net.nodes_physical
     st = st[st["kind"] == "station"]
-    osm = st["placement"].str.startswith("osm:")
-    assert (~st.loc[osm, "placed"]).all()
-    assert st.loc[~osm, "placed"].all()
-    assert osm.sum() >= 90
+    # OSM points and the metro data's own coordinates are positions; all else is placed by rule
+    known = st["placement"].str.startswith("osm:") | (st["placement"] == "metro_data")
+    assert (~st.loc[known, "placed"]).all()
+    assert st.loc[~known, "placed"].all()
+    assert st["placement"].str.startswith("osm:").sum() >= 90
+    assert (st["placement"] == "metro_data").sum() == 281
 
 
 def test_links_carry_source_kind(net) -> None:  # type: ignore[no-untyped-def]

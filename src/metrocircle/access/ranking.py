@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from metrocircle._errors import ScenarioError
-from metrocircle.access.commute import commute_table
 from metrocircle.network.scenarios import Modification, apply, flatten, load_region_scenarios
 
 if TYPE_CHECKING:
@@ -80,11 +79,69 @@ class ProjectRanking:
         }
 
 
+def minutes_to_point(
+    net: Network, origins_lonlat: np.ndarray, dest: tuple[float, float]
+) -> np.ndarray:
+    """Minutes from each origin to one point on ``net``: one Dijkstra run, not one per origin.
+
+    The same augmented graph :func:`metrocircle.access.od.trace_trips` solves (access legs
+    to the ``access.k`` nearest joinable nodes, the direct access trip within
+    ``access.max_km``), searched backwards from the destination.
+    """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import dijkstra
+
+    from metrocircle.geo import project_utm48n
+
+    o = np.asarray(origins_lonlat, dtype=np.float64).reshape(-1, 2)
+    no, n = o.shape[0], len(net.nodes)
+    on, om = net.join(o[:, 0], o[:, 1])
+    dn, dm = net.join(np.array([dest[0]]), np.array([dest[1]]))
+    s, d, w = net.graph.arcs()
+    src, dst, wt = [s], [d], [w.astype(np.float64)]
+    for i in range(no):
+        ok = np.isfinite(om[i])
+        src.append(np.full(ok.sum(), n + i))
+        dst.append(on[i][ok])
+        wt.append(om[i][ok].astype(np.float64))
+    sink = n + no
+    ok = np.isfinite(dm[0])
+    src.append(dn[0][ok])
+    dst.append(np.full(ok.sum(), sink))
+    wt.append(dm[0][ok].astype(np.float64))
+    p = net.params
+    ox, oy = project_utm48n(o[:, 0], o[:, 1])
+    cx, cy = project_utm48n([dest[0]], [dest[1]])
+    km = np.hypot(ox - cx[0], oy - cy[0]) / 1000.0
+    near = km <= p["access.max_km"]
+    src.append(np.flatnonzero(near) + n)
+    dst.append(np.full(near.sum(), sink))
+    wt.append(km[near] * p["access.circuity"] / p["access.speed_kmh"] * 60.0)
+    W = np.maximum(np.concatenate(wt).astype(np.float32).astype(np.float64), 1e-9)
+    S, D = np.concatenate(src).astype(np.int64), np.concatenate(dst).astype(np.int64)
+    order = np.lexsort((W, D, S))
+    S, D, W = S[order], D[order], W[order]
+    first = np.ones(S.size, dtype=bool)
+    first[1:] = (S[1:] != S[:-1]) | (D[1:] != D[:-1])
+    # reversed arcs: distances from the sink backwards are minutes to it
+    mat = csr_array((W[first], (D[first], S[first])), shape=(sink + 1, sink + 1))
+    dist = dijkstra(mat, directed=True, indices=sink)
+    out: np.ndarray = dist[n : n + no]
+    return out
+
+
 def _metrics(region: Region, net: Network) -> tuple[set[str], float, float]:
-    t = commute_table(region, net).table
-    non_core = t[~t["core"]]
-    mins = non_core["minutes_to_centre"].to_numpy(dtype=float)
-    inside = set(non_core.loc[non_core["within_60"], "code"].astype(str))
+    from metrocircle.access.commute import centre_lonlat, seats
+    from metrocircle.access.od import MODE_LINKS, mode_network
+
+    st = seats(region)
+    non_core = st[~st["core"]]
+    pts = non_core[["lon", "lat"]].to_numpy(dtype=float)
+    c = centre_lonlat(region)
+    mins = np.min([minutes_to_point(mode_network(net, m), pts, c) for m in MODE_LINKS], axis=0)
+    mins = np.round(mins, 1)
+    thr = float(net.params["commute.threshold_min"])
+    inside = set(non_core.loc[mins <= thr, "code"].astype(str))
     return (inside, float(np.nanmax(mins)), float(np.nanmean(np.minimum(mins, 240.0))))
 
 
@@ -178,7 +235,9 @@ def project_ranking(
             {
                 "project_id": pid,
                 "name_zh": pr.name_zh if pr else _group_name(base_net, refs[0]),
-                "name_en": pr.name_en if pr else f"network change {refs[0]} (not a key project)",
+                "name_en": pr.name_en
+                if pr
+                else f"network change: {_group_name(base_net, refs[0])} (not a key project)",
                 "type": pr.type if pr else "network_change",
                 "refs": ";".join(refs),
                 "in_service_year": max(years) if years else None,

@@ -294,6 +294,16 @@ class Network:
         served = np.zeros(len(self.nodes), dtype=bool)
         act = self.arc_active & (self.arc_link >= 0)
         served[self.arc_src[act]] = True
+        # a station is served exactly while one of its lines runs (its platforms have
+        # rides), with or without access links of its own
+        rides = act & (self.arc_kind == ARC_RIDE)
+        if rides.any():
+            st = self.nodes["station"].to_numpy()
+            live = np.zeros(len(self.nodes), dtype=bool)
+            plat = self.arc_src[rides]
+            live[st[plat][st[plat] >= 0]] = True
+            is_station = (self.nodes["kind"] == "station").to_numpy()
+            served = np.where(is_station, live, served)
         if (ok & served).any():
             ok = ok & served
         idx = np.flatnonzero(ok).astype(np.int64)
@@ -389,12 +399,12 @@ def _speed_minutes(row: Any, params: Parameters) -> float:
         design = (
             row.design_speed_kmh
             if not pd.isna(row.design_speed_kmh)
-            else params["rail.default_design_kmh"]
+            else params.get(f"rail.default_design_kmh.{cat}", params["rail.default_design_kmh"])
         )
         v = float(design) * params.get(
             f"rail.running_share.{cat}", params["rail.running_share.conventional"]
         )
-        return length / v * 60.0 + params["rail.dwell_min"]
+        return length / v * 60.0 + params.get(f"rail.dwell_min.{cat}", params["rail.dwell_min"])
     if mode == "road" and cat == "expressway":
         design = (
             row.design_speed_kmh
@@ -402,23 +412,47 @@ def _speed_minutes(row: Any, params: Parameters) -> float:
             else params["road.expressway_default_design_kmh"]
         )
         return length / (float(design) * params["road.expressway_share"]) * 60.0
+    if mode == "road" and cat == "urban_trunk":
+        design = (
+            row.design_speed_kmh
+            if not pd.isna(row.design_speed_kmh)
+            else params["road.urban_trunk_default_design_kmh"]
+        )
+        return length / (float(design) * params["road.urban_trunk_share"]) * 60.0
     if mode == "road":
         return length / params["road.local_speed_kmh"] * 60.0
     return length / params["access.speed_kmh"] * 60.0
 
 
+URBAN_CATEGORIES = ("metro", "suburban")
+"""Rail categories run as urban lines: a change between them (or onto a national line)
+always alights, waits and boards again; only national lines get through-train arcs."""
+
+
 def _board_minutes(
     category: str, ref: str, params: Parameters, headways: dict[str, float]
 ) -> float:
+    """Wait plus boarding time of a line: ``wait_share`` × headway, capped, + boarding.
+
+    The headway is, first found: a scenario override, ``rail.headway_min.line.<ref>``,
+    ``rail.headway_min.<category>``, the conventional one. The expected wait is capped at
+    ``rail.wait_max_min`` (passengers time their arrival to a published timetable).
+    """
     head = headways.get(
-        ref, params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"])
+        ref,
+        params.get(
+            f"rail.headway_min.line.{ref}",
+            params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"]),
+        ),
     )
-    board = (
-        params["rail.boarding_min.suburban"]
-        if category == "suburban"
-        else params["rail.boarding_min.national"]
-    )
-    return head * params["rail.wait_share"] + board
+    board = params.get(f"rail.boarding_min.{category}", params["rail.boarding_min.national"])
+    wait = head * params["rail.wait_share"]
+    cap = params.get("rail.wait_max_min", math.inf)
+    return min(wait, cap) + board
+
+
+def _alight_minutes(category: str, params: Parameters) -> float:
+    return params.get(f"rail.alighting_min.{category}", params["rail.alighting_min"])
 
 
 def compile_network(
@@ -504,10 +538,11 @@ def compile_network(
     for (station, _line), p in platform_of.items():
         by_station.setdefault(station, []).append(p)
     through = params["rail.through_min"]
+    urban = {p for (_s, line), p in platform_of.items() if cat_of_ref[line] in URBAN_CATEGORIES}
     for plats in by_station.values():
         for pa in plats:
             for pb in plats:
-                if pa != pb:
+                if pa != pb and pa not in urban and pb not in urban:
                     src.append(pa)
                     dst.append(pb)
                     lnk.append(-1)
@@ -521,7 +556,7 @@ def compile_network(
         lnk += [-1, -1]
         kind += [ARC_BOARD, ARC_ALIGHT]
         ref += [line, line]
-        mins += [_board_minutes(cat, line, params, heads), params["rail.alighting_min"]]
+        mins += [_board_minutes(cat, line, params, heads), _alight_minutes(cat, params)]
     all_nodes = nodes.copy()
     all_nodes["station"] = -1
     all_nodes["ref"] = ""
