@@ -165,6 +165,8 @@ class LevelReading:
     station_id: str
     time: datetime
     level_m: float
+    line: int = field(default=0, compare=False)
+    """The reading's row in its file (0: not from a file)."""
 
 
 @dataclass(frozen=True, slots=True)
