@@ -3,7 +3,7 @@
 Each entry is a key → ``(Chinese, English)`` pair, so a text cannot exist in one language
 only; :func:`text` picks one and fills its ``str.format`` placeholders. Keys are grouped by
 a prefix: ``report.`` (the evaluation report), ``reason.`` and ``note.`` (why a target has
-its status), ``cli.`` (command-line messages).
+its status), ``cli.`` (command-line messages), ``flood.`` and ``fares.`` (those commands).
 
 >>> text("reason.met", "en", latest="80.0%", year="2025", goal="at least 80.0% by 2025")
 'The latest value, 80.0% (2025), meets the target (at least 80.0% by 2025).'
@@ -484,10 +484,10 @@ _FARES: dict[str, tuple[str, str]] = {
         "无公开票价的线路（国铁等）：{items}",
         "Lines without a published fare (national railway etc.): {items}",
     ),
-    "commute_header": (
-        "区县\t轨道出行(分钟)\t每月·分段\t每月·一票式",
-        "Unit\tRail trip (min)\tMonthly, separate\tMonthly, integrated",
-    ),
+    "commute_unit": ("区县", "Unit"),
+    "commute_minutes": ("轨道出行(分钟)", "Rail trip (min)"),
+    "commute_monthly": ("每月·{scheme}", "Monthly, {scheme}"),
+    "separate": ("分段计费", "separate fares"),
 }
 
 CATALOGUE: dict[str, tuple[str, str]] = {

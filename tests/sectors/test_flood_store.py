@@ -224,3 +224,13 @@ def test_api_import_refuses_the_future_and_unknown_stations(env: Env) -> None:
     r = env.client.post(url, json=_body(time="2020-08-19T08:00"), headers=h)
     assert r.status_code == 422 and "time" in r.text
     assert latest_water_levels(env.store) == []
+
+
+def test_stations_in_both_languages() -> None:
+    en = runner.invoke(flood_app, ["stations", "--lang", "en"])
+    zh = runner.invoke(flood_app, ["stations", "--lang", "zh"])
+    assert en.exit_code == zh.exit_code == 0
+    assert en.stdout.startswith("Station\tRiver\t") and "Cuntan\tYangtze\t180.50" in en.stdout
+    assert zh.stdout.startswith("站点\t河流\t") and "寸滩\t长江\t180.50" in zh.stdout
+    bad = runner.invoke(flood_app, ["stations", "--lang", "fr"])
+    assert bad.exit_code == 2 and "zh or en" in bad.stderr

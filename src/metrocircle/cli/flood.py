@@ -184,6 +184,17 @@ def warnings(
     _print_warnings(doc, region, lg)
 
 
+def _townships(w: dict[str, Any], doc: dict[str, Any], lg: str, sep: str, most: int = 12) -> str:
+    names = [t["name_zh"] for t in w["townships"]]
+    items = sep.join(names[:most])
+    if len(names) > most:
+        items += " " + text("flood.more_townships", lg, n=len(names) - most)
+    geometry = text("flood.geometry." + (w["reach_geometry"] or "schematic"), lg)
+    return text(
+        "flood.townships", lg, km=doc["township_distance_km"], geometry=geometry, items=items
+    )
+
+
 def _print_warnings(doc: dict[str, Any], region: Any, lg: str) -> None:
     if not doc["warnings"]:
         typer.echo(text("flood.no_warning", lg, n=doc["stations_read"]))
@@ -217,6 +228,8 @@ def _print_warnings(doc: dict[str, Any], region: Any, lg: str) -> None:
                     who=who(a["units"]),
                 )
             )
+        if w["townships"]:
+            typer.echo("\t" + _townships(w, doc, lg, sep))
         if w["projects"]:
             items = sep.join(_name(p, lg) for p in w["projects"])
             typer.echo("\t" + text("flood.projects", lg, items=items))

@@ -182,3 +182,22 @@ def stored_warnings(request: Request, store: StoreDep) -> dict[str, Any]:
         return flood.warnings_document(readings, root, projects=region.projects)
     except (DataValidationError, KeyError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
+
+
+@router.get(
+    "/layer",
+    operation_id="sectors_flood_layer",
+    summary="Map layer: stations with their latest stored level and status, schematic reaches",
+)
+def layer(request: Request, store: StoreDep) -> dict[str, Any]:
+    """GeoJSON of the stations (latest stored reading, status) and reaches (``schematic``)."""
+    from metrocircle.store.levels import latest_water_levels
+
+    _, root = _root(request)
+    known = {s.id for s in flood.dataset_stations(root)}
+    readings = [
+        flood.LevelReading(r.station_id, r.time, r.level_m)
+        for r in latest_water_levels(store)
+        if r.station_id in known
+    ]
+    return flood.layer_document(readings, root)

@@ -247,7 +247,12 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
     params = doc.get("parameters", {})
     problems: list[Problem] = []
     values: dict[str, float] = {}
-    for key in ("blue_margin_m", "wave_speed_straight_kmh", "horizon_hours"):
+    for key in (
+        "blue_margin_m",
+        "wave_speed_straight_kmh",
+        "horizon_hours",
+        "township_distance_km",
+    ):
         v = params.get(key)
         if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
             problems.append(Problem(p.name, 0, f"parameters.{key}", "must be a number > 0"))
@@ -281,6 +286,7 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
         blue_margin_m=values["blue_margin_m"],
         wave_speed_straight_kmh=values["wave_speed_straight_kmh"],
         horizon_hours=values["horizon_hours"],
+        township_distance_km=values["township_distance_km"],
         publisher=str(src.get("publisher", "")),
         publication=str(src.get("publication", "")),
         why=why,
