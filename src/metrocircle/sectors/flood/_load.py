@@ -6,7 +6,7 @@ import csv
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -247,7 +247,12 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
     params = doc.get("parameters", {})
     problems: list[Problem] = []
     values: dict[str, float] = {}
-    for key in ("blue_margin_m", "wave_speed_straight_kmh", "horizon_hours"):
+    for key in (
+        "blue_margin_m",
+        "wave_speed_straight_kmh",
+        "horizon_hours",
+        "township_distance_km",
+    ):
         v = params.get(key)
         if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
             problems.append(Problem(p.name, 0, f"parameters.{key}", "must be a number > 0"))
@@ -281,6 +286,7 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
         blue_margin_m=values["blue_margin_m"],
         wave_speed_straight_kmh=values["wave_speed_straight_kmh"],
         horizon_hours=values["horizon_hours"],
+        township_distance_km=values["township_distance_km"],
         publisher=str(src.get("publisher", "")),
         publication=str(src.get("publication", "")),
         why=why,
@@ -326,13 +332,17 @@ def _rows_of(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
 
 
 def read_levels(
-    path: Path | str, stations: Sequence[FloodStation] | None = None
+    path: Path | str,
+    stations: Sequence[FloodStation] | None = None,
+    *,
+    not_after: datetime | None = None,
 ) -> tuple[LevelReading, ...]:
     """Read a water-level file (CSV or XLSX: ``station_id``, ``time``, ``level_m``), all or nothing.
 
     ``time`` is ISO 8601 with a zone (``2020-08-20T08:00+08:00``); a reading without a zone is
-    refused, since a gauge's hour is meaningless without it.  Every problem is reported at
-    once as ``file:row:field``.
+    refused, since a gauge's hour is meaningless without it.  With ``not_after`` (the clock
+    plus the tolerated skew) a reading later than it is refused, and so is a second reading
+    of one station at one instant.  Every problem is reported at once as ``file:row:field``.
     """
     p = Path(path)
     if not p.is_file():
@@ -341,6 +351,7 @@ def read_levels(
     known = {s.id for s in (stations if stations is not None else load_flood_stations())}
     problems: list[Problem] = []
     out: list[LevelReading] = []
+    seen: dict[tuple[str, datetime], int] = {}
     header_checked = False
     for i, row in _rows_of(p):
         if not header_checked:
@@ -373,8 +384,31 @@ def read_levels(
             problems.append(
                 Problem(p.name, i, "level_m", f"not a finite number of metres: {raw!r}")
             )
+        if t is not None and not_after is not None and t > not_after:
+            problems.append(
+                Problem(
+                    p.name,
+                    i,
+                    "time",
+                    f"{t.isoformat()} is in the future (later than {not_after.isoformat()})",
+                )
+            )
+            t = None
         if t is not None and ok and sid in known:
-            out.append(LevelReading(sid, t, level))
+            key = (sid, t.astimezone(UTC))
+            if key in seen:
+                problems.append(
+                    Problem(
+                        p.name,
+                        i,
+                        "time",
+                        f"a second reading of {sid} at this time (row {seen[key]})",
+                    )
+                )
+            else:
+                seen[key] = i
+        if t is not None and ok and sid in known:
+            out.append(LevelReading(sid, t, level, line=i))
     if not header_checked:
         raise DataValidationError([Problem(p.name, 1, "", "no rows")])
     if problems:
