@@ -234,3 +234,53 @@ def test_stations_in_both_languages() -> None:
     assert zh.stdout.startswith("站点\t河流\t") and "寸滩\t长江\t180.50" in zh.stdout
     bad = runner.invoke(flood_app, ["stations", "--lang", "fr"])
     assert bad.exit_code == 2 and "zh or en" in bad.stderr
+
+
+def _import(p: Path, db: str) -> Any:
+    return runner.invoke(flood_app, ["import", str(p), "--db", db])
+
+
+def test_unreadable_files_are_named_and_nothing_is_stored(tmp_path: Path, db: str) -> None:
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("station_id,time,level_m\n寸滩,2020-08-19T08:00+08:00,181\n".encode("gbk"))
+    res = _import(gbk, db)
+    assert res.exit_code == 2 and "gbk.csv:0:*: not UTF-8" in res.stderr, res.stderr
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    res = _import(bad, db)
+    assert res.exit_code == 2 and "broken.xlsx:0:*: unreadable workbook" in res.stderr
+    odd = tmp_path / "levels.json"
+    odd.write_text("{}", encoding="utf-8")
+    res = _import(odd, db)
+    assert res.exit_code == 2 and "unsupported file type" in res.stderr
+    head = _csv(tmp_path, [HEAD], "head.csv")
+    res = _import(head, db)
+    assert res.exit_code == 2 and "head.csv:2:*: the file has no readings" in res.stderr
+    with Store(db) as store:
+        assert latest_water_levels(store) == []
+
+
+def test_rows_are_numbered_as_the_file_has_them(tmp_path: Path, db: str) -> None:
+    p = tmp_path / "gaps.csv"
+    p.write_text(
+        "station_id,time,level_m\n"
+        "cuntan,2020-08-19T08:00+08:00,181\n"
+        "\n"
+        "beibei,2020-08-19T08:00+08:00,190,extra\n"
+        "beibei,2020-08-19T09:00+08:00,x\n",
+        encoding="utf-8",
+    )
+    res = _import(p, db)
+    assert res.exit_code == 2
+    assert "gaps.csv:4:*: more fields than the header has" in res.stderr, res.stderr
+    assert "gaps.csv:5:level_m" in res.stderr
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(HEAD)
+    ws.append([None, None, None])
+    ws.append(["cuntan", datetime(2020, 8, 19, 8), 181.0])  # an Excel date has no zone
+    x = tmp_path / "gaps.xlsx"
+    wb.save(x)
+    res = _import(x, db)
+    assert res.exit_code == 2 and "gaps.xlsx:3:time" in res.stderr, res.stderr

@@ -306,29 +306,64 @@ def _parse_time(raw: str) -> datetime | None:
     return t
 
 
-def _rows_of(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
-    if path.suffix.lower() == ".xlsx":
-        wb = load_workbook(path, read_only=True, data_only=True)
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    iso = getattr(v, "isoformat", None)
+    return str(iso()) if callable(iso) else str(v)
+
+
+_Row = tuple[int, dict[str, str], bool]
+"""A data row: its line number, its cells by column, whether it had more fields than the header."""
+
+
+def _rows_of(path: Path, limit: int) -> tuple[list[str], list[_Row]]:
+    """The header and data rows of a CSV or XLSX file (blank rows skipped, at most ``limit + 1``).
+
+    An unreadable file (not UTF-8, a corrupt workbook, another type) raises a
+    :class:`DataValidationError` naming the file.
+    """
+    name = path.name
+    suffix = path.suffix.lower()
+    rows: list[_Row] = []
+    if suffix in (".xlsx", ".xlsm"):
         try:
-            it = wb.active.iter_rows(values_only=True) if wb.active is not None else iter(())
-            header = [str(c).strip() if c is not None else "" for c in next(it, ())]
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several types for a corrupt workbook
+            msg = f"unreadable workbook: {exc}"
+            raise DataValidationError([Problem(name, 0, "*", msg)]) from None
+        try:
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = [str(c).strip() if c is not None else "" for c in next(it, ()) or ()]
             for i, values in enumerate(it, start=2):
-                yield (
-                    i,
-                    {
-                        h: (
-                            ""
-                            if v is None
-                            else (v.isoformat() if hasattr(v, "isoformat") else str(v))
-                        )
-                        for h, v in zip(header, values, strict=False)
-                    },
-                )
+                if values is None or all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                cells = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+                over = any(v is not None for v in values[len(header) :])
+                rows.append((i, cells, over))
+                if len(rows) > limit:
+                    break
         finally:
             wb.close()
-        return
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from enumerate(csv.DictReader(fh), start=2)
+        return header, rows
+    if suffix not in (".csv", ".txt"):
+        msg = f"unsupported file type {suffix!r}; use .csv or .xlsx"
+        raise DataValidationError([Problem(name, 0, "*", msg)])
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            reader.fieldnames = header
+            for row in reader:
+                over = None in row
+                cells = {k: v or "" for k, v in row.items() if isinstance(k, str)}
+                rows.append((reader.line_num, cells, over))
+                if len(rows) > limit:
+                    break
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text: {exc.reason}"
+        raise DataValidationError([Problem(name, 0, "*", msg)]) from None
+    return header, rows
 
 
 def read_levels(
@@ -352,18 +387,19 @@ def read_levels(
     problems: list[Problem] = []
     out: list[LevelReading] = []
     seen: dict[tuple[str, datetime], int] = {}
-    header_checked = False
-    for i, row in _rows_of(p):
-        if not header_checked:
-            missing = [c for c in ("station_id", "time", "level_m") if c not in row]
-            if missing:
-                raise DataValidationError(
-                    [Problem(p.name, 1, c, "missing column") for c in missing]
-                )
-            header_checked = True
-        if i - 1 > MAX_LEVEL_ROWS:
-            problems.append(Problem(p.name, i, "", f"more than {MAX_LEVEL_ROWS} rows"))
-            break
+    header, rows = _rows_of(p, MAX_LEVEL_ROWS)
+    missing = [c for c in ("station_id", "time", "level_m") if c not in header]
+    if missing:
+        raise DataValidationError([Problem(p.name, 1, c, "missing column") for c in missing])
+    if not rows:
+        raise DataValidationError([Problem(p.name, 2, "*", "the file has no readings")])
+    if len(rows) > MAX_LEVEL_ROWS:
+        msg = f"more than {MAX_LEVEL_ROWS} readings in one file; split it"
+        raise DataValidationError([Problem(p.name, rows[-1][0], "*", msg)])
+    for i, row, over in rows:
+        if over:
+            problems.append(Problem(p.name, i, "*", "more fields than the header has"))
+            continue
         sid = (row.get("station_id") or "").strip()
         if sid not in known:
             problems.append(Problem(p.name, i, "station_id", f"unknown station {sid!r}"))
@@ -409,8 +445,6 @@ def read_levels(
                 seen[key] = i
         if t is not None and ok and sid in known:
             out.append(LevelReading(sid, t, level, line=i))
-    if not header_checked:
-        raise DataValidationError([Problem(p.name, 1, "", "no rows")])
     if problems:
         raise DataValidationError(problems)
     return tuple(out)
