@@ -208,6 +208,9 @@ def test_api_import_needs_a_login_and_a_role_for_the_station(env: Env) -> None:
     (w,) = doc["warnings"]  # 武隆 at 190 m is 3 m under its 193 m warning level
     assert (w["station_id"], w["grade"], w["above_warning_m"]) == ("cuntan", "yellow", 0.5)
     assert doc["stations_read"] == 2
+    cli = runner.invoke(flood_app, ["warnings", "--from-store", "--db", env.settings.db, "--json"])
+    assert cli.exit_code == 0, cli.output
+    assert json.loads(cli.stdout) == doc  # one document, CLI and API
     # the same reading again: a conflict naming it, nothing written
     r = env.client.post(url, json=_body(), headers=env.headers("joint-office"))
     assert r.status_code == 409, r.text

@@ -52,7 +52,8 @@ def _flood(region: Any, zh: bool) -> str:
             f"预警等级按水利部《水情预警发布管理办法（试行）》的水位条件划分（蓝、黄、橙、红），"
             f"并按参数化的洪水传播时间通知下游区县；每条预警列出河段所涉区县内距示意河段（站点间连线，"
             f"未取得公开的河道空间数据）{km} 公里以内的乡镇和沿江重点项目。"
-            f"本报告期未接入实时水位，因此不列当前预警。"
+            f"预警随实时水位变化，本报告不列当前预警：水位导入系统后，当前预警见系统的洪水预警查询"
+            f"和“一张图”的水文站图层。"
             if zh
             else f"Chapter 4 §3 of the plan asks for a digital-twin river basin and flood control on the "
             f"Yangtze, Jialing, Qu, Fu, Qi and Wu rivers. The system holds {len(stations)} main gauge "
@@ -63,8 +64,9 @@ def _flood(region: Any, zh: bool) -> str:
             f"parameterised wave travel time. Each warning lists the townships of the reach's units "
             f"within {km} km of the schematic reach (the straight line between stations: no open "
             f"river geometry was available) and the riverside key projects. "
-            f"No live water levels were connected for this report, "
-            f"so no current warning is listed."
+            f"Warnings change with the live levels, so this report lists none: once levels are "
+            f"imported into the system, the current warnings are in its flood-warning query and "
+            f"on the dashboard's gauge-station layer."
         )
     ]
     names = {c: region.unit(c) for c in region.unit_codes}
