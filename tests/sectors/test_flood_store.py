@@ -287,3 +287,17 @@ def test_rows_are_numbered_as_the_file_has_them(tmp_path: Path, db: str) -> None
     wb.save(x)
     res = _import(x, db)
     assert res.exit_code == 2 and "gaps.xlsx:3:time" in res.stderr, res.stderr
+
+
+def test_a_level_edited_behind_the_log_is_found(tmp_path: Path, db: str) -> None:
+    import sqlalchemy as sa
+
+    p = _csv(tmp_path, [HEAD, ["cuntan", "2020-08-19T08:00+08:00", "181.0"]])
+    assert _import(p, db).exit_code == 0
+    with Store(db) as store:
+        assert store.verify_audit().ok
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE water_levels SET level_m = 175.0"))
+        rep = store.verify_audit()
+    assert not rep.ok
+    assert any("water levels batch" in p and "differ" in p for p in rep.problems), rep.problems

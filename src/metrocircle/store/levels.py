@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from metrocircle._errors import ConflictError, Problem
 from metrocircle.store import audit
-from metrocircle.store.tables import water_levels
+from metrocircle.store.tables import audit_log, water_levels
 
 if TYPE_CHECKING:
     from metrocircle.store.db import Store
@@ -34,6 +34,7 @@ __all__ = [
     "latest_levels",
     "latest_water_levels",
     "levels_digest",
+    "verify_levels",
 ]
 
 ACTION = "import_water_levels"
@@ -231,3 +232,43 @@ def latest_water_levels(store: Store) -> list[WaterLevelRecord]:
     """The latest stored reading of each station."""
     with store.engine.connect() as conn:
         return latest_levels(conn)
+
+
+def verify_levels(conn: Connection) -> list[str]:
+    """Problems found comparing the stored readings with what their audit entries recorded.
+
+    A batch of readings with no audit entry, a batch whose readings differ from the digest
+    its entry recorded (a level or time edited, a row added or removed behind the
+    application), and an entry whose batch has no readings left.
+    """
+    entries: dict[str, tuple[int, str]] = {}
+    for r in conn.execute(
+        sa.select(audit_log.c.id, audit_log.c.after)
+        .where(audit_log.c.action == ACTION)
+        .order_by(audit_log.c.id)
+    ):
+        after = json.loads(r.after) if r.after else {}
+        if after.get("batch_id"):
+            entries[after["batch_id"]] = (r.id, after.get("digest", ""))
+    batches: dict[str, list[WaterLevelIn]] = {}
+    for r in conn.execute(sa.select(water_levels).order_by(water_levels.c.id)):
+        batches.setdefault(r.batch_id, []).append(
+            WaterLevelIn(r.station_id, _utc(r.observed_at), float(r.level_m))
+        )
+    problems: list[str] = []
+    for batch, rows in batches.items():
+        if batch not in entries:
+            problems.append(
+                f"water levels batch {batch}: {len(rows)} reading(s) with no audit entry"
+            )
+        elif levels_digest(rows) != entries[batch][1]:
+            problems.append(
+                f"water levels batch {batch}: stored readings differ from what audit entry "
+                f"{entries[batch][0]} recorded"
+            )
+    for batch, (entry_id, _digest) in entries.items():
+        if batch not in batches:
+            problems.append(
+                f"water levels batch {batch} of audit entry {entry_id} has no stored readings"
+            )
+    return problems
