@@ -38,6 +38,7 @@ from metrocircle.store.counts import (
     add_counts,
     latest_counts,
 )
+from metrocircle.store.levels import verify_levels
 from metrocircle.store.observations_file import ObservationIn
 from metrocircle.store.tables import (
     api_tokens,
@@ -1280,8 +1281,9 @@ class Store:
 
         Finds: a changed, removed or inserted audit entry; an observation whose value was
         edited, added or removed behind the log (batch digests); a status changed without
-        a review entry; a user's role, unit, disabled flag or password hash, or an API
-        token, that differs from what the log recorded (:mod:`metrocircle.store.accounts`).
+        a review entry; water levels edited, added or removed behind the log; a user's role,
+        unit, disabled flag or password hash, or an API token, that differs from what the log
+        recorded (:mod:`metrocircle.store.accounts`).
         """
         expected_status: dict[int, str] = {}
         batches: dict[str, tuple[int, str, str | None, int]] = {}
@@ -1351,6 +1353,8 @@ class Store:
                 problems.append(
                     f"observation {i} (batch {b}) is {st!r} but the audit log says {want!r}"
                 )
+        with self.engine.connect() as conn:
+            problems.extend(verify_levels(conn))
         return AuditReport(not problems, entries, head, None, tuple(problems))
 
     def export_audit(self, fmt: str = "jsonl") -> Iterator[str]:
