@@ -207,3 +207,38 @@ def test_tertiary_share_indicator_is_modelled_and_a_lower_bound(region: Region) 
     assert area.provenance["bound"].startswith("lower bound")
     assert vals["500103"].value == 100.0
     assert vals["511600"].value is not None and vals["511600"].value < area.value
+
+
+def test_2sfca_runs_on_shipped_beds_per_10000_and_conserves_the_beds(region: Region) -> None:
+    r = runner.invoke(app, ["coverage", "2sfca", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["layer"] == "shipped" and out["capacity_unit"] == ["beds"]
+    assert out["per_people"] == 10000
+    rows = [h for h in _rows(region, "hospitals") if h["status"] == "in_service"]
+    with_beds = [h for h in rows if h["beds"] is not None]
+    assert sorted(out["excluded_no_capacity"]) == sorted(
+        str(h["id"]) for h in rows if h["beds"] is None
+    )
+    assert out["facilities"] == len(with_beds)
+    assert out["bound"].startswith("lower bound")
+    # binary 2SFCA hands every bed to the population of its catchment: the population-weighted
+    # sum of accessibility returns the shipped bed total (every shipped hospital reaches people)
+    served = sum(z["population"] * z["accessibility"] for z in out["zones"])
+    assert served == pytest.approx(sum(float(h["beds"]) for h in with_beds), rel=1e-6)  # type: ignore[arg-type]
+    units = {u["code"]: u for u in out["units"]}
+    assert units["500103"]["accessibility_per"] == pytest.approx(
+        units["500103"]["accessibility"] * 10000
+    )
+    assert 1 < units["500103"]["accessibility_per"] < 100  # beds per 10,000 in 3A hospitals
+    assert units["511602"]["accessibility_per"] == 0  # no shipped hospital within 60 min
+
+
+def test_rescue_runs_on_the_shipped_sites_and_says_the_layer_is_partial(region: Region) -> None:
+    r = runner.invoke(app, ["coverage", "rescue", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    in_service = [e for e in _rows(region, "emergency_sites") if e["status"] == "in_service"]
+    assert out["facilities"] == len(in_service) >= 1
+    assert out["layer"] == "shipped" and "中央救灾物资重庆储备库" in out["layer_gap"]
+    assert 0 < out["share"] < 1  # one site cannot cover the area within an hour
