@@ -118,6 +118,7 @@ def test_a_bad_row_refuses_the_whole_file(
     assert res.exit_code == 2, res.output
     line = len(rows)
     assert f"levels.csv:{line}:{field}" in res.stderr and words in res.stderr, res.stderr
+    assert "nothing was imported" in res.stderr
     assert "Traceback" not in res.output
     with Store(db) as store:
         assert latest_water_levels(store) == []
