@@ -242,3 +242,18 @@ def test_rescue_runs_on_the_shipped_sites_and_says_the_layer_is_partial(region: 
     assert out["facilities"] == len(in_service) >= 1
     assert out["layer"] == "shipped" and "中央救灾物资重庆储备库" in out["layer_gap"]
     assert 0 < out["share"] < 1  # one site cannot cover the area within an hour
+
+
+def test_evaluation_of_the_rescue_target_is_no_data_with_the_missing_list(region: Region) -> None:
+    from metrocircle.indicators.model import Status
+    from metrocircle.indicators.service import evaluate_region
+
+    target = region.target("rescue_circle_1h")
+    (ev,) = evaluate_region(region, as_of=2026, targets=[target])
+    assert ev.status == Status.NO_DATA
+    gap = layer_gap(region, "emergency_sites")
+    assert gap is not None
+    text = " ".join(w.en for w in ev.warnings)
+    assert "incomplete" in text
+    for item in gap.missing:
+        assert item in text
