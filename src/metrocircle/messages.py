@@ -413,7 +413,6 @@ _CLI: dict[str, tuple[str, str]] = {
     "xlsx_written": ("已导出 {n} 行到 {path}", "Exported {n} rows to {path}"),
 }
 
-<<<<<<< HEAD
 _COL: dict[str, tuple[str, str]] = {
     # column headings of `metrocircle export --headers zh|en`
     "code": ("区县代码", "Unit code"),
@@ -460,7 +459,8 @@ _COL: dict[str, tuple[str, str]] = {
     "reviewed_by": ("审核人", "Reviewed by"),
     "reviewed_at": ("审核时间", "Reviewed at"),
     "review_reason": ("审核意见", "Review note"),
-=======
+}
+
 _FLOOD: dict[str, tuple[str, str]] = {
     "stations_header": (
         "站点\t河流\t警戒水位(米)\t保证水位(米)\t高程基面",
@@ -536,7 +536,6 @@ _FARES: dict[str, tuple[str, str]] = {
     "commute_minutes": ("轨道出行(分钟)", "Rail trip (min)"),
     "commute_monthly": ("每月·{scheme}", "Monthly, {scheme}"),
     "separate": ("分段计费", "separate fares"),
->>>>>>> main
 }
 
 CATALOGUE: dict[str, tuple[str, str]] = {
@@ -544,12 +543,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **{f"reason.{k}": v for k, v in _REASON.items()},
     **{f"note.{k}": v for k, v in _NOTE.items()},
     **{f"cli.{k}": v for k, v in _CLI.items()},
-<<<<<<< HEAD
     **{f"col.{k}": v for k, v in _COL.items()},
-=======
     **{f"flood.{k}": v for k, v in _FLOOD.items()},
     **{f"fares.{k}": v for k, v in _FARES.items()},
->>>>>>> main
 }
 """Every message: key → (Chinese, English)."""
 
