@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from metrocircle.geo import project_utm48n
-
-from .common import Link, Node, first_number, first_year, haversine_km, min_number, read_csv
+from .common import METRIC, Link, Node, first_number, first_year, haversine_km, min_number, read_csv
 from .placement import Placer
 
 __all__ = ["ExpresswayResult", "Mesh", "expressway_links", "local_mesh"]
@@ -132,7 +130,7 @@ def local_mesh(seats: dict[str, Node], twps: list[Node], p: dict[str, float]) ->
     from scipy.spatial import Delaunay
 
     mesh_nodes = list(seats.values()) + twps
-    x, y = project_utm48n([n.lon for n in mesh_nodes], [n.lat for n in mesh_nodes])
+    x, y = METRIC.forward([n.lon for n in mesh_nodes], [n.lat for n in mesh_nodes])
     tri = Delaunay(np.column_stack([x, y]))
     edges: set[tuple[int, int]] = set()
     for s in tri.simplices:
