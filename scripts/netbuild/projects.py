@@ -132,6 +132,34 @@ PROJECT_LINES: list[ProjectLine] = [
         "env.022net.com 2022-09-04 (上游新闻): 起于渝长复线高速收费站, 止于内环大佛寺大桥南桥头立交, 21.86 km, 城市快速路; ends read as 弹子石街道 (南岸, 大佛寺) and 鱼嘴镇 (果园港, ASSUMED)",
     ),
     ProjectLine(
+        "liangjiang_changshou_express",
+        "两江新区—长寿快速通道",
+        "road",
+        "urban_trunk",
+        "twp:龙兴镇@500112",
+        "seat:500115",
+        23.6,
+        80.0,
+        "under_construction",
+        None,
+        "road registry expressways.csv: started 2020-12, no opening date",
+        "network/road expressways.csv row liangjiang_changshou_express (两江新区(三环高速)—长寿, 23.6 km, 80 km/h; https://m.163.com/dy/article/IP1FNJ0I0553RLYU.html), not placed by the expressway step; ends read as 龙兴镇 (三环高速 in 两江新区) and the 长寿 seat (ASSUMED)",
+    ),
+    ProjectLine(
+        "zhiping_yangtze_bridge",
+        "支坪长江大桥(江津支坪—九龙坡, 方案研究)",
+        "road",
+        "urban_trunk",
+        "twp:支坪镇@500116",
+        "nearest:500107",
+        None,
+        None,
+        "planned",
+        None,
+        "方案研究 (e47e47.com forum copy of the 九龙坡区交通局 text), no date",
+        "plan 专栏2 §4; a 九龙坡—江津 Yangtze crossing at 支坪 under 方案研究 (九龙坡区交通局 text via e47e47.com); ends: 支坪镇 and the nearest 九龙坡 township point across the river (rule nearest_township_of_unit)",
+    ),
+    ProjectLine(
         "centre_yongchuan_rongchang_express",
         "中心城区至永川—荣昌快速通道(规划)",
         "road",
@@ -295,7 +323,11 @@ def project_links(  # noqa: PLR0917 - the build's inputs, one each
     for pl in PROJECT_LINES:
         if pl.ref in existing_groups:
             continue
-        b = _point(pl.b, seats, twps)
+        if pl.b.startswith("nearest:"):
+            # the township point of the named unit nearest to the other end
+            b = _nearest_core(_point(pl.a, seats, twps), twps, {pl.b.removeprefix("nearest:")})
+        else:
+            b = _point(pl.b, seats, twps)
         if pl.a == "core_nearest":
             pool = stations if pl.mode == "rail" else [*seats.values(), *twps]
             a = _nearest_core(b, pool, core)

@@ -91,8 +91,6 @@ def minutes_to_point(
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra
 
-    from metrocircle.geo import project_utm48n
-
     o = np.asarray(origins_lonlat, dtype=np.float64).reshape(-1, 2)
     no, n = o.shape[0], len(net.nodes)
     on, om = net.join(o[:, 0], o[:, 1])
@@ -110,8 +108,8 @@ def minutes_to_point(
     dst.append(np.full(ok.sum(), sink))
     wt.append(dm[0][ok].astype(np.float64))
     p = net.params
-    ox, oy = project_utm48n(o[:, 0], o[:, 1])
-    cx, cy = project_utm48n([dest[0]], [dest[1]])
+    ox, oy = net.projection.forward(o[:, 0], o[:, 1])
+    cx, cy = net.projection.forward([dest[0]], [dest[1]])
     km = np.hypot(ox - cx[0], oy - cy[0]) / 1000.0
     near = km <= p["access.max_km"]
     src.append(np.flatnonzero(near) + n)
@@ -158,6 +156,12 @@ def _group_name(net: Network, ref: str) -> str:
     return str(hit.iloc[0]) if len(hit) else ref
 
 
+def _key(m: Modification) -> str:
+    """What a row ranks: the project, else the link group without its section suffix
+    (``CRT9`` and ``CRT9@2023`` are one line opened in two steps)."""
+    return m.project_id or m.key.split("@")[0]
+
+
 def _root(scenarios: dict[str, Any], sid: str) -> str:
     s = scenarios[sid]
     while s.base:
@@ -189,13 +193,13 @@ def project_ranking(
         msg = f"unknown scenario {scenario_id!r}; known: {sorted(scenarios)}"
         raise ScenarioError(msg)
     mods = flatten(scenarios, scenario_id)
-    in_keys = {m.key for m in mods}
+    in_keys = {_key(m) for m in mods}
     later: list[Modification] = []
     later_seen: set[tuple[str, str, str]] = set()
     for sid in scenarios:
         for m in scenarios[sid].modifications:
-            sig = (m.key, m.op, m.ref)
-            if m.key not in in_keys and sig not in later_seen:
+            sig = (_key(m), m.op, m.ref)
+            if _key(m) not in in_keys and sig not in later_seen:
                 later_seen.add(sig)
                 later.append(m)
     base_net = load_network(region)
@@ -205,21 +209,21 @@ def project_ranking(
     full = apply(base_net, mods, strict=False)
     in_full, max_full, mean_full = _metrics(region, full)
     in_root, max_root, mean_root = _metrics(region, root_net)
-    root_keys = {m.key for m in root_mods}
+    root_keys = {_key(m) for m in root_mods}
     groups: dict[str, list[Modification]] = {}
     for m in mods:
-        if m.key not in root_keys:
-            groups.setdefault(m.key, []).append(m)
+        if _key(m) not in root_keys:
+            groups.setdefault(_key(m), []).append(m)
     extra: dict[str, list[Modification]] = {}
     for m in later:
-        extra.setdefault(m.key, []).append(m)
+        extra.setdefault(_key(m), []).append(m)
     projects = {p.id: p for p in region.projects}
     rows: list[dict[str, Any]] = []
     total = len(groups) + len(extra)
     for done, (key, ms) in enumerate([*groups.items(), *extra.items()], start=1):
         in_scenario = key in groups
         if in_scenario:
-            without = [m for m in mods if m.key != key]
+            without = [m for m in mods if _key(m) != key]
             in_r, max_r, mean_r = _metrics(region, apply(base_net, without, strict=False))
             in_a, max_a, mean_a = _metrics(region, apply(base_net, root_mods + ms, strict=False))
             ref_in, ref_max, ref_mean = in_root, max_root, mean_root

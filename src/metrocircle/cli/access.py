@@ -303,7 +303,11 @@ def rank_command(
         return
     for p in res.projects:
         inside = "、".join(u.name_zh for u in p.brings_inside_60) or "—"
-        where = "" if p.in_scenario else f" (opens {p.in_service_year or '?'}, after {scenario})"
+        where = (
+            ""
+            if p.in_scenario
+            else f" (not in {scenario}; in a later scenario, in-service year {p.in_service_year or 'unknown'})"
+        )
         typer.echo(
             f"{p.rank:>2}. {p.name_zh} / {p.name_en}{where}\n"
             f"    removed: −{p.units_within_60_remove_one} units within 60, "

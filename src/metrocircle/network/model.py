@@ -310,16 +310,17 @@ class Network:
         served = np.zeros(len(self.nodes), dtype=bool)
         act = self.arc_active & (self.arc_link >= 0)
         served[self.arc_src[act]] = True
-        # a station is served exactly while one of its lines runs (its platforms have
-        # rides), with or without access links of its own
+        # in a network that runs trains, every station of a rail line is joinable (with
+        # or without access links of its own). Not only the lines running in this
+        # scenario: the join candidates must not change when a project opens, or opening
+        # it could push a better candidate out of the k nearest and lengthen a trip.
         rides = act & (self.arc_kind == ARC_RIDE)
         if rides.any():
             st = self.nodes["station"].to_numpy()
-            live = np.zeros(len(self.nodes), dtype=bool)
-            plat = self.arc_src[rides]
-            live[st[plat][st[plat] >= 0]] = True
-            is_station = (self.nodes["kind"] == "station").to_numpy()
-            served = np.where(is_station, live, served)
+            plat = self.arc_src[self.arc_kind == ARC_RIDE]
+            on_line = np.zeros(len(self.nodes), dtype=bool)
+            on_line[st[plat][st[plat] >= 0]] = True
+            served |= on_line
         if (ok & served).any():
             ok = ok & served
         idx = np.flatnonzero(ok).astype(np.int64)
