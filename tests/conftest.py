@@ -102,7 +102,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(
             sa.text(
                 "DROP TABLE IF EXISTS observations, audit_log, submissions, api_tokens, users, "
-                "visitor_counts, alembic_version CASCADE"
+                "visitor_counts, water_levels, alembic_version CASCADE"
             )
         )
         conn.execute(sa.text("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE"))

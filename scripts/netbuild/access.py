@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from metrocircle.geo import project_utm48n
-
-from .common import Link, Node
+from .common import METRIC, Link, Node
 from .road import Mesh
 
 __all__ = ["station_access_links"]
@@ -16,7 +14,7 @@ def station_access_links(stations: dict[str, Node], mesh: Mesh, p: dict[str, flo
     """Join each station to its ``access.station_k`` nearest mesh nodes within ``access.station_max_km``."""
     links: list[Link] = []
     for s in stations.values():
-        sx, sy = project_utm48n([s.lon], [s.lat])
+        sx, sy = METRIC.forward([s.lon], [s.lat])
         dd = np.hypot(mesh.x - sx[0], mesh.y - sy[0]) / 1000.0
         order = np.argsort(dd)[: int(p["access.station_k"])]
         for idx in order:

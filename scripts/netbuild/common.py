@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import math
 import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from metrocircle.geo import MetricProjection
 
 __all__ = [
     "DATASET",
     "GEONAMES_SRC",
+    "METRIC",
     "OSM_SRC",
     "OUT",
     "RAIL_SRC",
@@ -29,6 +33,10 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[2]
 DATASET = ROOT / "src" / "metrocircle" / "data" / "chongqing"
 OUT = DATASET / "network"
+METRIC = MetricProjection(
+    tomllib.loads((DATASET / "manifest.toml").read_text(encoding="utf-8"))["metric_crs"]
+)
+"""Metres for the build's distances: the dataset manifest's ``metric_crs``."""
 
 RAIL_SRC = "network/rail ({file}) of the shared data folder; see rail/PROVENANCE.txt"
 OSM_SRC = "© OpenStreetMap contributors (ODbL-1.0) via Pengou22/railway-plane-footprint passenger-stations.json @aa30a50 (snapshot 2026-03-25)"

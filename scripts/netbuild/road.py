@@ -10,9 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from metrocircle.geo import project_utm48n
-
-from .common import Link, Node, first_number, first_year, haversine_km, min_number, read_csv
+from .common import METRIC, Link, Node, first_number, first_year, haversine_km, min_number, read_csv
 from .placement import Placer
 
 __all__ = [
@@ -458,7 +456,7 @@ def local_mesh(
     from scipy.spatial import Delaunay
 
     mesh_nodes = list(seats.values()) + twps
-    x, y = project_utm48n([n.lon for n in mesh_nodes], [n.lat for n in mesh_nodes])
+    x, y = METRIC.forward([n.lon for n in mesh_nodes], [n.lat for n in mesh_nodes])
     tri = Delaunay(np.column_stack([x, y]))
     edges: set[tuple[int, int]] = set()
     for s in tri.simplices:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from metrocircle._errors import ExtensionError, Problem
 from metrocircle.access import indicators as access_indicators
 from metrocircle.coverage import indicators as coverage_indicators
-from metrocircle.coverage.facilities import validate_facility_files
+from metrocircle.coverage.layers import validate_all_facility_files
 from metrocircle.indicators import builtin as builtin_indicators
 from metrocircle.network.dataset import validate_network_files
 from metrocircle.sectors import indicators as sector_indicators
@@ -92,7 +92,7 @@ BUILTIN: tuple[DatasetExtension, ...] = (
     ),
     DatasetExtension(
         "facilities",
-        validate_files=validate_facility_files,
+        validate_files=validate_all_facility_files,
         indicators=coverage_indicators.INDICATORS,
     ),
 )

@@ -1,4 +1,5 @@
-"""Datum conversion between GCJ-02 (the offset datum of Chinese web maps) and WGS84.
+"""Datum conversion between GCJ-02 (the offset datum of Chinese web maps) and WGS84, and the
+metric projection distances are measured in.
 
 GCJ-02 is WGS84 shifted by a published, deterministic obfuscation function. The forward
 transform (WGS84 → GCJ-02) is closed-form; the inverse has no closed form and is solved
@@ -7,16 +8,31 @@ here by fixed-point iteration until the forward transform reproduces the input t
 
 The constants are those of the Krasovsky 1940 ellipsoid used by the transform
 (semi-major axis 6 378 245 m, e² = 0.006 693 421 622 965 94).
+
+Distances (access links, isochrone discs, adjacency tolerances) are measured in a metric
+CRS that belongs to the data, never to the code: a dataset names it in its manifest
+(``metric_crs``) and a network built without one takes the UTM zone of its own centre
+(:func:`metric_crs_for`). :class:`MetricProjection` refuses points whose centre lies
+outside the CRS's area of use, so a region in another zone cannot be measured in the
+wrong one silently.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["gcj02_to_wgs84", "in_china", "project_utm48n", "wgs84_to_gcj02"]
+__all__ = [
+    "MetricProjection",
+    "gcj02_to_wgs84",
+    "in_china",
+    "metric_crs_for",
+    "wgs84_to_gcj02",
+]
 
 _A = 6378245.0
 _EE = 0.00669342162296594323
@@ -111,10 +127,86 @@ def gcj02_to_wgs84(
     return w_lon, w_lat
 
 
-def project_utm48n(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
-    """Project WGS84 degrees to UTM zone 48N metres (EPSG:32648), the region's metric CRS."""
-    from pyproj import Transformer
+def metric_crs_for(lon: Any, lat: Any) -> str:
+    """The UTM zone (as ``EPSG:326zz`` north / ``EPSG:327zz`` south) of the points' centre.
 
-    tr = Transformer.from_crs("EPSG:4326", "EPSG:32648", always_xy=True)
-    x, y = tr.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
-    return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    Examples
+    --------
+    >>> metric_crs_for([106.55], [29.56])  # 解放碑, Chongqing
+    'EPSG:32648'
+    >>> metric_crs_for([116.4], [39.9])  # Beijing
+    'EPSG:32650'
+    """
+    lo = np.asarray(lon, dtype=np.float64).ravel()
+    la = np.asarray(lat, dtype=np.float64).ravel()
+    if lo.size == 0:
+        msg = "cannot choose a metric CRS for an empty set of points"
+        raise ValueError(msg)
+    c_lon = float(np.nanmean(lo))
+    c_lat = float(np.nanmean(la))
+    zone = min(60, max(1, int((c_lon + 180.0) // 6.0) + 1))
+    return f"EPSG:{32600 + zone if c_lat >= 0 else 32700 + zone}"
+
+
+@lru_cache(maxsize=16)
+def _transformers(crs: str) -> tuple[Any, Any, tuple[float, float, float, float] | None]:
+    from pyproj import CRS, Transformer
+
+    target = CRS.from_user_input(crs)
+    if not target.is_projected:
+        msg = f"metric CRS {crs!r} is not a projected (metre) CRS"
+        raise ValueError(msg)
+    aou = target.area_of_use
+    bounds = None if aou is None else (aou.west, aou.south, aou.east, aou.north)
+    fwd = Transformer.from_crs("EPSG:4326", target, always_xy=True)
+    inv = Transformer.from_crs(target, "EPSG:4326", always_xy=True)
+    return fwd, inv, bounds
+
+
+@dataclass(frozen=True)
+class MetricProjection:
+    """WGS84 degrees ↔ metres of a named projected CRS (the region's ``metric_crs``).
+
+    Examples
+    --------
+    >>> proj = MetricProjection("EPSG:32648")
+    >>> x, y = proj.forward([106.0, 106.1], [29.5, 29.5])
+    >>> round(float(x[1] - x[0]))  # 0.1° of longitude at 29.5° N, in metres
+    9694
+    """
+
+    crs: str
+
+    def forward(self, lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
+        """Project WGS84 longitude/latitude to metres."""
+        fwd, _, _ = _transformers(self.crs)
+        x, y = fwd.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    def inverse(self, x: Any, y: Any) -> tuple[FloatArray, FloatArray]:
+        """Metres back to WGS84 longitude/latitude."""
+        _, inv, _ = _transformers(self.crs)
+        lo, la = inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+        return np.asarray(lo, dtype=np.float64), np.asarray(la, dtype=np.float64)
+
+    def check(self, lon: Any, lat: Any, *, what: str) -> None:
+        """Raise ``ValueError`` naming ``what`` when the points' centre lies outside the CRS.
+
+        The centre, not every point, is tested: a metropolitan area may spill a little over
+        a zone edge (UTM stays usable a few degrees beyond it), but data centred in another
+        zone is a wrong CRS, not a spill.
+        """
+        _, _, bounds = _transformers(self.crs)
+        lo = np.asarray(lon, dtype=np.float64).ravel()
+        la = np.asarray(lat, dtype=np.float64).ravel()
+        if bounds is None or lo.size == 0:
+            return
+        c_lon, c_lat = float(np.nanmean(lo)), float(np.nanmean(la))
+        west, south, east, north = bounds
+        if not (west <= c_lon <= east and south <= c_lat <= north):
+            msg = (
+                f"{what}: metric CRS {self.crs} covers lon {west:g}..{east:g}, lat "
+                f"{south:g}..{north:g}, but the data is centred at ({c_lon:.3f}, {c_lat:.3f}); "
+                f"name the right metric_crs in the manifest (here {metric_crs_for(lo, la)})"
+            )
+            raise ValueError(msg)

@@ -3,7 +3,7 @@
 Each entry is a key → ``(Chinese, English)`` pair, so a text cannot exist in one language
 only; :func:`text` picks one and fills its ``str.format`` placeholders. Keys are grouped by
 a prefix: ``report.`` (the evaluation report), ``reason.`` and ``note.`` (why a target has
-its status), ``cli.`` (command-line messages).
+its status), ``cli.`` (command-line messages), ``flood.`` and ``fares.`` (those commands).
 
 >>> text("reason.met", "en", latest="80.0%", year="2025", goal="at least 80.0% by 2025")
 'The latest value, 80.0% (2025), meets the target (at least 80.0% by 2025).'
@@ -413,11 +413,139 @@ _CLI: dict[str, tuple[str, str]] = {
     "xlsx_written": ("已导出 {n} 行到 {path}", "Exported {n} rows to {path}"),
 }
 
+_COL: dict[str, tuple[str, str]] = {
+    # column headings of `metrocircle export --headers zh|en`
+    "code": ("区县代码", "Unit code"),
+    "id": ("编号", "ID"),
+    "name_zh": ("中文名称", "Chinese name"),
+    "name_en": ("英文名称", "English name"),
+    "parent": ("上级", "Parent"),
+    "level": ("层级", "Level"),
+    "roles": ("功能定位", "Roles"),
+    "population_2020": ("常住人口（2020年，人）", "Resident population (2020, persons)"),
+    "urban_population_2020": (
+        "城镇常住人口（2020年，人）",
+        "Urban resident population (2020, persons)",
+    ),
+    "urbanisation_rate_2020_pct": ("城镇化率（2020年，%）", "Urbanisation rate (2020, %)"),
+    "seat_name_zh": ("政府驻地", "Seat of government"),
+    "seat_lon": ("驻地经度", "Seat longitude"),
+    "seat_lat": ("驻地纬度", "Seat latitude"),
+    "area_km2_computed": ("面积（平方公里，按边界计算）", "Area (km², from the boundary)"),
+    "notes": ("备注", "Notes"),
+    "indicator": ("指标", "Indicator"),
+    "scope": ("范围", "Scope"),
+    "unit": ("计量单位", "Unit of measure"),
+    "direction": ("方向", "Direction"),
+    "baseline_value": ("基期值", "Baseline value"),
+    "baseline_year": ("基期年份", "Baseline year"),
+    "target_value": ("目标值", "Target value"),
+    "target_year": ("目标年份", "Target year"),
+    "chapter": ("规划章节", "Plan chapter"),
+    "source_quote": ("规划原文", "Plan text"),
+    "computed_by": ("计算方法", "Computed by"),
+    "type": ("类型", "Type"),
+    "units": ("涉及区县", "Units"),
+    "status": ("状态", "Status"),
+    "in_service_year": ("建成年份", "Year in service"),
+    "network_ref": ("路网要素", "Network elements"),
+    "period": ("年份", "Year"),
+    "value": ("数值", "Value"),
+    "source": ("来源", "Source"),
+    "source_url": ("来源网址", "Source URL"),
+    "submitted_by": ("报送人", "Submitted by"),
+    "submitted_at": ("报送时间", "Submitted at"),
+    "batch_id": ("批次", "Batch"),
+    "reviewed_by": ("审核人", "Reviewed by"),
+    "reviewed_at": ("审核时间", "Reviewed at"),
+    "review_reason": ("审核意见", "Review note"),
+}
+
+_FLOOD: dict[str, tuple[str, str]] = {
+    "stations_header": (
+        "站点\t河流\t警戒水位(米)\t保证水位(米)\t高程基面",
+        "Station\tRiver\tWarning level (m)\tGuarantee level (m)\tDatum",
+    ),
+    "no_warning": (
+        "无预警：{n} 个站点的最新水位均未达到预警条件。",
+        "No warning: the latest level of each of {n} station(s) meets no warning criterion.",
+    ),
+    "no_readings": (
+        "库中尚无水位数据；请先用 metrocircle flood import 导入。",
+        "The store holds no water levels yet; import some with metrocircle flood import.",
+    ),
+    "grade.blue": ("蓝色", "Blue"),
+    "grade.yellow": ("黄色", "Yellow"),
+    "grade.orange": ("橙色", "Orange"),
+    "grade.red": ("红色", "Red"),
+    "metres": ("{v} 米", "{v} m"),
+    "above": ("超警戒 {v} 米", "{v} m above warning"),
+    "below": ("低于警戒 {v} 米", "{v} m below warning"),
+    "notify": ("通知：{who}", "notify: {who}"),
+    "downstream": (
+        "下游 {name}：约 {hours} 小时后（参数化估算），通知 {who}",
+        "downstream {name}: in about {hours} h (parameterised estimate), notify {who}",
+    ),
+    "townships": (
+        "沿岸乡镇（河段 {km} 公里内，{geometry}）：{items}",
+        "Riverside townships (within {km} km of the reach, {geometry}): {items}",
+    ),
+    "geometry.schematic": ("示意河段：站点连线", "schematic reach: station-to-station line"),
+    "projects": (
+        "通知区县内的港口、航道、桥隧、枢纽类重点项目：{items}",
+        "Key projects (ports, waterways, bridges, tunnels, hubs) in the notified units: {items}",
+    ),
+    "imported": (
+        "已导入 {n} 条水位记录（{file}，批次 {batch}）",
+        "Imported {n} water-level reading(s) from {file} (batch {batch})",
+    ),
+    "file_or_store": (
+        "请给出水位文件，或使用 --from-store（二者只能选一）。",
+        "Give a water-level file or --from-store (one of the two).",
+    ),
+    "no_stations": (
+        "数据集 {dataset} 没有水文站点。",
+        "Dataset {dataset} has no flood gauge stations.",
+    ),
+    "more_townships": ("等 {n} 个", "and {n} more"),
+}
+
+_FARES: dict[str, tuple[str, str]] = {
+    "no_data": ("暂无数据", "no data"),
+    "yuan": ("{v} 元", "¥{v}"),
+    "od_head": (
+        "{a} → {b}（情景 {scenario}，模型值）",
+        "{a} → {b} (scenario {scenario}, modelled)",
+    ),
+    "od_no_rail": (
+        "该情景下两地驻地之间没有需计费的轨道公共交通出行（无轨道线路或仅为步行、公交接驳）。",
+        "In this scenario no priced rail trip joins the two seats (no rail line, or only walking and bus feeders).",
+    ),
+    "od_minutes": ("公共交通出行时间：{m} 分钟", "Public-transport time: {m} min"),
+    "od_separate": ("分段计费（现行票价）：{v}", "Separate fares (today's, by operator): {v}"),
+    "od_integrated": ("{scheme}：{v}", "{scheme}: {v}"),
+    "od_monthly": (
+        "每月通勤（22 个工作日往返）：分段 {sep}，一票式 {integ}",
+        "Monthly commute (22 working days, return): separate {sep}, integrated {integ}",
+    ),
+    "od_unpriced": (
+        "无公开票价的线路（国铁等）：{items}",
+        "Lines without a published fare (national railway etc.): {items}",
+    ),
+    "commute_unit": ("区县", "Unit"),
+    "commute_minutes": ("轨道出行(分钟)", "Rail trip (min)"),
+    "commute_monthly": ("每月·{scheme}", "Monthly, {scheme}"),
+    "separate": ("分段计费", "separate fares"),
+}
+
 CATALOGUE: dict[str, tuple[str, str]] = {
     **{f"report.{k}": v for k, v in _REPORT.items()},
     **{f"reason.{k}": v for k, v in _REASON.items()},
     **{f"note.{k}": v for k, v in _NOTE.items()},
     **{f"cli.{k}": v for k, v in _CLI.items()},
+    **{f"col.{k}": v for k, v in _COL.items()},
+    **{f"flood.{k}": v for k, v in _FLOOD.items()},
+    **{f"fares.{k}": v for k, v in _FARES.items()},
 }
 """Every message: key → (Chinese, English)."""
 

@@ -136,10 +136,12 @@ def test_accounts_and_tokens(store_url: str) -> None:
             "create_api_token",
             "disable_user",
         ]
-        assert all(
-            "password" not in str(e.after) or "changed" in str(e.after)
-            for e in store.audit_entries()
-        )
+        # Neither the password nor its hash is logged: only a tagged digest of the hash
+        # (issue 19), so `audit verify` finds a hash swapped behind the log.
+        logged = " ".join(str(e.after) for e in store.audit_entries())
+        assert PASSWORD not in logged
+        assert "$argon2" not in logged
+        assert not any(h in logged for h in hashes)
         assert store.verify_audit().ok
 
 

@@ -1,7 +1,7 @@
 """The region adapter and the registered indicators on the embedded Chongqing dataset.
 
-No facility layer ships (no sourced list of reserve centres exists), so these tests build
-layers from the dataset's own sourced points (county seats) and label them as test sites.
+The shipped facility layers are partial (see sectors/facility_gaps.toml), so these tests
+build layers from the dataset's own sourced points (county seats) and label them as test sites.
 """
 
 from __future__ import annotations
@@ -146,12 +146,14 @@ def test_scenario_year_and_unknown_scenario(region: Region, seats: FacilityLayer
 
 
 def test_indicator_without_facilities_says_what_is_needed(region: Region) -> None:
+    # the shipped emergency layer is declared incomplete: no value, the missing list instead
     spec = get_indicator("coverage.rescue_circle_1h")
     assert spec.unit == "minutes"
     assert "emergency reserve" in spec.needs
     with pytest.raises(
         MetrocircleError,
-        match="no facility layer is loaded; needed: a facility layer of emergency reserve",
+        match=r"the shipped emergency_sites layer is incomplete .*missing: .*中央救灾物资重庆储备库.*; "
+        "needed: a facility layer of emergency reserve",
     ):
         compute("coverage.rescue_circle_1h", ComputeContext(region))
 

@@ -17,7 +17,7 @@ from metrocircle.access.od import od
 from metrocircle.api.app import create_app
 from metrocircle.cli.fares import fares_app
 from metrocircle.region import Region
-from metrocircle.sectors.fares import FareLeg, fares_od, load_fare_rules, trip_fare
+from metrocircle.sectors.fares import FareLeg, commute_costs, fares_od, load_fare_rules, trip_fare
 from metrocircle.settings import Settings
 
 runner = CliRunner()
@@ -78,3 +78,47 @@ def test_commute_costs_cover_every_unit_but_the_centre(region: Region) -> None:
             assert m["integrated"] == pytest.approx(r["fare_yuan"]["integrated"] * 44)
         else:
             assert m["integrated"] is None and r["reason"]
+
+
+def test_commute_costs_carry_every_scheme(region: Region) -> None:
+    import dataclasses
+
+    rules = load_fare_rules(region.dataset_path / "sectors/fares.toml")
+    first = rules.schemes[0]
+    capped = dataclasses.replace(first, id="capped_at_7", cap_yuan=7.0)
+    two = dataclasses.replace(rules, schemes=(first, capped))
+    rows = commute_costs(region, rules=two)
+    days = rules.working_days_per_month
+    priced = 0
+    for r in rows:
+        m, f = r["monthly_yuan_by_scheme"], r["fare_yuan_by_scheme"]
+        assert set(m) == set(f) == {"separate", first.id, "capped_at_7"}
+        for k, v in f.items():
+            assert m[k] == (None if v is None else pytest.approx(v * 2 * days))
+        assert f[first.id] == r["fare_yuan"]["integrated"]
+        if f[first.id] is not None:
+            priced += 1
+            assert f["capped_at_7"] <= min(f[first.id], 7.0 * first.card_factor) + 1e-9
+    assert priced
+    # a trip long enough for the cap to bite costs less under the capped scheme
+    assert any(
+        r["fare_yuan_by_scheme"]["capped_at_7"] < r["fare_yuan_by_scheme"][first.id]
+        for r in rows
+        if r["fare_yuan_by_scheme"][first.id] is not None
+    )
+
+
+def test_commute_cli_api_and_languages(client: TestClient) -> None:
+    cli = runner.invoke(fares_app, ["commute", "--json"])
+    api = client.get("/api/sectors/fares/commute")
+    assert api.status_code == 200, api.text
+    assert api.json() == json.loads(cli.stdout)
+    zh = runner.invoke(fares_app, ["commute", "--lang", "zh"]).stdout
+    en = runner.invoke(fares_app, ["commute", "--lang", "en"]).stdout
+    assert zh.splitlines()[0].startswith("区县\t") and "永川区" in zh
+    assert en.splitlines()[0].startswith("Unit\t") and "Yongchuan District" in en
+    assert "no data" in en and "暂无数据" in zh
+    od_en = runner.invoke(fares_app, ["od", "--from", "永川", "--to", "渝中", "--lang", "en"])
+    assert od_en.exit_code == 0 and "Monthly commute" in od_en.stdout
+    od_zh = runner.invoke(fares_app, ["od", "--from", "永川", "--to", "渝中"])
+    assert "每月通勤" in od_zh.stdout

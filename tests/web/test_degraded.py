@@ -45,8 +45,10 @@ def test_missing_features_say_not_available(session: Session) -> None:
     assert all(b.is_disabled() for b in page.locator("#scenarios button").all())
     assert page.locator("#indicator option[value='minutes']").is_disabled()
     assert page.locator("#layer-network").is_disabled()
+    assert page.locator("#layer-flood").is_disabled()
     page.click(".tabs button[data-tab='warnings']")
-    assert page.locator("#tab-warnings .not-available").count() == 2
+    # air, tourism and flood warnings
+    assert page.locator("#tab-warnings .not-available").count() == 3
     page.click(".tabs button[data-tab='ranking']")
     assert page.locator("#tab-ranking .not-available").count() == 1
     session.shot("not-available")

@@ -19,6 +19,7 @@ export const PATHS = {
   ranking: "/api/access/ranking",
   airWarnings: "/api/sectors/air/warnings",
   tourismWarnings: "/api/sectors/tourism/warnings",
+  floodLayer: "/api/sectors/flood/layer",
   coverageParameters: "/api/coverage/parameters",
   coverageRescue: "/api/coverage/rescue",
   coverageSite: "/api/coverage/site",

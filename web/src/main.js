@@ -10,6 +10,7 @@ import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, re
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 import { loadMine, loadReview, renderReview, renderSubmit, resetWork } from "./submit.js";
 import { isAdmin, loadAdmin, renderAdmin, resetAdmin } from "./admin.js";
+import { addFloodLayers, drawFlood, floodLegend, floodTooltip, renderFloodWarnings } from "./flood.js";
 
 const DEFAULT_SCENARIOS = [
   { id: "baseline-2020", key: "scn_baseline" },
@@ -64,7 +65,9 @@ const state = {
   ranking: {},
   refNames: {},
   focusProject: null,
-  layers: { units: true, projects: true, network: true, isochrone: false, labels: true, coverage: true },
+  layers: { units: true, projects: true, network: true, isochrone: false, labels: true, coverage: true, flood: true },
+  // the flood layer document (GET /api/sectors/flood/layer): undefined while loading, null when unavailable
+  flood: undefined,
   tab: "targets",
   // the coverage tab: the user's facility layer, the last coverage and siting answers
   coverage: {
@@ -214,6 +217,7 @@ function redrawChoropleth() {
   legend.isochrone = state.layers.isochrone && state.isochrone ? ISOCHRONE_BANDS : null;
   legend.coverage = state.layers.coverage && state.coverage.result ? { colours: COVERAGE_COLOURS, sites: Boolean(state.coverage.site) } : null;
   renderLegend($("legend"), state, legend);
+  floodLegend($("legend"), state);
   document.body.dataset.indicator = state.indicator;
   document.body.dataset.scenario = state.scenario;
   document.body.dataset.colours = JSON.stringify(colours);
@@ -260,6 +264,7 @@ function renderControls() {
   $("layer-network").disabled = !has(PATHS.network);
   $("layer-isochrone").disabled = !has(PATHS.isochrone);
   $("layer-coverage").disabled = !state.coverage.available;
+  $("layer-flood").disabled = !has(PATHS.floodLayer);
 }
 
 /** Whether a tab may be shown: the submit, review and audit tabs only to a user allowed to use them. */
@@ -317,7 +322,7 @@ function renderPanels() {
   if (!tabAllowed(state.tab)) state.tab = "targets";
   renderTargets($("tab-targets"), state, changeYear);
   renderUnit($("tab-unit"), state);
-  renderWarnings($("tab-warnings"), state);
+  drawWarnings();
   renderAbout($("tab-about"), state);
   renderRanking($("tab-ranking"), state, pickProject);
   renderCoverage($("tab-coverage"), state, COVERAGE_ACTIONS);
@@ -817,6 +822,15 @@ function bindMap() {
     });
     map.on("mouseleave", id, () => hoverBox(null));
   }
+  for (const id of ["flood-stations", "flood-reaches"]) {
+    map.on("mousemove", id, (e) => {
+      const p = e.features?.[0]?.properties;
+      if (!p) return;
+      const tip = floodTooltip(p);
+      hoverBox(e.point, `<strong>${esc(tip.title)}</strong><br>${tip.lines.map(esc).join("<br>")}`);
+    });
+    map.on("mouseleave", id, () => hoverBox(null));
+  }
   map.on("mousemove", "projects-circles", (e) => {
     const f = e.features?.[0];
     if (!f) return;
@@ -849,6 +863,27 @@ function countRendered() {
 
 // ------------------------------------------------------------------ start
 
+function drawWarnings() {
+  renderWarnings($("tab-warnings"), state);
+  renderFloodWarnings($("tab-warnings"), state);
+}
+
+async function loadFlood() {
+  if (!has(PATHS.floodLayer)) state.flood = null;
+  else {
+    try {
+      state.flood = await getJSON(PATHS.floodLayer, { label: "layer_flood" });
+      drawFlood(map, state.flood);
+      document.body.dataset.floodStations = String(state.flood.features.filter((f) => f.properties.kind === "station").length);
+    } catch (err) {
+      console.warn(err);
+      state.flood = null;
+    }
+  }
+  drawWarnings();
+  redrawChoropleth();
+}
+
 async function loadWarnings() {
   for (const [kind, path] of [
     ["air", PATHS.airWarnings],
@@ -865,7 +900,7 @@ async function loadWarnings() {
       state.warnings[kind] = null;
     }
   }
-  renderWarnings($("tab-warnings"), state);
+  drawWarnings();
 }
 
 async function changeYear(year) {
@@ -944,6 +979,7 @@ async function start() {
   await new Promise((resolve) => map.on("load", resolve));
   const projectRefs = [...new Set(projects.flatMap((p) => p.network_ref))];
   addLayers(map, { unitsGeojson: geojson, seatsGeojson: seats, centre: region.centre, projectRefs });
+  addFloodLayers(map);
   bindMap();
   bindControls();
   for (const [k, on] of Object.entries(state.layers)) if (k !== "labels") setGroupVisible(map, k, on);
@@ -962,6 +998,7 @@ async function start() {
   loadWork();
   loadNetwork();
   loadWarnings();
+  loadFlood();
   map.on("idle", countRendered);
   map.once("idle", () => {
     countRendered();

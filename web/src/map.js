@@ -13,6 +13,7 @@ export const LAYER_GROUPS = {
   network: ["net-road-sourced", "net-road-modelled", "net-rail-sourced", "net-rail-modelled"],
   isochrone: ["iso-fill", "iso-line", "iso-origin"],
   coverage: ["cov-uncovered", "cov-facilities", "cov-sites"],
+  flood: ["flood-reaches", "flood-stations"],
 };
 
 /** Colours of the coverage layers (display choices): uncovered townships, facilities, proposed sites. */

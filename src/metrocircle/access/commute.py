@@ -217,13 +217,11 @@ def rail_reach(region: Region, network: Network) -> pd.DataFrame:
         ``group, member, threshold_min, minutes, reached, basis`` — ``minutes`` is NaN when
         the network has no rail path (for example no sourced time to 上海 exists).
     """
-    from metrocircle.geo import project_utm48n
-
     rail = network.subset(("rail",))
     nodes = rail.nodes
     c = centre_lonlat(region)
-    cx, cy = project_utm48n([c[0]], [c[1]])
-    x, y = project_utm48n(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+    cx, cy = rail.projection.forward([c[0]], [c[1]])
+    x, y = rail.projection.forward(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
     km = np.hypot(x - cx[0], y - cy[0]) / 1000.0
     hub = np.flatnonzero(
         (nodes["kind"] == "platform").to_numpy() & (km <= network.params["reach.hub_radius_km"])

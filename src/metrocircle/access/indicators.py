@@ -46,7 +46,7 @@ def _prov(net: Network, sid: str, **extra: str) -> dict[str, str]:
 
 @INDICATORS.register(
     "access.minutes_to_centre",
-    name_zh="区县驻地至中心(解放碑)通行时间",
+    name_zh="区县驻地至中心通行时间",
     name_en="Minutes from each unit seat to the centre",
     unit="minutes",
     description="Fastest door-to-door minutes from the unit seat to the manifest centre on the scenario network (rail or road).",

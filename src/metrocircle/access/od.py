@@ -170,8 +170,6 @@ def trace_trips(
     from scipy.sparse import csr_array
     from scipy.sparse.csgraph import dijkstra
 
-    from metrocircle.geo import project_utm48n
-
     o = np.asarray(origins_lonlat, dtype=np.float64).reshape(-1, 2)
     no = o.shape[0]
     n = len(net.nodes)
@@ -193,8 +191,8 @@ def trace_trips(
     D.append(np.full(ok.sum(), sink))
     W.append(dm[0][ok].astype(np.float64))
     p = net.params
-    ox, oy = project_utm48n(o[:, 0], o[:, 1])
-    cx, cy = project_utm48n([dest_lonlat[0]], [dest_lonlat[1]])
+    ox, oy = net.projection.forward(o[:, 0], o[:, 1])
+    cx, cy = net.projection.forward([dest_lonlat[0]], [dest_lonlat[1]])
     km = np.hypot(ox - cx[0], oy - cy[0]) / 1000.0
     near = km <= p["access.max_km"]
     S.append(np.flatnonzero(near) + n)

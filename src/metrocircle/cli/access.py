@@ -55,7 +55,7 @@ def commute(
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
 ) -> None:
-    """Minutes from every unit seat to the centre (解放碑) by road and rail, and the target as shares."""
+    """Minutes from every unit seat to the centre (the manifest's, e.g. 解放碑) by road and rail, and the target as shares."""
     from metrocircle.access.workflows import commute_report
 
     with user_errors():

@@ -37,10 +37,13 @@ site_app = typer.Typer(
 )
 
 FacilitiesOpt = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--facilities",
-        help="Facility file (CSV or GeoJSON; format: coverage/FACILITIES.md).",
+        help=(
+            "Facility file (CSV or GeoJSON; format: coverage/FACILITIES.md). Default: the layers "
+            "the dataset ships (sectors/hospitals.csv, sectors/emergency_sites.csv)."
+        ),
         show_default=False,
     ),
 ]
@@ -81,16 +84,47 @@ def _run(label: str, fn: Callable[[], T]) -> T:
     raise AssertionError  # pragma: no cover - user_errors either returns or exits
 
 
-def _layer(path: Path, datum: str, kind: str | None) -> FacilityLayer:
+def _layer(
+    path: Path | None, datum: str, kind: str | None, region: Region | None = None
+) -> FacilityLayer:
+    """The user's facility file, or (no file) the layers the region ships, of ``kind``."""
     from metrocircle.coverage.facilities import load_facilities
+    from metrocircle.coverage.layers import shipped_facilities
 
     with user_errors():
-        layer = load_facilities(path, datum=datum)  # type: ignore[arg-type]
+        if path is None:
+            shipped = None if region is None else shipped_facilities(region)
+            if shipped is None:
+                fail(
+                    "the dataset ships no facility layer; give --facilities FILE "
+                    "(format: coverage/FACILITIES.md)"
+                )
+            layer = shipped
+            where = "the shipped layers"
+        else:
+            layer = load_facilities(path, datum=datum)  # type: ignore[arg-type]
+            where = str(path)
         if kind is not None:
             layer = layer.of_type(kind)
             if len(layer) == 0:
-                fail(f"{path} has no facility of type {kind!r}")
+                fail(
+                    f"{where} have no facility of type {kind!r}"
+                    if path is None
+                    else f"{where} has no facility of type {kind!r}"
+                )
         return layer
+    raise AssertionError  # pragma: no cover
+
+
+def _gap_note(region: Region, path: Path | None, layer_key: str) -> str | None:
+    """The shipped layer's incompleteness statement (None for a user file or a complete layer)."""
+    from metrocircle.coverage.layers import layer_gap
+
+    if path is not None:
+        return None
+    with user_errors():
+        gap = layer_gap(region, layer_key)
+        return None if gap is None or gap.complete else gap.statement()
     raise AssertionError  # pragma: no cover
 
 
@@ -126,7 +160,7 @@ def _name(region: Region, code: str) -> str:
 @coverage_app.command("rescue")
 def rescue(
     *,
-    facilities: FacilitiesOpt,
+    facilities: FacilitiesOpt = None,
     scenario: ScenarioOpt = None,
     minutes: Annotated[
         float | None, typer.Option("--minutes", help="Threshold, minutes (default 60).")
@@ -146,7 +180,8 @@ def rescue(
         fail("--minutes must be a non-negative number of minutes")
     region = load_region_or_exit(dataset)
     _check_scenario(region, scenario)
-    layer = _layer(facilities, datum, facility_type or str(params["facility_type"]))
+    layer = _layer(facilities, datum, facility_type or str(params["facility_type"]), region)
+    gap = _gap_note(region, facilities, "emergency_sites")
     cov, _ = _run(
         "computing network times…",
         lambda: coverage_from_region(region, layer, minutes=t, scenario=scenario),
@@ -177,9 +212,13 @@ def rescue(
                     mask=~cov.zones["covered"].to_numpy(),
                 ),
                 "population_method": "township zones, population estimated from census county totals",
+                "layer": "user file" if facilities is not None else "shipped",
+                "layer_gap": gap,
             }
         )
         return
+    if gap:
+        typer.echo(f"warning: {gap}", err=True)
     typer.echo(f"scenario {scenario or 'base'} · {len(layer)} facilities · threshold {t:g} min")
     typer.echo("code\tname\tpopulation\tcovered\tshare_%")
     for r in rows:
@@ -201,7 +240,7 @@ def _zone_points(region: Region) -> Any:
 @coverage_app.command("nth")
 def nth(
     *,
-    facilities: FacilitiesOpt,
+    facilities: FacilitiesOpt = None,
     n: Annotated[int, typer.Option("--n", help="Rank of the facility (1 = nearest).", min=1)] = 2,
     facility_type: TypeOpt = None,
     scenario: ScenarioOpt = None,
@@ -210,11 +249,17 @@ def nth(
     dataset: DatasetOpt = "chongqing",
 ) -> None:
     """Time from each township zone to its n-th nearest facility; per unit the worst and mean."""
+    from metrocircle.coverage.measures import load_parameters
     from metrocircle.coverage.service import nth_nearest_from_region
 
     region = load_region_or_exit(dataset)
     _check_scenario(region, scenario)
-    layer = _layer(facilities, datum, facility_type)
+    if facilities is None and facility_type is None:
+        facility_type = str(load_parameters()["defaults"]["nth_facility_type"])
+    layer = _layer(facilities, datum, facility_type, region)
+    gap = _gap_note(
+        region, facilities, "hospitals" if facility_type == "hospital" else "emergency_sites"
+    )
     z = _run(
         "computing network times…",
         lambda: nth_nearest_from_region(region, layer, n=n, scenario=scenario),
@@ -238,12 +283,17 @@ def nth(
             {
                 "scenario": scenario or "base",
                 "n": n,
+                "facilities": len(layer),
+                "layer": "user file" if facilities is not None else "shipped",
+                "layer_gap": gap,
                 "units": units,
                 "zones": z.to_dict(orient="records"),
             }
         )
         return
-    typer.echo(f"time to facility #{n} · scenario {scenario or 'base'}")
+    if gap:
+        typer.echo(f"warning: {gap}", err=True)
+    typer.echo(f"time to facility #{n} of {len(layer)} · scenario {scenario or 'base'}")
     typer.echo("code\tname\tmax_min\tmean_min\tunreached")
     for u in units:
         typer.echo(
@@ -254,7 +304,7 @@ def nth(
 @coverage_app.command("2sfca")
 def fca(
     *,
-    facilities: FacilitiesOpt,
+    facilities: FacilitiesOpt = None,
     catchment: Annotated[
         float | None, typer.Option("--catchment", help="Catchment, minutes (default 60).")
     ] = None,
@@ -273,9 +323,29 @@ def fca(
 
     if decay is not None and decay not in DECAYS:
         fail(f"--decay was {decay!r} but is expected to be one of {list(DECAYS)}")
+    from metrocircle.coverage.measures import load_parameters
+
+    defaults = load_parameters()["defaults"]
     region = load_region_or_exit(dataset)
     _check_scenario(region, scenario)
-    layer = _layer(facilities, datum, facility_type)
+    if facilities is None and facility_type is None:
+        facility_type = str(defaults["fca_facility_type"])
+    layer = _layer(facilities, datum, facility_type, region)
+    gap = _gap_note(
+        region, facilities, "hospitals" if facility_type == "hospital" else "emergency_sites"
+    )
+    excluded: list[str] = []
+    if facilities is None:
+        # the shipped layer: only facilities with a published capacity take part
+        has = layer.table["capacity"].notna()
+        excluded = layer.table.loc[~has, "id"].astype(str).tolist()
+        if not bool(has.any()):
+            fail(
+                "no shipped facility of this type has a published capacity; give --facilities FILE"
+            )
+        from metrocircle.coverage.facilities import FacilityLayer as _Layer
+
+        layer = _Layer(layer.table.loc[has].reset_index(drop=True), layer.origin, layer.datum)
     zones, units = _run(
         "computing network times…",
         lambda: two_step_fca_from_region(
@@ -283,6 +353,7 @@ def fca(
         ),
     )
     unit_of = layer.table["capacity_unit"].dropna().unique().tolist()
+    per = int(defaults["per_people_beds"] if unit_of == ["beds"] else defaults["per_people"])
     rows = [
         {
             "code": str(c),
@@ -291,25 +362,43 @@ def fca(
             "accessibility": None
             if r["accessibility"] != r["accessibility"]
             else float(r["accessibility"]),
+            "accessibility_per": None
+            if r["accessibility"] != r["accessibility"]
+            else float(r["accessibility"]) * per,
         }
         for c, r in units.iterrows()
     ]
+    bound = (
+        f"lower bound: {len(excluded)} facilities without a published capacity left out"
+        if excluded
+        else None
+    )
     if as_json:
         emit_json(
             {
                 "scenario": scenario or "base",
                 "capacity_unit": unit_of,
+                "per_people": per,
+                "facilities": len(layer),
+                "layer": "user file" if facilities is not None else "shipped",
+                "layer_gap": gap,
+                "excluded_no_capacity": excluded,
+                "bound": bound,
                 "units": rows,
                 "zones": zones.to_dict(orient="records"),
             }
         )
         return
+    for note in (gap, bound):
+        if note:
+            typer.echo(f"warning: {note}", err=True)
     typer.echo(
-        f"2SFCA · capacity unit {', '.join(unit_of)} per person · scenario {scenario or 'base'}"
+        f"2SFCA · {', '.join(unit_of)} per {per:,} people · {len(layer)} facilities · "
+        f"scenario {scenario or 'base'}"
     )
-    typer.echo("code\tname\taccessibility")
+    typer.echo(f"code\tname\tper_{per}")
     for r in rows:
-        typer.echo(f"{r['code']}\t{r['name_zh']}\t{_fmt(r['accessibility'], 6)}")
+        typer.echo(f"{r['code']}\t{r['name_zh']}\t{_fmt(r['accessibility_per'], 3)}")
 
 
 # --------------------------------------------------------------------------- siting

@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from metrocircle.cli._common import DatasetOpt, JsonOpt, emit_json, load_region_or_exit, user_errors
+from metrocircle.cli._common import (
+    DatasetOpt,
+    JsonOpt,
+    emit_json,
+    fail,
+    load_region_or_exit,
+    user_errors,
+)
+from metrocircle.messages import lang_or_default, text
 from metrocircle.sectors import fares
 
 __all__ = ["fares_app"]
@@ -20,10 +28,26 @@ ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario id.
 SchemeOpt = Annotated[
     str | None, typer.Option("--scheme", help="Integrated scheme id of fares.toml.")
 ]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+]
 
 
-def _yuan(v: Any) -> str:
-    return "暂无数据" if v is None else f"{v:.2f} 元"
+def _lang(lang: str | None) -> str:
+    out = lang_or_default(lang)
+    if out not in ("zh", "en"):
+        fail(f"--lang must be zh or en, not {out!r}")
+    return out
+
+
+def _yuan(v: Any, lg: str) -> str:
+    return text("fares.no_data", lg) if v is None else text("fares.yuan", lg, v=f"{v:.2f}")
+
+
+def _scheme_names(region: Any, lg: str) -> dict[str, str]:
+    rules = fares.load_fare_rules(region.dataset_path / fares.FARES_FILE)
+    return {x.id: (x.name_en if lg == "en" else x.name_zh) or x.id for x in rules.schemes}
 
 
 @fares_app.command("od")
@@ -34,35 +58,46 @@ def od_command(  # noqa: PLR0917 - typer maps each parameter to an option
     scenario: ScenarioOpt = "baseline-2020",
     scheme: SchemeOpt = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Fare of the rail trip of ``access od``: separate (by operator) and integrated."""
+    lg = _lang(lang)
     region = load_region_or_exit(dataset)
     with user_errors():
         doc = fares.fares_od(region, from_, to, scenario=scenario, scheme=scheme).to_dict()
     if json_out:
         emit_json(doc)
         return
-    typer.echo(f"{doc['from_name_zh']} → {doc['to_name_zh']}（情景 {doc['scenario']}，模型值）")
+    if lg == "en":
+        a, b = region.unit(doc["from"]).name_en, region.unit(doc["to"]).name_en
+    else:
+        a, b = doc["from_name_zh"], doc["to_name_zh"]
+    typer.echo(text("fares.od_head", lg, a=a, b=b, scenario=doc["scenario"]))
     if doc["minutes"] is None:
-        typer.echo(
-            "该情景下两地驻地之间没有需计费的轨道公共交通出行（无轨道线路或仅为步行、公交接驳）。"
-        )
+        typer.echo(text("fares.od_no_rail", lg))
         return
-    typer.echo(f"公共交通出行时间：{doc['minutes']} 分钟")
-    typer.echo(f"分段计费（现行票价）：{_yuan(doc['fare_yuan']['separate'])}")
-    names = {
-        x.id: x.name_zh
-        for x in fares.load_fare_rules(region.dataset_path / fares.FARES_FILE).schemes
-    }
+    typer.echo(text("fares.od_minutes", lg, m=doc["minutes"]))
+    typer.echo(text("fares.od_separate", lg, v=_yuan(doc["fare_yuan"]["separate"], lg)))
+    names = _scheme_names(region, lg)
     typer.echo(
-        f"{names.get(doc['scheme'], doc['scheme'])}：{_yuan(doc['fare_yuan']['integrated'])}"
+        text(
+            "fares.od_integrated",
+            lg,
+            scheme=names.get(doc["scheme"], doc["scheme"]),
+            v=_yuan(doc["fare_yuan"]["integrated"], lg),
+        )
     )
     typer.echo(
-        f"每月通勤（22 个工作日往返）：分段 {_yuan(doc['monthly_yuan']['separate'])}，"
-        f"一票式 {_yuan(doc['monthly_yuan']['integrated'])}"
+        text(
+            "fares.od_monthly",
+            lg,
+            sep=_yuan(doc["monthly_yuan"]["separate"], lg),
+            integ=_yuan(doc["monthly_yuan"]["integrated"], lg),
+        )
     )
     if doc["unpriced_legs"]:
-        typer.echo("无公开票价的线路（国铁等）：" + "、".join(doc["unpriced_legs"]))
+        items = (", " if lg == "en" else "、").join(doc["unpriced_legs"])
+        typer.echo(text("fares.od_unpriced", lg, items=items))
 
 
 @fares_app.command("commute")
@@ -70,16 +105,24 @@ def commute_command(
     dataset: DatasetOpt = "chongqing",
     scenario: ScenarioOpt = "baseline-2020",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
-    """Monthly cost of a rail commute from every unit to the centre's unit, per fare rule."""
+    """Monthly cost of a rail commute from every unit to the centre's unit, under each fare scheme."""
+    lg = _lang(lang)
     region = load_region_or_exit(dataset)
     with user_errors():
         rows = fares.commute_costs(region, scenario=scenario)
     if json_out:
         emit_json(rows)
         return
-    typer.echo("区县\t轨道出行(分钟)\t每月·分段\t每月·一票式")
+    names = _scheme_names(region, lg)
+    head = [text("fares.commute_unit", lg), text("fares.commute_minutes", lg)]
+    head += [text("fares.commute_monthly", lg, scheme=text("fares.separate", lg))]
+    head += [text("fares.commute_monthly", lg, scheme=names[k]) for k in names]
+    typer.echo("\t".join(head))
     for r in rows:
-        m = r["monthly_yuan"]
+        m = r["monthly_yuan_by_scheme"]
         mins = "—" if r["minutes_rail"] is None else f"{r['minutes_rail']}"
-        typer.echo(f"{r['name_zh']}\t{mins}\t{_yuan(m['separate'])}\t{_yuan(m['integrated'])}")
+        name = region.unit(r["unit"]).name_en if lg == "en" else r["name_zh"]
+        cells = [name, mins, _yuan(m["separate"], lg), *(_yuan(m[k], lg) for k in names)]
+        typer.echo("\t".join(cells))

@@ -223,7 +223,9 @@ def air_warnings(
     res = _evaluate(files, dataset, stations, standard)
     region = load_region_or_exit(dataset)
     with user_errors():
-        adjacency = adjacency_from_units(region.units.loc[list(region.county_codes)])
+        adjacency = adjacency_from_units(
+            region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
+        )
         triples = [
             (r["scope"], r["date"], r["aqi"])
             for r in res["unit_daily"].to_dict("records")

@@ -6,10 +6,14 @@ the network scenario of the context (``ctx.scenario``; None = base network), for
 period of that scenario's year (``ctx.params["period"]`` overrides it).
 
 The facility layer comes from ``ctx.params["facilities"]`` (a :class:`FacilityLayer` or the
-path of a CSV/GeoJSON facility file) or from the dataset's ``facilities`` file. No such
-layer ships with the embedded dataset (no open, sourced list of the area's reserve
-centres exists here), so without one the computation raises :class:`MetrocircleError`
-saying what data is needed, and the evaluation shows "no data" with that reason.
+path of a CSV/GeoJSON facility file), from the dataset's ``facilities`` file, or else from
+the layers the dataset ships (``hospitals``, ``emergency_sites``; see
+:mod:`metrocircle.coverage.layers`). A shipped layer that its ``facility_gaps`` entry
+declares incomplete is not used where a partial layer would give a wrong answer (the
+rescue circle): the computation raises :class:`MetrocircleError` with the list of what is
+missing, and the evaluation shows "no data" with that reason. Where a partial layer gives
+a bound (the share within reach of a 三甲 hospital), the value is computed and its
+provenance says it is a lower bound.
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ from metrocircle._errors import MetrocircleError
 from metrocircle.coverage.facilities import (
     FacilityLayer,
     FacilityType,
+    HospitalGrade,
     load_facilities,
     region_facilities,
 )
+from metrocircle.coverage.layers import layer_gap, shipped_facilities
 from metrocircle.coverage.measures import load_parameters
 from metrocircle.indicators.computed import ComputeContext, ComputedValue, IndicatorSet
 
@@ -41,6 +47,7 @@ __all__ = [
     "rescue_circle_1h",
     "rescue_circle_1h_share",
     "scope_members",
+    "tertiary_hospital_1h_share",
 ]
 
 INDICATORS = IndicatorSet()
@@ -60,8 +67,21 @@ NEEDS_FITNESS = (
 _MODEL = "metrocircle.coverage: nearest facility by network time from township zones (population estimated from census totals)"
 
 
-def facility_layer_for(ctx: ComputeContext, kind: FacilityType, needs: str) -> FacilityLayer:
-    """The facilities of ``kind`` available to a computation, or MetrocircleError naming ``needs``."""
+_SHIPPED_LAYER = {
+    FacilityType.HOSPITAL: "hospitals",
+    FacilityType.EMERGENCY_RESERVE: "emergency_sites",
+}
+
+
+def facility_layer_for(
+    ctx: ComputeContext, kind: FacilityType, needs: str, *, require_complete: bool = False
+) -> FacilityLayer:
+    """The facilities of ``kind`` available to a computation, or MetrocircleError naming ``needs``.
+
+    Order: ``ctx.params["facilities"]``, the dataset's ``facilities`` file, the shipped
+    layer of ``kind``. With ``require_complete`` a shipped layer declared incomplete in
+    ``facility_gaps`` is refused with its list of what is missing.
+    """
     given = ctx.params.get("facilities") if ctx.params else None
     layer: FacilityLayer | None
     if isinstance(given, FacilityLayer):
@@ -70,6 +90,12 @@ def facility_layer_for(ctx: ComputeContext, kind: FacilityType, needs: str) -> F
         layer = load_facilities(given)
     else:
         layer = region_facilities(ctx.region)
+    if layer is None and kind in _SHIPPED_LAYER:
+        layer = shipped_facilities(ctx.region)
+        gap = layer_gap(ctx.region, _SHIPPED_LAYER[kind])
+        if layer is not None and require_complete and gap is not None and not gap.complete:
+            msg = f"{gap.statement()}; needed: {needs}"
+            raise MetrocircleError(msg)
     if layer is None:
         msg = f"no facility layer is loaded; needed: {needs}"
         raise MetrocircleError(msg)
@@ -103,11 +129,22 @@ def _period(ctx: ComputeContext) -> int:
 
 
 def _coverage(
-    ctx: ComputeContext, kind: FacilityType, minutes: float, needs: str
+    ctx: ComputeContext,
+    kind: FacilityType,
+    minutes: float,
+    needs: str,
+    *,
+    require_complete: bool = True,
+    min_grade: HospitalGrade | None = None,
 ) -> tuple[Coverage, FacilityLayer]:
     from metrocircle.coverage.service import coverage_from_region
 
-    layer = facility_layer_for(ctx, kind, needs)
+    layer = facility_layer_for(ctx, kind, needs, require_complete=require_complete)
+    if min_grade is not None:
+        layer = layer.of_type(kind, min_grade=min_grade)
+        if len(layer) == 0:
+            msg = f"the facility layer has no {kind.value} of grade {min_grade.value} or above; needed: {needs}"
+            raise MetrocircleError(msg)
     cov, _ = coverage_from_region(ctx.region, layer, minutes=minutes, scenario=ctx.scenario)
     return cov, layer
 
@@ -161,13 +198,17 @@ def rescue_circle_1h(ctx: ComputeContext) -> list[ComputedValue]:
 
 
 def _share_values(
-    ctx: ComputeContext, cov: Coverage, layer: FacilityLayer, minutes: float
+    ctx: ComputeContext,
+    cov: Coverage,
+    layer: FacilityLayer,
+    minutes: float,
+    extra: dict[str, str] | None = None,
 ) -> list[ComputedValue]:
     period = _period(ctx)
     out: list[ComputedValue] = []
     z = cov.zones
     for scope, members in scope_members(ctx.region).items():
-        prov = _provenance(ctx, layer, minutes, members)
+        prov = {**_provenance(ctx, layer, minutes, members), **(extra or {})}
         sel = z["unit"].isin(members)
         pop = float(z.loc[sel, "population"].sum())
         if pop <= 0:
@@ -213,3 +254,40 @@ def fitness_circle_15min(ctx: ComputeContext) -> list[ComputedValue]:
     minutes = float(load_parameters()["fitness_circle"]["minutes"])
     cov, layer = _coverage(ctx, FacilityType.SPORTS_VENUE, minutes, NEEDS_FITNESS)
     return _share_values(ctx, cov, layer, minutes)
+
+
+NEEDS_TERTIARY = (
+    "a facility layer of hospitals with grade 3A (三级甲等): the shipped sectors/hospitals.csv "
+    "or a user file (type=hospital, grade=3A; format: metrocircle/coverage/FACILITIES.md)"
+)
+
+
+@INDICATORS.register(
+    "coverage.tertiary_hospital_1h_share",
+    name_zh="1小时内可达三级甲等医院的人口比例（模型值）",
+    name_en="Share of population within 1 hour of a 3A (三级甲等) hospital (modelled)",
+    unit="pct",
+    description=(
+        "Share of the (estimated) township population within the hospital-access minutes (parameters.toml "
+        "[hospital_access]) of network time of the nearest 三级甲等 hospital in service (plan ch. 11 §2, 共享优质医疗资源). "
+        "A model output, never an observation; on the shipped layer, which is incomplete, it is a lower bound."
+    ),
+    needs=NEEDS_TERTIARY,
+)
+def tertiary_hospital_1h_share(ctx: ComputeContext) -> list[ComputedValue]:
+    """Percent of population within reach of a 3A hospital, per scope (lower bound on a partial layer)."""
+    p = load_parameters()["hospital_access"]
+    minutes = float(p["minutes"])
+    cov, layer = _coverage(
+        ctx,
+        FacilityType.HOSPITAL,
+        minutes,
+        NEEDS_TERTIARY,
+        require_complete=False,
+        min_grade=HospitalGrade(str(p["min_grade"])),
+    )
+    extra = {"value_kind": "modelled"}
+    gap = layer_gap(ctx.region, "hospitals")
+    if layer.origin.endswith("shipped layers") and gap is not None and not gap.complete:
+        extra["bound"] = "lower bound: " + gap.statement()
+    return _share_values(ctx, cov, layer, minutes, extra)

@@ -26,7 +26,7 @@ def isochrone(
 
     Every reached node (seat, township, station) contributes a disc whose radius is the
     distance coverable in the remaining time at ``access.speed_kmh`` over
-    ``access.circuity``; the discs are unioned in EPSG:32648 (metres) and projected back.
+    ``access.circuity``; the discs are unioned in the network's metric CRS and projected back.
 
     Parameters
     ----------
@@ -40,9 +40,6 @@ def isochrone(
         Engine on ``network.graph`` (default :func:`metrocircle.network.model.make_engine`).
     """
     import shapely
-    from pyproj import Transformer
-
-    from metrocircle.geo import project_utm48n
 
     if not np.isfinite(minutes) or minutes <= 0:
         msg = f"`minutes` was {minutes!r} but is expected to be a positive number of minutes"
@@ -56,11 +53,12 @@ def isochrone(
     kinds = network.nodes["kind"].isin(JOINABLE_KINDS).to_numpy()
     reached = np.flatnonzero(kinds & (t <= minutes))
     speed_m_per_min = p["access.speed_kmh"] * 1000.0 / 60.0 / p["access.circuity"]
-    x, y = project_utm48n(
+    proj = network.projection
+    x, y = proj.forward(
         network.nodes["lon"].to_numpy()[reached], network.nodes["lat"].to_numpy()[reached]
     )
     radii = (minutes - t[reached]) * speed_m_per_min
-    ox, oy = project_utm48n([lon], [lat])
+    ox, oy = proj.forward([lon], [lat])
     discs = [shapely.Point(float(ox[0]), float(oy[0])).buffer(float(minutes * speed_m_per_min), 16)]
     discs += [
         shapely.Point(float(a), float(b)).buffer(float(r), 16)
@@ -68,10 +66,9 @@ def isochrone(
         if r > 0
     ]
     geom = shapely.union_all(discs)
-    back = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
 
     def to_wgs84(xy: np.ndarray) -> np.ndarray:
-        lo, la = back.transform(xy[:, 0], xy[:, 1])
+        lo, la = proj.inverse(xy[:, 0], xy[:, 1])
         return np.column_stack([lo, la])
 
     return shapely.transform(geom, to_wgs84)

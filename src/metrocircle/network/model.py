@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from metrocircle._errors import DataValidationError, Problem
+from metrocircle.geo import MetricProjection, metric_crs_for
 from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngine
 from metrocircle.network.parameters import Parameters, load_parameters, read_parameters
 
@@ -254,6 +255,9 @@ class Network:
         Scenario id (``"base"`` when none was applied).
     data_version
         The dataset's data version (provenance, cache keys).
+    metric_crs
+        The projected CRS distances are measured in (the manifest's ``metric_crs``; empty:
+        the UTM zone of the nodes' centre).
     """
 
     nodes: pd.DataFrame
@@ -269,6 +273,20 @@ class Network:
     scenario: str = "base"
     data_version: str = ""
     headways: dict[str, float] = field(default_factory=dict)
+    metric_crs: str = ""
+
+    @cached_property
+    def projection(self) -> MetricProjection:
+        """Metres for distances: the dataset's ``metric_crs``, else the UTM zone of the nodes.
+
+        Raises ``ValueError`` when a named CRS does not cover the network (a region in
+        another zone than its manifest says).
+        """
+        lon = self.nodes["lon"].to_numpy()
+        lat = self.nodes["lat"].to_numpy()
+        proj = MetricProjection(self.metric_crs or metric_crs_for(lon, lat))
+        proj.check(lon, lat, what=f"network of scenario {self.scenario!r}")
+        return proj
 
     @cached_property
     def arc_active(self) -> npt.NDArray[np.bool_]:
@@ -290,8 +308,6 @@ class Network:
     def _join_index(self) -> tuple[Any, npt.NDArray[np.int64]]:
         from scipy.spatial import cKDTree
 
-        from metrocircle.geo import project_utm48n
-
         ok = self.nodes["kind"].isin(JOINABLE_KINDS).to_numpy()
         # only nodes this network (or mode subset) actually serves
         served = np.zeros(len(self.nodes), dtype=bool)
@@ -300,7 +316,9 @@ class Network:
         if (ok & served).any():
             ok = ok & served
         idx = np.flatnonzero(ok).astype(np.int64)
-        x, y = project_utm48n(self.nodes["lon"].to_numpy()[idx], self.nodes["lat"].to_numpy()[idx])
+        x, y = self.projection.forward(
+            self.nodes["lon"].to_numpy()[idx], self.nodes["lat"].to_numpy()[idx]
+        )
         return cKDTree(np.column_stack([x, y])), idx
 
     def node_index(self, node_id: str) -> int:
@@ -325,13 +343,11 @@ class Network:
             Arrays of shape ``(n_points, k)``: graph node ids and access minutes
             (``inf`` where a candidate is beyond ``access.max_km``; the nearest is always kept).
         """
-        from metrocircle.geo import project_utm48n
-
         p = self.params
         tree, idx = self._join_index
         k = max(1, int(p["access.k"]))
         k = min(k, idx.size)
-        x, y = project_utm48n(
+        x, y = self.projection.forward(
             np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
         )
         dist, pos = tree.query(np.column_stack([x, y]), k=k)
@@ -356,6 +372,7 @@ class Network:
             params,
             data_version=self.data_version,
             headways=self.headways,
+            metric_crs=self.metric_crs,
         )
         return _replace(net, link_active=self.link_active.copy(), scenario=self.scenario)
 
@@ -438,6 +455,7 @@ def compile_network(
     *,
     data_version: str = "",
     headways: dict[str, float] | None = None,
+    metric_crs: str = "",
 ) -> Network:
     """Compile node and link tables into a :class:`Network` (base scenario: in service by the base year).
 
@@ -451,6 +469,8 @@ def compile_network(
         Provenance tag.
     headways
         Per rail line (``ref``) headway overrides in minutes (frequency scenarios).
+    metric_crs
+        The projected CRS for distances (see :attr:`Network.metric_crs`).
     """
     heads = dict(headways or {})
     nodes = nodes.reset_index(drop=True)
@@ -555,6 +575,7 @@ def compile_network(
         link_active=np.asarray(active, dtype=bool),
         data_version=data_version,
         headways=heads,
+        metric_crs=metric_crs,
     )
 
 
@@ -609,14 +630,16 @@ def load_network(region: Region | Path | str) -> Network:
     True
     """
     if isinstance(region, str | Path):
-        path, manifest, version = Path(region), None, ""
+        path, manifest, version, crs = Path(region), None, "", ""
     else:
         path, manifest, version = region.path, region.manifest, region.data_version
+        crs = region.manifest.metric_crs
     key = (str(path), version)
     if key in _CACHE and version:
         return _CACHE[key]
     nodes, links, params = load_network_files(path, manifest)
-    net = compile_network(nodes, links, params, data_version=version)
+    net = compile_network(nodes, links, params, data_version=version, metric_crs=crs)
+    net.projection  # noqa: B018 -- refuse a manifest CRS that does not cover the network, now
     if version:
         _CACHE[key] = net
     return net
@@ -677,10 +700,8 @@ def points_cost_matrix(
             t = om[:, a][:, None] + core[oinv[:, a]][:, dinv[:, b]] + dm[:, b][None, :]
             np.minimum(out, t, out=out)
     # direct access trips between nearby points
-    from metrocircle.geo import project_utm48n
-
-    ox, oy = project_utm48n(o[:, 0], o[:, 1])
-    dx, dy = project_utm48n(d[:, 0], d[:, 1])
+    ox, oy = network.projection.forward(o[:, 0], o[:, 1])
+    dx, dy = network.projection.forward(d[:, 0], d[:, 1])
     km = np.hypot(ox[:, None] - dx[None, :], oy[:, None] - dy[None, :]) / 1000.0
     p = network.params
     direct = np.where(

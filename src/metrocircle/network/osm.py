@@ -104,7 +104,7 @@ def build_network_files(osm: Path, out: Path, *, gtfs: Path | None = None) -> di
     if gtfs is not None:
         from scipy.spatial import cKDTree
 
-        from metrocircle.geo import project_utm48n
+        from metrocircle.geo import MetricProjection, metric_crs_for
         from metrocircle.network.gtfs import read_gtfs
 
         feed = read_gtfs(gtfs)
@@ -121,8 +121,10 @@ def build_network_files(osm: Path, out: Path, *, gtfs: Path | None = None) -> di
                 "source": f"GTFS {gtfs.name}",
             }
         )
-        x, y = project_utm48n(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
-        sx, sy = project_utm48n(sn["lon"].to_numpy(), sn["lat"].to_numpy())
+        # the extract's own UTM zone: an OSM file carries no manifest
+        proj = MetricProjection(metric_crs_for(nodes["lon"].to_numpy(), nodes["lat"].to_numpy()))
+        x, y = proj.forward(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+        sx, sy = proj.forward(sn["lon"].to_numpy(), sn["lat"].to_numpy())
         dist, idx = cKDTree(np.column_stack([x, y])).query(np.column_stack([sx, sy]))
         acc = pd.DataFrame(
             {

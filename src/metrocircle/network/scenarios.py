@@ -347,7 +347,12 @@ def apply(
             links = pd.concat([links, pd.DataFrame(rows)], ignore_index=True)
             links["in_service_year"] = links["in_service_year"].astype("Int64")
         compiled = compile_network(
-            nodes, links, net.params, data_version=net.data_version, headways=net.headways
+            nodes,
+            links,
+            net.params,
+            data_version=net.data_version,
+            headways=net.headways,
+            metric_crs=net.metric_crs,
         )
         active = np.concatenate([net.link_active, np.ones(len(links) - len(net.links), dtype=bool)])
         net = replace(compiled, link_active=active, scenario=net.scenario)

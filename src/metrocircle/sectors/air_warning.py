@@ -286,7 +286,9 @@ def current_air_warnings(
     return [e for e in detect_episodes(daily, adjacency, rules=rules) if e.ongoing]
 
 
-def adjacency_from_units(units: Any, *, rules: WarningRules | None = None) -> dict[str, set[str]]:
+def adjacency_from_units(
+    units: Any, *, rules: WarningRules | None = None, metric_crs: str | None = None
+) -> dict[str, set[str]]:
     """Neighbouring units from boundary polygons (within ``rules.adjacency_tolerance_m``).
 
     Parameters
@@ -296,6 +298,9 @@ def adjacency_from_units(units: Any, *, rules: WarningRules | None = None) -> di
         ``Region.units`` restricted to ``Region.county_codes``) or with a ``code`` column.
     rules
         Rule parameters (tolerance).
+    metric_crs
+        The region's metric CRS (``Region.manifest.metric_crs``); default: the UTM zone of
+        the units' centre.
 
     Returns
     -------
@@ -306,7 +311,12 @@ def adjacency_from_units(units: Any, *, rules: WarningRules | None = None) -> di
 
     rules = rules or load_warning_rules()
     codes = [str(c) for c in (units["code"] if "code" in units.columns else units.index)]
-    geoms = units.to_crs(32648).geometry.values
+    from metrocircle.geo import MetricProjection, metric_crs_for
+
+    centre = units.geometry.representative_point()
+    crs = metric_crs or metric_crs_for(centre.x.to_numpy(), centre.y.to_numpy())
+    MetricProjection(crs).check(centre.x.to_numpy(), centre.y.to_numpy(), what="unit polygons")
+    geoms = units.to_crs(crs).geometry.values
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="dwithin", distance=rules.adjacency_tolerance_m)
     out: dict[str, set[str]] = {c: set() for c in codes}

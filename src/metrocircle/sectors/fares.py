@@ -503,6 +503,9 @@ def commute_costs(
 
     One row per county-level unit other than the centre's, in the units' order; the cost of
     a commuting month is two trips on each of ``working_days_per_month`` days.
+    ``monthly_yuan`` gives ``separate`` and the first scheme as ``integrated``;
+    ``monthly_yuan_by_scheme`` gives ``separate`` and every scheme of ``fares.toml`` by id
+    (``None``: no published fare for a leg, or no rail trip).
     """
     rl = rules if rules is not None else load_fare_rules(region.dataset_path / FARES_FILE)
     centre = str(region.manifest.centre.unit)
@@ -511,6 +514,9 @@ def commute_costs(
         if code == centre:
             continue
         doc = fares_od(region, code, centre, scenario=scenario, rules=rl).to_dict()
+        per_scheme: dict[str, float | None] = {"separate": doc["fare_yuan"]["separate"]}
+        for sc in rl.schemes:
+            per_scheme[sc.id] = doc.get("schemes", {}).get(sc.id)
         rows.append(
             {
                 "unit": code,
@@ -518,6 +524,11 @@ def commute_costs(
                 "minutes_rail": doc["minutes"],
                 "fare_yuan": doc["fare_yuan"],
                 "monthly_yuan": doc.get("monthly_yuan", {"separate": None, "integrated": None}),
+                "fare_yuan_by_scheme": per_scheme,
+                "monthly_yuan_by_scheme": {
+                    k: None if v is None else round(v * 2 * rl.working_days_per_month, 2)
+                    for k, v in per_scheme.items()
+                },
                 "generalised_minutes": doc["generalised_minutes"],
                 "reason": doc["reason"],
                 "value_kind": "modelled",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ __all__ = [
     "append",
     "at_text",
     "batch_digest",
+    "canonical_number",
+    "canonical_text",
     "entry_hash",
     "verify_chain",
 ]
@@ -49,6 +52,46 @@ def at_text(at: datetime) -> str:
     '2026-11-27T09:00:00.000000Z'
     """
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+DIGEST_VERSION = 2
+"""Version of :func:`batch_digest`'s encoding recorded with each new batch (1: before −0.0,
+integers and unicode were canonicalised; such entries are verified the old way)."""
+
+
+def canonical_number(value: float) -> str:
+    """The fixed text of a stored number, the same whichever database kept it.
+
+    Both databases keep an IEEE double, but SQLite stores −0.0 as 0.0 (its REAL keeps no
+    sign of zero), so zero is hashed unsigned; integers are hashed as the double they become;
+    every other value by ``repr`` (the shortest text that round-trips exactly).
+
+    >>> canonical_number(-0.0), canonical_number(0), canonical_number(10**20)
+    ('0.0', '0.0', '1e+20')
+    >>> canonical_number(1e-300), canonical_number(0.1)
+    ('1e-300', '0.1')
+    """
+    f = float(value)
+    if f == 0.0:
+        f = 0.0
+    return repr(f)
+
+
+def canonical_text(text: str | None) -> str | None:
+    """Text in Unicode NFC, as stored (inputs are normalised before they are written).
+
+    >>> canonical_text("Cafe\u0301") == "Caf\u00e9"
+    True
+    """
+    return None if text is None else unicodedata.normalize("NFC", text)
+
+
+def _legacy_number(value: float) -> str:
+    return repr(float(value))
+
+
+def _raw_text(text: str | None) -> str | None:
+    return text
 
 
 def _canon(obj: Any) -> str:
@@ -87,22 +130,25 @@ def entry_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def batch_digest(rows: Iterable[Mapping[str, Any]]) -> str:
+def batch_digest(rows: Iterable[Mapping[str, Any]], *, version: int = DIGEST_VERSION) -> str:
     """SHA-256 of a batch of observations (order-independent), to tie stored values to the log.
 
     Each row needs indicator, unit_code, period, value, unit_of_measure, source and
-    source_url; values are hashed through ``repr(float)`` (exact round trip).
+    source_url. Version 2 (the default) hashes values by :func:`canonical_number` and text
+    by :func:`canonical_text`; version 1 (entries written before) by ``repr(float)`` and
+    the raw text.
     """
+    num, txt = (_legacy_number, _raw_text) if version == 1 else (canonical_number, canonical_text)
     lines = sorted(
         _canon(
             [
-                r["indicator"],
-                r["unit_code"],
+                txt(r["indicator"]),
+                txt(r["unit_code"]),
                 int(r["period"]),
-                repr(float(r["value"])),
-                r["unit_of_measure"],
-                r["source"],
-                r["source_url"],
+                num(r["value"]),
+                txt(r["unit_of_measure"]),
+                txt(r["source"]),
+                txt(r["source_url"]),
             ]
         )
         for r in rows

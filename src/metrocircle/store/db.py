@@ -31,12 +31,14 @@ from metrocircle._errors import (
     StoreError,
 )
 from metrocircle.store import audit
+from metrocircle.store.accounts import account_problems, secret_digest
 from metrocircle.store.counts import (
     VisitorCountIn,
     VisitorCountRecord,
     add_counts,
     latest_counts,
 )
+from metrocircle.store.levels import verify_levels
 from metrocircle.store.observations_file import ObservationIn
 from metrocircle.store.tables import (
     api_tokens,
@@ -483,15 +485,17 @@ class Store:
                     request_digest=request_digest,
                 )
             )
+            nfc = audit.canonical_text
             values = [
                 {
-                    "indicator": o.indicator,
-                    "unit_code": o.scope,
-                    "period": o.period,
-                    "value": o.value,
-                    "unit_of_measure": o.unit,
-                    "source": o.source,
-                    "source_url": o.source_url,
+                    "indicator": nfc(o.indicator),
+                    "unit_code": nfc(o.scope),
+                    "period": int(o.period),
+                    # Stored as the canonical double: SQLite would drop the sign of −0.0.
+                    "value": float(audit.canonical_number(o.value)),
+                    "unit_of_measure": nfc(o.unit),
+                    "source": nfc(o.source),
+                    "source_url": nfc(o.source_url),
                     # A user's submission is theirs, whatever a file's submitted_by column
                     # says (the four-eyes rule compares it with the reviewer); the operator's
                     # import keeps the named submitter of each row.
@@ -527,6 +531,7 @@ class Store:
                     "rows": len(rows),
                     "scopes": sorted({o.scope for o in rows}),
                     "digest": audit.batch_digest(values),
+                    "digest_v": audit.DIGEST_VERSION,
                 },
                 origin=origin,
                 at=now,
@@ -936,7 +941,13 @@ class Store:
                     action="add_user",
                     entity="user",
                     entity_id=name,
-                    after={"name": name, "role": role, "unit": unit, "disabled": False},
+                    after={
+                        "name": name,
+                        "role": role,
+                        "unit": unit,
+                        "disabled": False,
+                        "password_digest": secret_digest(pw),
+                    },
                     origin=origin,
                     at=now,
                 )
@@ -1030,7 +1041,7 @@ class Store:
                 action="set_password",
                 entity="user",
                 entity_id=name,
-                after={"password_changed": True},
+                after={"password_changed": True, "password_digest": secret_digest(pw)},
                 origin=origin,
                 at=now,
             )
@@ -1108,6 +1119,7 @@ class Store:
                     "name": name,
                     "prefix": prefix,
                     "expires_at": expires and audit.at_text(expires),
+                    "secret_digest": secret_digest(digest),
                 },
                 origin=origin,
                 at=now,
@@ -1269,10 +1281,12 @@ class Store:
 
         Finds: a changed, removed or inserted audit entry; an observation whose value was
         edited, added or removed behind the log (batch digests); a status changed without
-        a review entry.
+        a review entry; water levels edited, added or removed behind the log; a user's role,
+        unit, disabled flag or password hash, or an API token, that differs from what the log
+        recorded (:mod:`metrocircle.store.accounts`).
         """
         expected_status: dict[int, str] = {}
-        batches: dict[str, tuple[int, str, str | None]] = {}
+        batches: dict[str, tuple[int, str, str | None, int]] = {}
         reviews: list[tuple[int, str, list[int]]] = []
         with self.engine.connect() as conn:
             entries, head, brk = audit.verify_chain(
@@ -1299,29 +1313,35 @@ class Store:
                 if r.action == "review_observations":
                     reviews.append((r.id, after["status"], list(after["ids"])))
                 elif after is not None:
-                    batches[after["batch_id"]] = (r.id, after["status"], after["digest"])
+                    batches[after["batch_id"]] = (
+                        r.id,
+                        after["status"],
+                        after["digest"],
+                        int(after.get("digest_v", 1)),
+                    )
                 else:  # an import logged before revision 0002: no digest was recorded
                     legacy = json.loads(r.detail).get("batch_id")
                     if legacy:
-                        batches[legacy] = (r.id, "accepted", None)
+                        batches[legacy] = (r.id, "accepted", None, 1)
+            account_issues = account_problems(conn)
             rows_by_batch: dict[str, list[dict[str, Any]]] = {}
             status_now: dict[int, tuple[str, str]] = {}
             for r in conn.execute(sa.select(observations).order_by(observations.c.id)):
                 rows_by_batch.setdefault(r.batch_id, []).append(r._asdict())
                 status_now[r.id] = (r.status, r.batch_id)
-        problems: list[str] = []
+        problems: list[str] = list(account_issues)
         for b, rows in rows_by_batch.items():
             if b not in batches:
                 problems.append(f"batch {b}: {len(rows)} observation(s) with no audit entry")
                 continue
-            entry_id, status, digest = batches[b]
-            if digest is not None and audit.batch_digest(rows) != digest:
+            entry_id, status, digest, version = batches[b]
+            if digest is not None and audit.batch_digest(rows, version=version) != digest:
                 problems.append(
                     f"batch {b}: stored observations differ from what audit entry {entry_id} recorded"
                 )
             for row in rows:
                 expected_status[row["id"]] = status
-        for b, (entry_id, _s, digest) in batches.items():
+        for b, (entry_id, _s, digest, _v) in batches.items():
             if b not in rows_by_batch and digest is not None:
                 problems.append(f"batch {b} of audit entry {entry_id} has no stored observations")
         for _entry, status, ids in reviews:
@@ -1333,19 +1353,22 @@ class Store:
                 problems.append(
                     f"observation {i} (batch {b}) is {st!r} but the audit log says {want!r}"
                 )
+        with self.engine.connect() as conn:
+            problems.extend(verify_levels(conn))
         return AuditReport(not problems, entries, head, None, tuple(problems))
 
     def export_audit(self, fmt: str = "jsonl") -> Iterator[str]:
-        """The whole audit log as JSON lines or CSV text, chunk by chunk."""
-        import csv
-        import io
+        """The whole audit log as JSON lines or CSV text, chunk by chunk.
+
+        The CSV is for a reviewer's spreadsheet: it starts with a UTF-8 byte-order mark and
+        its cells are neutralised against formula injection (:mod:`metrocircle.exports`);
+        the JSON lines keep every value exactly as stored.
+        """
+        from metrocircle import exports
 
         cols = [c.name for c in audit_log.columns if c.name != "at"]
         if fmt == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(cols)
-            yield buf.getvalue()
+            yield from exports.csv_chunks(cols, [], excel=True)
         elif fmt != "jsonl":
             msg = f"unknown export format {fmt!r}; use jsonl or csv"
             raise ValueError(msg)
@@ -1364,7 +1387,4 @@ class Store:
             if fmt == "jsonl":
                 yield "".join(json.dumps(dict(r._mapping), ensure_ascii=False) + "\n" for r in rows)
             else:
-                buf = io.StringIO()
-                w = csv.writer(buf)
-                w.writerows([list(r) for r in rows])
-                yield buf.getvalue()
+                yield exports.csv_text([list(r) for r in rows], excel=True)

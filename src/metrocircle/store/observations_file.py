@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,7 +150,12 @@ def parse_observation_rows(
         return [], problems
     good: list[ObservationIn] = []
     seen: dict[tuple[str, str, int, str], int] = {}
-    for i, r in enumerate(rows, start=2):
+    for i, raw in enumerate(rows, start=2):
+        # Text is stored in Unicode NFC, so one source spelt in two normal forms is one source
+        # (and the audit digest hashes what is stored).
+        r = {
+            k: unicodedata.normalize("NFC", v) if isinstance(v, str) else v for k, v in raw.items()
+        }
         row_problems: list[Problem] = []
         ind = (r.get("indicator") or "").strip()
         scope = (r.get("scope") or "").strip()

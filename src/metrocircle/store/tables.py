@@ -13,6 +13,7 @@ __all__ = [
     "submissions",
     "users",
     "visitor_counts",
+    "water_levels",
 ]
 
 metadata = sa.MetaData()
@@ -133,3 +134,23 @@ visitor_counts = sa.Table(
     sa.Column("batch_id", sa.String(36), nullable=False),
 )
 sa.Index("ix_visitor_counts_area_time", visitor_counts.c.scenic_id, visitor_counts.c.observed_at)
+
+water_levels = sa.Table(
+    "water_levels",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station_id", sa.String(64), nullable=False),
+    sa.Column("time_text", sa.String(40), nullable=False),
+    sa.Column("observed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("level_m", sa.Float, nullable=False),
+    sa.Column("reported_by", sa.String(120), nullable=False),
+    sa.Column("reported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("batch_id", sa.String(36), nullable=False),
+)
+# One reading per gauge and instant: a second import of the same hour is refused, not doubled.
+sa.Index(
+    "uq_water_levels_station_time",
+    water_levels.c.station_id,
+    water_levels.c.observed_at,
+    unique=True,
+)

@@ -37,3 +37,29 @@ def fares_od(
     except (MetrocircleError, KeyError, ValueError) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         raise HTTPException(status_code=422, detail=str(msg)) from None
+
+
+@router.get(
+    "/commute",
+    operation_id="sectors_fares_commute",
+    summary="Monthly cost of the rail commute from every unit to the centre, per fare scheme",
+)
+def fares_commute(request: Request, scenario: _Id = "baseline-2020") -> list[dict[str, Any]]:
+    """Per unit: the modelled rail trip to the centre's unit and its monthly cost under each scheme."""
+    region = getattr(request.app.state, "region", None)
+    if region is None:
+        raise HTTPException(status_code=503, detail="no region loaded")
+    from metrocircle.api.routes.access import _cached
+
+    try:
+        # one trip per unit (seconds of routing): computed once per scenario and data version
+        rows: list[dict[str, Any]] = _cached(
+            "fares_commute",
+            region,
+            scenario,
+            lambda: fares.commute_costs(region, scenario=scenario),
+        )
+    except (MetrocircleError, KeyError, ValueError) as exc:
+        msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise HTTPException(status_code=422, detail=str(msg)) from None
+    return rows

@@ -126,7 +126,7 @@ def _adjacency(request: Request) -> dict[str, set[str]]:
 
         region = _region(request)
         cache["sectors.adjacency"] = adjacency_from_units(
-            region.units.loc[list(region.county_codes)]
+            region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
         )
     adj: dict[str, set[str]] = cache["sectors.adjacency"]
     return adj

@@ -40,6 +40,8 @@ def _flood(region: Any, zh: bool) -> str:
     root = Path(region.dataset_path)
     sources = flood.load_flood_sources(root / flood.SOURCES_FILE)
     stations = flood.load_flood_stations(root / flood.STATIONS_FILE, sources=sources)
+    rules = flood.load_flood_rules(root / flood.RULES_FILE)
+    km = f"{rules.township_distance_km:g}"
     with_warning = sum(1 for s in stations if s.warning_level_m is not None)
     with_guarantee = sum(1 for s in stations if s.guarantee_level_m is not None)
     parts = [
@@ -48,7 +50,10 @@ def _flood(region: Any, zh: bool) -> str:
             f"本系统收录主要水文站 {len(stations)} 个，其中 {with_warning} 个有公开的警戒水位、"
             f"{with_guarantee} 个有公开的保证水位，逐项注明出处；未公开的水位留空，相应等级不作判定。"
             f"预警等级按水利部《水情预警发布管理办法（试行）》的水位条件划分（蓝、黄、橙、红），"
-            f"并按参数化的洪水传播时间通知下游区县。本报告期未接入实时水位，因此不列当前预警。"
+            f"并按参数化的洪水传播时间通知下游区县；每条预警列出河段所涉区县内距示意河段（站点间连线，"
+            f"未取得公开的河道空间数据）{km} 公里以内的乡镇和沿江重点项目。"
+            f"预警随实时水位变化，本报告不列当前预警：水位导入系统后，当前预警见系统的洪水预警查询"
+            f"和“一张图”的水文站图层。"
             if zh
             else f"Chapter 4 §3 of the plan asks for a digital-twin river basin and flood control on the "
             f"Yangtze, Jialing, Qu, Fu, Qi and Wu rivers. The system holds {len(stations)} main gauge "
@@ -56,8 +61,12 @@ def _flood(region: Any, zh: bool) -> str:
             f"published guarantee level, each cited; unpublished levels stay empty and their grades "
             f"are not judged. Grades follow the level criteria of the Ministry of Water Resources' "
             f"flood-warning rules (blue, yellow, orange, red); downstream units are notified after a "
-            f"parameterised wave travel time. No live water levels were connected for this report, "
-            f"so no current warning is listed."
+            f"parameterised wave travel time. Each warning lists the townships of the reach's units "
+            f"within {km} km of the schematic reach (the straight line between stations: no open "
+            f"river geometry was available) and the riverside key projects. "
+            f"Warnings change with the live levels, so this report lists none: once levels are "
+            f"imported into the system, the current warnings are in its flood-warning query and "
+            f"on the dashboard's gauge-station layer."
         )
     ]
     names = {c: region.unit(c) for c in region.unit_codes}
@@ -114,39 +123,29 @@ def _fares(region: Any, zh: bool) -> str:
         )
     ]
     no = "暂无数据" if zh else "no data"
+    schemes = fares.load_fare_rules(Path(region.dataset_path) / fares.FARES_FILE).schemes
     table_rows = []
     for r in rows:
         u = region.unit(r["unit"])
-        m = r["monthly_yuan"]
+        f, m = r["fare_yuan_by_scheme"], r["monthly_yuan_by_scheme"]
+        keys = ["separate", *(sc.id for sc in schemes)]
         table_rows.append(
             [
                 u.name_zh if zh else u.name_en,
                 no if r["minutes_rail"] is None else f"{r['minutes_rail']:.0f}",
-                _yuan(r["fare_yuan"]["separate"]) or no,
-                _yuan(r["fare_yuan"]["integrated"]) or no,
-                _yuan(m["separate"]) or no,
-                _yuan(m["integrated"]) or no,
+                *(_yuan(f[k]) or no for k in keys),
+                *(_yuan(m[k]) or no for k in keys),
             ]
         )
-    head = (
-        [
-            "区县",
-            "轨道出行（分钟）",
-            "单程·分段（元）",
-            "单程·一票式（元）",
-            "每月·分段（元）",
-            "每月·一票式（元）",
-        ]
-        if zh
-        else [
-            "Unit",
-            "Rail trip (min)",
-            "One way, separate (yuan)",
-            "One way, integrated (yuan)",
-            "Monthly, separate (yuan)",
-            "Monthly, integrated (yuan)",
-        ]
-    )
+    labels = [("分段" if zh else "separate")] + [
+        (sc.name_zh if zh else (sc.name_en or sc.id)) for sc in schemes
+    ]
+    head = [
+        "区县" if zh else "Unit",
+        "轨道出行（分钟）" if zh else "Rail trip (min)",
+        *((f"单程·{x}（元）" if zh else f"One way, {x} (yuan)") for x in labels),
+        *((f"每月·{x}（元）" if zh else f"Monthly, {x} (yuan)") for x in labels),
+    ]
     parts.append(_table(head, table_rows))
     return "".join(parts)
 

@@ -6,7 +6,7 @@ import csv
 import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -247,7 +247,12 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
     params = doc.get("parameters", {})
     problems: list[Problem] = []
     values: dict[str, float] = {}
-    for key in ("blue_margin_m", "wave_speed_straight_kmh", "horizon_hours"):
+    for key in (
+        "blue_margin_m",
+        "wave_speed_straight_kmh",
+        "horizon_hours",
+        "township_distance_km",
+    ):
         v = params.get(key)
         if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
             problems.append(Problem(p.name, 0, f"parameters.{key}", "must be a number > 0"))
@@ -281,6 +286,7 @@ def load_flood_rules(path: Path | str | None = None) -> FloodRules:
         blue_margin_m=values["blue_margin_m"],
         wave_speed_straight_kmh=values["wave_speed_straight_kmh"],
         horizon_hours=values["horizon_hours"],
+        township_distance_km=values["township_distance_km"],
         publisher=str(src.get("publisher", "")),
         publication=str(src.get("publication", "")),
         why=why,
@@ -300,39 +306,78 @@ def _parse_time(raw: str) -> datetime | None:
     return t
 
 
-def _rows_of(path: Path) -> Iterable[tuple[int, dict[str, str]]]:
-    if path.suffix.lower() == ".xlsx":
-        wb = load_workbook(path, read_only=True, data_only=True)
+def _cell(v: object) -> str:
+    if v is None:
+        return ""
+    iso = getattr(v, "isoformat", None)
+    return str(iso()) if callable(iso) else str(v)
+
+
+_Row = tuple[int, dict[str, str], bool]
+"""A data row: its line number, its cells by column, whether it had more fields than the header."""
+
+
+def _rows_of(path: Path, limit: int) -> tuple[list[str], list[_Row]]:
+    """The header and data rows of a CSV or XLSX file (blank rows skipped, at most ``limit + 1``).
+
+    An unreadable file (not UTF-8, a corrupt workbook, another type) raises a
+    :class:`DataValidationError` naming the file.
+    """
+    name = path.name
+    suffix = path.suffix.lower()
+    rows: list[_Row] = []
+    if suffix in (".xlsx", ".xlsm"):
         try:
-            it = wb.active.iter_rows(values_only=True) if wb.active is not None else iter(())
-            header = [str(c).strip() if c is not None else "" for c in next(it, ())]
+            wb = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises several types for a corrupt workbook
+            msg = f"unreadable workbook: {exc}"
+            raise DataValidationError([Problem(name, 0, "*", msg)]) from None
+        try:
+            it = wb.worksheets[0].iter_rows(values_only=True)
+            header = [str(c).strip() if c is not None else "" for c in next(it, ()) or ()]
             for i, values in enumerate(it, start=2):
-                yield (
-                    i,
-                    {
-                        h: (
-                            ""
-                            if v is None
-                            else (v.isoformat() if hasattr(v, "isoformat") else str(v))
-                        )
-                        for h, v in zip(header, values, strict=False)
-                    },
-                )
+                if values is None or all(v is None or str(v).strip() == "" for v in values):
+                    continue
+                cells = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+                over = any(v is not None for v in values[len(header) :])
+                rows.append((i, cells, over))
+                if len(rows) > limit:
+                    break
         finally:
             wb.close()
-        return
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        yield from enumerate(csv.DictReader(fh), start=2)
+        return header, rows
+    if suffix not in (".csv", ".txt"):
+        msg = f"unsupported file type {suffix!r}; use .csv or .xlsx"
+        raise DataValidationError([Problem(name, 0, "*", msg)])
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in reader.fieldnames or []]
+            reader.fieldnames = header
+            for row in reader:
+                over = None in row
+                cells = {k: v or "" for k, v in row.items() if isinstance(k, str)}
+                rows.append((reader.line_num, cells, over))
+                if len(rows) > limit:
+                    break
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text: {exc.reason}"
+        raise DataValidationError([Problem(name, 0, "*", msg)]) from None
+    return header, rows
 
 
 def read_levels(
-    path: Path | str, stations: Sequence[FloodStation] | None = None
+    path: Path | str,
+    stations: Sequence[FloodStation] | None = None,
+    *,
+    not_after: datetime | None = None,
 ) -> tuple[LevelReading, ...]:
     """Read a water-level file (CSV or XLSX: ``station_id``, ``time``, ``level_m``), all or nothing.
 
     ``time`` is ISO 8601 with a zone (``2020-08-20T08:00+08:00``); a reading without a zone is
-    refused, since a gauge's hour is meaningless without it.  Every problem is reported at
-    once as ``file:row:field``.
+    refused, since a gauge's hour is meaningless without it.  With ``not_after`` (the clock
+    plus the tolerated skew) a reading later than it is refused, and so is a second reading
+    of one station at one instant.  Every problem is reported at once as ``file:row:field``.
     """
     p = Path(path)
     if not p.is_file():
@@ -341,18 +386,20 @@ def read_levels(
     known = {s.id for s in (stations if stations is not None else load_flood_stations())}
     problems: list[Problem] = []
     out: list[LevelReading] = []
-    header_checked = False
-    for i, row in _rows_of(p):
-        if not header_checked:
-            missing = [c for c in ("station_id", "time", "level_m") if c not in row]
-            if missing:
-                raise DataValidationError(
-                    [Problem(p.name, 1, c, "missing column") for c in missing]
-                )
-            header_checked = True
-        if i - 1 > MAX_LEVEL_ROWS:
-            problems.append(Problem(p.name, i, "", f"more than {MAX_LEVEL_ROWS} rows"))
-            break
+    seen: dict[tuple[str, datetime], int] = {}
+    header, rows = _rows_of(p, MAX_LEVEL_ROWS)
+    missing = [c for c in ("station_id", "time", "level_m") if c not in header]
+    if missing:
+        raise DataValidationError([Problem(p.name, 1, c, "missing column") for c in missing])
+    if not rows:
+        raise DataValidationError([Problem(p.name, 2, "*", "the file has no readings")])
+    if len(rows) > MAX_LEVEL_ROWS:
+        msg = f"more than {MAX_LEVEL_ROWS} readings in one file; split it"
+        raise DataValidationError([Problem(p.name, rows[-1][0], "*", msg)])
+    for i, row, over in rows:
+        if over:
+            problems.append(Problem(p.name, i, "*", "more fields than the header has"))
+            continue
         sid = (row.get("station_id") or "").strip()
         if sid not in known:
             problems.append(Problem(p.name, i, "station_id", f"unknown station {sid!r}"))
@@ -373,10 +420,31 @@ def read_levels(
             problems.append(
                 Problem(p.name, i, "level_m", f"not a finite number of metres: {raw!r}")
             )
+        if t is not None and not_after is not None and t > not_after:
+            problems.append(
+                Problem(
+                    p.name,
+                    i,
+                    "time",
+                    f"{t.isoformat()} is in the future (later than {not_after.isoformat()})",
+                )
+            )
+            t = None
         if t is not None and ok and sid in known:
-            out.append(LevelReading(sid, t, level))
-    if not header_checked:
-        raise DataValidationError([Problem(p.name, 1, "", "no rows")])
+            key = (sid, t.astimezone(UTC))
+            if key in seen:
+                problems.append(
+                    Problem(
+                        p.name,
+                        i,
+                        "time",
+                        f"a second reading of {sid} at this time (row {seen[key]})",
+                    )
+                )
+            else:
+                seen[key] = i
+        if t is not None and ok and sid in known:
+            out.append(LevelReading(sid, t, level, line=i))
     if problems:
         raise DataValidationError(problems)
     return tuple(out)

@@ -148,6 +148,8 @@ class FloodRules:
     why: Mapping[str, str] = field(default_factory=dict)
     exposure_project_types: tuple[str, ...] = ()
     related_targets: tuple[str, ...] = ()
+    township_distance_km: float = 5.0
+    """Townships within this distance of a reach's line are listed as exposed (named in data)."""
 
     def grade(self, key: str) -> Grade:
         """The grade called ``key`` (blue, yellow, orange, red)."""
@@ -165,6 +167,8 @@ class LevelReading:
     station_id: str
     time: datetime
     level_m: float
+    line: int = field(default=0, compare=False)
+    """The reading's row in its file (0: not from a file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +182,8 @@ class ReachAlert:
     travel_hours: float
     expected_time: datetime
     travel_kind: str = "parameterised"
+    townships: tuple[Mapping[str, Any], ...] = ()
+    reach_geometry: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -189,6 +195,8 @@ class ReachAlert:
             "travel_hours": round(self.travel_hours, 1),
             "expected_time": self.expected_time.isoformat(),
             "travel_kind": self.travel_kind,
+            "townships": [dict(t) for t in self.townships],
+            "reach_geometry": self.reach_geometry,
         }
 
 
@@ -210,6 +218,8 @@ class FloodWarning:
     units: tuple[str, ...]
     downstream: tuple[ReachAlert, ...]
     projects: tuple[Mapping[str, str], ...] = ()
+    townships: tuple[Mapping[str, Any], ...] = ()
+    reach_geometry: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with the issue's fields first."""
@@ -232,6 +242,8 @@ class FloodWarning:
             "criterion": self.criterion,
             "downstream": [a.to_dict() for a in self.downstream],
             "projects": [dict(p) for p in self.projects],
+            "townships": [dict(t) for t in self.townships],
+            "reach_geometry": self.reach_geometry,
         }
 
 
@@ -245,6 +257,7 @@ class FloodWarnings:
     limitation: str
     limitation_zh: str
     related_targets: tuple[str, ...] = ()
+    township_distance_km: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON document: ``{"warnings": [...], "stations_read", "rule", "limitation"}``."""
@@ -255,4 +268,5 @@ class FloodWarnings:
             "limitation": self.limitation,
             "limitation_zh": self.limitation_zh,
             "related_targets": list(self.related_targets),
+            "township_distance_km": self.township_distance_km,
         }
