@@ -46,7 +46,9 @@ def _source(url: str) -> tuple[str, str]:
 
 
 def _key(a: str, b: str, minutes: float) -> tuple[frozenset[str], float]:
-    return frozenset({_stem(a.split("(")[0]), _stem(b.split("(")[0])}), minutes
+    return frozenset(
+        {_stem(a.split("(", maxsplit=1)[0]), _stem(b.split("(", maxsplit=1)[0])}
+    ), minutes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             iso, note = _date(r["page_date"])
             url, snote = _source(r["source_url"])
-            kind = r["qualifier"] + (f"; reliability {r['reliability']}" if r["reliability"] else "")
+            kind = r["qualifier"] + (
+                f"; reliability {r['reliability']}" if r["reliability"] else ""
+            )
             rows.append(
                 {
                     "mode": "rail" if r["kind"] == "rail" else "road",

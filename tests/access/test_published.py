@@ -53,7 +53,10 @@ def test_file_matches_are_the_rule(region: Region) -> None:
     rows = load_published(region)
     assert len(rows) >= 30
     for p in rows:
-        assert (p.from_unit, p.to_unit) == (match_place(region, p.from_zh), match_place(region, p.to_zh))
+        assert (p.from_unit, p.to_unit) == (
+            match_place(region, p.from_zh),
+            match_place(region, p.to_zh),
+        )
         assert p.kind == "published" and (p.source_url or p.source_note)
 
 

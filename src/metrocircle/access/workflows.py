@@ -102,9 +102,8 @@ def commute_report(region: Region, scenario: str = "baseline-2020") -> CommuteRe
         The scenario is not known.
     """
     from metrocircle.access.commute import commute_table
-    from metrocircle.access.target import summarise
-
     from metrocircle.access.published import published_to_centre
+    from metrocircle.access.target import summarise
 
     net = _network(region, scenario)
     res = commute_table(region, net, nearest_core=True)
