@@ -119,8 +119,9 @@ def _arc_leg(net: Network, a: int, lines: dict[str, str], sourced: npt.NDArray[n
         name, mode = ACCESS_NAME, "access"
     elif kind == ARC_RIDE:
         mode = "rail"
-    km = float(net.links.at[li, "length_km"]) if li >= 0 and kind == ARC_RIDE else 0.0
-    category = str(net.links.at[li, "category"]) if li >= 0 and kind == ARC_RIDE else None
+    # every arc of a link (rail ride, road, station access) carries that link's length
+    km = float(net.links.at[li, "length_km"]) if li >= 0 else 0.0
+    category = str(net.links.at[li, "category"]) if li >= 0 else None
     kind_src = "sourced" if li >= 0 and sourced[li] else "modelled"
     return Leg(name, mode, m, kind_src, 0.0 if not np.isfinite(km) else km, category)
 
