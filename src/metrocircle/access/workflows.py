@@ -61,6 +61,9 @@ class CommuteRow:
     sourced_minutes: float
     modelled_share: float
     value_kind: str = "modelled"
+    published: dict[str, Any] | None = None
+    """The most recent published time between this unit and the central urban area
+    (:mod:`metrocircle.access.published`, ``kind: published``), beside — never in — the model."""
 
 
 @dataclass(frozen=True)
@@ -101,10 +104,16 @@ def commute_report(region: Region, scenario: str = "baseline-2020") -> CommuteRe
         The scenario is not known.
     """
     from metrocircle.access.commute import commute_table
+    from metrocircle.access.published import published_to_centre
     from metrocircle.access.target import summarise
 
     net = _network(region, scenario)
     res = commute_table(region, net, nearest_core=True)
+
+    def pub(code: str) -> dict[str, Any] | None:
+        hits = published_to_centre(region, code)
+        return hits[0].to_dict() if hits else None
+
     rows = tuple(
         CommuteRow(
             code=str(r["code"]),
@@ -120,6 +129,7 @@ def commute_report(region: Region, scenario: str = "baseline-2020") -> CommuteRe
             rail_minutes=float(r["rail_minutes"]),
             sourced_minutes=float(r["sourced_minutes"]),
             modelled_share=float(r["modelled_share"]),
+            published=pub(str(r["code"])),
         )
         for r in res.table.to_dict(orient="records")
     )

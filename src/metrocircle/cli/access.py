@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -80,8 +80,15 @@ def commute(
             f"(modelled) — {scenario}"
         )
     )
-    for c in ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge"):
+    cols = ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge", "published")
+    for c in cols:
         tab.add_column(c)
+
+    def pub(p: dict[str, Any] | None) -> str:
+        if p is None:
+            return "—"
+        return f"{p['minutes']:.0f} ({(p['statement_date'] or 'undated')[:4]})"
+
     for r in rep.units:
         data_row(
             tab,
@@ -93,9 +100,15 @@ def commute(
             r.mode or "—",
             "yes" if r.within_60 else "no",
             mm(r.minutes_to_core_edge),
+            pub(r.published),
         )
     con = Console()
     con.print(tab)
+    con.print(
+        "published: a time a public source states between the unit and the central urban area"
+        " (中心城区/主城, point not stated), shown beside the model, not used in it;"
+        " sources in --json (published.source_url)"
+    )
     t = rep.target
     su = t["slowest_unit"]
     con.print(
@@ -137,6 +150,12 @@ def od_cmd(
     )
     for leg in res.legs:
         typer.echo(f"  {leg.name_zh:<28} {leg.mode:<7} {leg.minutes:>6.1f} min  {leg.source_kind}")
+    for p in res.published:
+        typer.echo(
+            f"published: {p['from_zh']} → {p['to_zh']} {p['minutes']:.0f} min ({p['mode']}, "
+            f"{p['statement_kind']}, {p['statement_date'] or 'undated'}) "
+            f"{p['source_url'] or p['source_note']}"
+        )
 
 
 @access_app.command("matrix")
