@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from metrocircle.region import Region
 
 __all__ = [
@@ -241,9 +243,16 @@ class IsochroneResult:
 
 
 def isochrone(
-    region: Region, from_unit: str, minutes: float = 60.0, scenario: str = "baseline-2020"
+    region: Region,
+    from_unit: str,
+    minutes: float = 60.0,
+    scenario: str = "baseline-2020",
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IsochroneResult:
     """Where one can get from a unit's seat within ``minutes`` by road or by rail (the union).
+
+    ``progress(done, total)`` is called after the network is ready and after each mode.
 
     Raises
     ------
@@ -271,9 +280,14 @@ def isochrone(
     lon, lat = float(u["seat_lon"]), float(u["seat_lat"])
     feats = []
     geoms = []
-    for m in MODE_LINKS:
+    total = 1 + len(MODE_LINKS)
+    if progress is not None:
+        progress(1, total)
+    for i, m in enumerate(MODE_LINKS, 2):
         g = iso_geom(mode_network(net, m), lon, lat, minutes)
         geoms.append(g)
+        if progress is not None:
+            progress(i, total)
     union = shapely.union_all(geoms)
     props = {
         "from": code,
