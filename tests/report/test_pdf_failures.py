@@ -72,3 +72,15 @@ def test_a_failed_pdf_keeps_the_html_and_the_previous_pdf(
     assert "实施评估报告" in html.read_text(encoding="utf-8")
     assert old_pdf.read_bytes() == b"%PDF-the good one"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
+
+
+def test_the_written_report_is_readable_by_others_as_the_umask_allows(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "r.html"
+        build._replace_atomically(target, lambda tmp: tmp.write_text("x", encoding="utf-8"))
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == 0o644

@@ -145,18 +145,41 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
     )
 
 
+_KINDS: tuple[tuple[str, str, str], ...] = (
+    # (keyword in the dataset's free-text statement_kind, Chinese, English), first match wins
+    ("forecast", "开通前预测", "forecast"),
+    ("upper_bound", "上限", "upper bound"),
+    ("first train", "首班实际", "first train"),
+    ("fastest", "最快", "fastest"),
+    ("approx", "约数", "approximate"),
+    ("scheduled", "时刻表", "scheduled"),
+    ("exact", "报道所述", "as stated"),
+    ("stated", "报道所述", "as stated"),
+)
+
+
+def _kind_words(kind: str, zh: bool) -> str:
+    """The kind of a published statement in the edition's language (the data's label is English)."""
+    low = kind.lower()
+    for key, k_zh, k_en in _KINDS:
+        if key in low:
+            return k_zh if zh else k_en
+    return "报道所述" if zh else "as stated"
+
+
 def _published_note(n: int, pt: Any, zh: bool) -> str:
     from urllib.parse import urlsplit
 
     where = urlsplit(pt.source_url).netloc if pt.source_url else pt.source_note
     date = pt.statement_date or ("日期不详" if zh else "undated")
     mode = {"road": ("公路", "road"), "rail": ("铁路", "rail")}[pt.mode][0 if zh else 1]
+    kind = _kind_words(str(pt.statement_kind or ""), zh)
+    # the Chinese statement is quoted in the Chinese edition; the English one names the page
     return (
         f"[{n}] {pt.from_zh}—{pt.to_zh}：{pt.minutes:.0f} 分钟（{mode}，{date}，"
-        f"{pt.statement_kind}）“{pt.statement_zh}” — {where}"
+        f"{kind}）“{pt.statement_zh}” — {where}"
         if zh
-        else f"[{n}] {pt.from_zh}–{pt.to_zh}: {pt.minutes:.0f} min ({mode}, {date}, "
-        f"{pt.statement_kind}) “{pt.statement_zh}” — {where}"
+        else f"[{n}] {pt.from_zh}–{pt.to_zh}: {pt.minutes:.0f} min ({mode}, {date}, {kind}) — {where}"
     )
 
 
