@@ -413,6 +413,54 @@ _CLI: dict[str, tuple[str, str]] = {
     "xlsx_written": ("已导出 {n} 行到 {path}", "Exported {n} rows to {path}"),
 }
 
+_COL: dict[str, tuple[str, str]] = {
+    # column headings of `metrocircle export --headers zh|en`
+    "code": ("区县代码", "Unit code"),
+    "id": ("编号", "ID"),
+    "name_zh": ("中文名称", "Chinese name"),
+    "name_en": ("英文名称", "English name"),
+    "parent": ("上级", "Parent"),
+    "level": ("层级", "Level"),
+    "roles": ("功能定位", "Roles"),
+    "population_2020": ("常住人口（2020年，人）", "Resident population (2020, persons)"),
+    "urban_population_2020": (
+        "城镇常住人口（2020年，人）",
+        "Urban resident population (2020, persons)",
+    ),
+    "urbanisation_rate_2020_pct": ("城镇化率（2020年，%）", "Urbanisation rate (2020, %)"),
+    "seat_name_zh": ("政府驻地", "Seat of government"),
+    "seat_lon": ("驻地经度", "Seat longitude"),
+    "seat_lat": ("驻地纬度", "Seat latitude"),
+    "area_km2_computed": ("面积（平方公里，按边界计算）", "Area (km², from the boundary)"),
+    "notes": ("备注", "Notes"),
+    "indicator": ("指标", "Indicator"),
+    "scope": ("范围", "Scope"),
+    "unit": ("计量单位", "Unit of measure"),
+    "direction": ("方向", "Direction"),
+    "baseline_value": ("基期值", "Baseline value"),
+    "baseline_year": ("基期年份", "Baseline year"),
+    "target_value": ("目标值", "Target value"),
+    "target_year": ("目标年份", "Target year"),
+    "chapter": ("规划章节", "Plan chapter"),
+    "source_quote": ("规划原文", "Plan text"),
+    "computed_by": ("计算方法", "Computed by"),
+    "type": ("类型", "Type"),
+    "units": ("涉及区县", "Units"),
+    "status": ("状态", "Status"),
+    "in_service_year": ("建成年份", "Year in service"),
+    "network_ref": ("路网要素", "Network elements"),
+    "period": ("年份", "Year"),
+    "value": ("数值", "Value"),
+    "source": ("来源", "Source"),
+    "source_url": ("来源网址", "Source URL"),
+    "submitted_by": ("报送人", "Submitted by"),
+    "submitted_at": ("报送时间", "Submitted at"),
+    "batch_id": ("批次", "Batch"),
+    "reviewed_by": ("审核人", "Reviewed by"),
+    "reviewed_at": ("审核时间", "Reviewed at"),
+    "review_reason": ("审核意见", "Review note"),
+}
+
 _FLOOD: dict[str, tuple[str, str]] = {
     "stations_header": (
         "站点\t河流\t警戒水位(米)\t保证水位(米)\t高程基面",
@@ -495,6 +543,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **{f"reason.{k}": v for k, v in _REASON.items()},
     **{f"note.{k}": v for k, v in _NOTE.items()},
     **{f"cli.{k}": v for k, v in _CLI.items()},
+    **{f"col.{k}": v for k, v in _COL.items()},
     **{f"flood.{k}": v for k, v in _FLOOD.items()},
     **{f"fares.{k}": v for k, v in _FARES.items()},
 }

@@ -125,7 +125,10 @@ def test_layer_statuses_and_alerted_reaches() -> None:
     alerted = {k for k, f in reach.items() if f["properties"]["alert"]}
     assert alerted == {"cuntan", "changshou", "qingxichang"}
     assert reach["cuntan"]["properties"]["alert"] == "yellow"
-    assert [w["station_id"] for w in doc["warnings"]["warnings"]] == ["cuntan"]
+    (w,) = doc["warnings"]["warnings"]
+    assert w["station_id"] == "cuntan"
+    assert w["townships"] == flood.warnings_document(readings)["warnings"][0]["townships"]
+    assert w["townships"] and doc["warnings"]["township_distance_km"] > 0
 
 
 @pytest.fixture
@@ -146,3 +149,5 @@ def test_layer_endpoint_reads_the_store(client: TestClient) -> None:
     doc = client.get("/api/sectors/flood/layer").json()
     cuntan = next(f for f in doc["features"] if f["properties"].get("id") == "cuntan")
     assert cuntan["properties"]["status"] == "yellow"
+    (w,) = doc["warnings"]["warnings"]
+    assert w["projects"] and w["townships"]  # the layer's warnings carry the exposure

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +118,7 @@ def test_a_bad_row_refuses_the_whole_file(
     assert res.exit_code == 2, res.output
     line = len(rows)
     assert f"levels.csv:{line}:{field}" in res.stderr and words in res.stderr, res.stderr
+    assert "nothing was imported" in res.stderr
     assert "Traceback" not in res.output
     with Store(db) as store:
         assert latest_water_levels(store) == []
@@ -301,3 +302,12 @@ def test_a_level_edited_behind_the_log_is_found(tmp_path: Path, db: str) -> None
         rep = store.verify_audit()
     assert not rep.ok
     assert any("water levels batch" in p and "differ" in p for p in rep.problems), rep.problems
+
+
+def test_negative_zero_level_verifies_on_every_backend(store_url: str) -> None:
+    from metrocircle.store.levels import WaterLevelIn, import_levels
+
+    t = datetime(2020, 8, 19, 8, tzinfo=timezone(timedelta(hours=8)))
+    with Store(store_url) as store:
+        import_levels(store, [WaterLevelIn("cuntan", t, -0.0)], actor="test")
+        assert store.verify_audit().ok, store.verify_audit().problems

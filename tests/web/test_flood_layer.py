@@ -97,11 +97,16 @@ def test_warnings_tab_and_english(session: Session) -> None:
     text = item.inner_text()
     assert "黄色预警" in text and "寸滩" in text and "超警戒 0.5 米" in text and "长寿区" in text
     assert page.locator("ul.flood-warnings li").count() == 1  # 北碚, 2 m under, warns nobody
+    n = len(session.api("/api/sectors/flood/layer")["warnings"]["warnings"][0]["townships"])
+    assert n > 0 and f"沿岸乡镇 {n} 个" in text
+    k = len(session.api("/api/sectors/flood/layer")["warnings"]["warnings"][0]["projects"])
+    assert k > 0 and f"沿江重点项目 {k} 个" in text
+    assert "寸滩国际邮轮母港" in (item.locator(".flood-projects").get_attribute("title") or "")
     page.click("#lang-btn")
     page.wait_for_selector("body[data-lang='en']", timeout=TIMEOUT_MS)
     text = page.locator("ul.flood-warnings li[data-station='cuntan']").inner_text()
     assert "yellow warning" in text and "Cuntan" in text and "0.5 m above warning" in text
-    assert "Changshou District" in text
+    assert "Changshou District" in text and "riverside key projects" in text
     legend = page.locator("#legend").inner_text()
     assert "schematic reach" in legend
     page.click("#lang-btn")

@@ -106,7 +106,14 @@ export function renderFloodWarnings(el, state) {
       h("div", {}, `${t("flood_notify")}: ${unitNames(state, w.units)}`),
     );
     for (const a of w.downstream || []) li.append(h("div", { class: "muted" }, tf("flood_downstream", { name: nameOf(a), hours: fmt(a.travel_hours, 1), units: unitNames(state, a.units) })));
-    if (w.townships?.length) li.append(h("div", { class: "muted" }, tf("flood_townships", { n: w.townships.length, km: fmt(f.warnings.township_distance_km, 1) })));
+    if (w.townships?.length) {
+      const names = w.townships.map((x) => x.name_zh).join("、");
+      li.append(h("div", { class: "muted flood-townships", title: names }, tf("flood_townships", { n: w.townships.length, km: fmt(f.warnings.township_distance_km, 1) })));
+    }
+    if (w.projects?.length) {
+      const names = w.projects.map((p) => nameOf(p)).join(lang() === "zh" ? "、" : "; ");
+      li.append(h("div", { class: "muted flood-projects", title: names }, tf("flood_projects", { n: w.projects.length })));
+    }
     ul.append(li);
   }
   el.append(ul, h("p", { class: "hint" }, lang() === "zh" ? f.warnings.limitation_zh : f.warnings.limitation));

@@ -3,6 +3,7 @@
 
 import { targetChart } from "./chart.js";
 import { fmt, lang, nameOf, t } from "./i18n.js";
+import { safeHref } from "./links.js";
 import { NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 
 /** Create an element with attributes and children (strings become text nodes). */
@@ -239,8 +240,9 @@ function renderUnitSeries(el, rows) {
   for (const r of rows) {
     const value = r.unit === "pct" ? `${fmt(r.value, 2)}%` : fmt(r.value, 2);
     const where = [r.publisher, r.publication || r.source].filter(Boolean).join(" · ");
-    const src = r.source_url
-      ? h("a", { href: r.source_url, rel: "noopener noreferrer", target: "_blank", title: r.statement_zh || r.source }, where)
+    const href = safeHref(r.source_url);
+    const src = href
+      ? h("a", { href, rel: "noopener noreferrer", target: "_blank", title: r.statement_zh || r.source }, where)
       : h("span", { title: r.statement_zh || r.source }, where);
     tbl.append(
       h(

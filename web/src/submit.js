@@ -8,6 +8,7 @@ import { problemsOf, request } from "./api.js";
 import { auth } from "./auth.js";
 import { parseCsv } from "./csv.js";
 import { fmt, lang, nameOf, t, tf } from "./i18n.js";
+import { safeHref } from "./links.js";
 import { h } from "./panels.js";
 
 export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/api/observations/${encodeURIComponent(id)}/review` };
@@ -683,7 +684,7 @@ function obsItem(state, o, extra = []) {
       "div",
       { class: "muted" },
       `${t("sub_source")}: `,
-      o.source_url ? h("a", { href: o.source_url, target: "_blank", rel: "noopener noreferrer" }, o.source) : o.source,
+      safeHref(o.source_url) ? h("a", { href: safeHref(o.source_url), target: "_blank", rel: "noopener noreferrer" }, o.source) : o.source,
     ),
     h("div", { class: "muted" }, `${t("obs_by")} ${o.submitted_by} · ${when(o.submitted_at)}${o.batch_id ? ` · ${t("sub_batch")} ${o.batch_id}` : ""}`),
     o.reviewed_by ? h("div", { class: "muted" }, `${t("obs_reviewed_by")} ${o.reviewed_by} · ${when(o.reviewed_at)}`) : null,

@@ -361,27 +361,82 @@ class ExportFormat(StrEnum):
 
     geojson = "geojson"
     csv = "csv"
+    xlsx = "xlsx"
     geoparquet = "geoparquet"
 
 
+class HeaderLang(StrEnum):
+    """Column headings of a table export: the field names, or words in Chinese or English."""
+
+    keys = "keys"
+    zh = "zh"
+    en = "en"
+
+
+def _headings(columns: list[str], headers: HeaderLang) -> list[str]:
+    from metrocircle import messages
+
+    if headers is HeaderLang.keys:
+        return columns
+    return [
+        messages.text(f"col.{c}", headers.value) if f"col.{c}" in messages.CATALOGUE else c
+        for c in columns
+    ]
+
+
+def _plain_cell(v: Any) -> Any:
+    import json
+
+    if isinstance(v, (list, tuple, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return v
+
+
 def export(
+    *,
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
     what: Annotated[ExportWhat, typer.Option(help="Which table.")] = ExportWhat.units,
     fmt: Annotated[
-        ExportFormat | None, typer.Option("--format", help="Default: from the file suffix.")
+        ExportFormat | None,
+        typer.Option(
+            "--format", help="Default: from the file suffix (.geojson .csv .xlsx .parquet)."
+        ),
     ] = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel",
+            help="CSV for Excel: a UTF-8 byte-order mark first, so Chinese text opens correctly.",
+        ),
+    ] = False,
+    headers: Annotated[
+        HeaderLang,
+        typer.Option("--headers", help="Column headings of CSV/XLSX: field names, or zh/en words."),
+    ] = HeaderLang.keys,
     dataset: DatasetOpt = "chongqing",
     db: StoreOpt = None,
 ) -> None:
-    """Export units (with boundaries), targets, projects or stored observations."""
+    """Export units (with boundaries), targets, projects or stored observations.
+
+    CSV and XLSX cells that a spreadsheet would run as a formula (beginning with = + - @)
+    get a leading single quote; numbers stay numbers.
+    """
     import geopandas as gpd
     import pandas as pd
 
+    from metrocircle import exports
+
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".")
-        mapping = {"geojson": "geojson", "json": "geojson", "csv": "csv", "parquet": "geoparquet"}
+        mapping = {
+            "geojson": "geojson",
+            "json": "geojson",
+            "csv": "csv",
+            "xlsx": "xlsx",
+            "parquet": "geoparquet",
+        }
         if suffix not in mapping:
-            fail(f"--out {out} has no known suffix; pass --format (geojson, csv, geoparquet)")
+            fail(f"--out {out} has no known suffix; pass --format (geojson, csv, xlsx, geoparquet)")
         fmt = ExportFormat(mapping[suffix])
     region = load_region_or_exit(dataset)
     if what is ExportWhat.units:
@@ -401,17 +456,31 @@ def export(
         finally:
             store.close()
     is_geo = isinstance(frame, gpd.GeoDataFrame)
-    if fmt is not ExportFormat.csv and not is_geo:
-        fail(f"{what.value} has no geometry: export it as csv")
+    tabular = fmt in (ExportFormat.csv, ExportFormat.xlsx)
+    if not tabular and not is_geo:
+        fail(f"{what.value} has no geometry: export it as csv or xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    if fmt is ExportFormat.csv:
-        (frame.drop(columns="geometry") if is_geo else frame).to_csv(tmp, index=False)
-    elif fmt is ExportFormat.geojson:
-        assert isinstance(frame, gpd.GeoDataFrame)
-        frame.to_file(tmp, driver="GeoJSON")
-    else:
-        assert isinstance(frame, gpd.GeoDataFrame)
-        frame.to_parquet(tmp)
-    tmp.replace(out)
+    try:
+        if tabular:
+            plain = pd.DataFrame(frame.drop(columns="geometry") if is_geo else frame)
+            columns = [str(c) for c in plain.columns]
+            rows = (
+                [_plain_cell(v) for v in rec]
+                for rec in plain.astype(object).where(plain.notna(), None).itertuples(index=False)
+            )
+            head = _headings(columns, headers)
+            if fmt is ExportFormat.csv:
+                exports.write_csv(tmp, head, rows, excel=excel)
+            else:
+                exports.write_xlsx(tmp, head, rows, sheet=what.value)
+        elif fmt is ExportFormat.geojson:
+            assert isinstance(frame, gpd.GeoDataFrame)
+            frame.to_file(tmp, driver="GeoJSON")
+        else:
+            assert isinstance(frame, gpd.GeoDataFrame)
+            frame.to_parquet(tmp)
+        tmp.replace(out)
+    finally:
+        tmp.unlink(missing_ok=True)
     typer.echo(f"wrote {len(frame)} {what.value} to {out} ({fmt.value})")

@@ -116,8 +116,14 @@ def import_command(
     lg = _lang(lang)
     root = _root(dataset, lg)
     latest = datetime.now(UTC) + timedelta(seconds=_skew_seconds())
+    from metrocircle._errors import DataValidationError
+
     with user_errors():
-        readings = flood.read_levels(file, flood.dataset_stations(root), not_after=latest)
+        try:
+            readings = flood.read_levels(file, flood.dataset_stations(root), not_after=latest)
+        except DataValidationError as exc:
+            summary = f"{file.name}: {len(exc.problems)} problem(s); nothing was imported"
+            raise DataValidationError(exc.problems, summary=summary) from None
     rows = [WaterLevelIn(r.station_id, r.time, r.level_m, line=r.line) for r in readings]
     store = open_store(db)
     try:

@@ -1427,16 +1427,17 @@ class Store:
         return AuditReport(not problems, entries, head, None, tuple(problems))
 
     def export_audit(self, fmt: str = "jsonl") -> Iterator[str]:
-        """The whole audit log as JSON lines or CSV text, chunk by chunk."""
-        import csv
-        import io
+        """The whole audit log as JSON lines or CSV text, chunk by chunk.
+
+        The CSV is for a reviewer's spreadsheet: it starts with a UTF-8 byte-order mark and
+        its cells are neutralised against formula injection (:mod:`metrocircle.exports`);
+        the JSON lines keep every value exactly as stored.
+        """
+        from metrocircle import exports
 
         cols = [c.name for c in audit_log.columns if c.name != "at"]
         if fmt == "csv":
-            buf = io.StringIO()
-            w = csv.writer(buf)
-            w.writerow(cols)
-            yield buf.getvalue()
+            yield from exports.csv_chunks(cols, [], excel=True)
         elif fmt != "jsonl":
             msg = f"unknown export format {fmt!r}; use jsonl or csv"
             raise ValueError(msg)
@@ -1455,7 +1456,4 @@ class Store:
             if fmt == "jsonl":
                 yield "".join(json.dumps(dict(r._mapping), ensure_ascii=False) + "\n" for r in rows)
             else:
-                buf = io.StringIO()
-                w = csv.writer(buf)
-                w.writerows([list(r) for r in rows])
-                yield buf.getvalue()
+                yield exports.csv_text([list(r) for r in rows], excel=True)

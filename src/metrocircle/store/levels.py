@@ -75,7 +75,7 @@ def levels_digest(rows: Sequence[WaterLevelIn]) -> str:
     """SHA-256 of a batch of readings (order-independent), recorded in the audit entry."""
     lines = sorted(
         json.dumps(
-            [r.station_id, audit.at_text(r.time), repr(float(r.level_m))],
+            [r.station_id, audit.at_text(r.time), audit.canonical_number(r.level_m)],
             separators=(",", ":"),
         )
         for r in rows

@@ -193,11 +193,11 @@ def layer(request: Request, store: StoreDep) -> dict[str, Any]:
     """GeoJSON of the stations (latest stored reading, status) and reaches (``schematic``)."""
     from metrocircle.store.levels import latest_water_levels
 
-    _, root = _root(request)
+    region, root = _root(request)
     known = {s.id for s in flood.dataset_stations(root)}
     readings = [
         flood.LevelReading(r.station_id, r.time, r.level_m)
         for r in latest_water_levels(store)
         if r.station_id in known
     ]
-    return flood.layer_document(readings, root)
+    return flood.layer_document(readings, root, projects=region.projects)

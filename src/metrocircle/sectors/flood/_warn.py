@@ -289,19 +289,24 @@ def dataset_stations(root: Path | None = None) -> tuple[FloodStation, ...]:
     return load_flood_stations(dataset_file(root, STATIONS_FILE), sources=sources)
 
 
-def layer_document(readings: Iterable[LevelReading], root: Path | None = None) -> dict[str, Any]:
+def layer_document(
+    readings: Iterable[LevelReading], root: Path | None = None, *, projects: Iterable[Any] = ()
+) -> dict[str, Any]:
     """The dashboard's flood layer: a GeoJSON FeatureCollection of stations and reaches.
 
     Each placed station is a Point with its latest reading and ``status``: ``no_reading``,
     ``no_level`` (read, but the station publishes no level to grade it by), ``normal`` or the
     grade.  Each reach is a LineString (``geometry_kind`` ``schematic``) with ``alert``: the
     highest grade of a warning whose own or downstream reach it is (``None`` otherwise).
-    ``warnings`` holds the warnings document of the same readings.
+    ``warnings`` holds the warnings document of the same readings (with the townships and,
+    given ``projects``, the key projects of each warning).
     """
     stations = dataset_stations(root)
     rules = load_flood_rules(dataset_file(root, RULES_FILE))
     readings = tuple(readings)
-    doc = flood_warnings(readings, stations, rules).to_dict()
+    doc = flood_warnings(
+        readings, stations, rules, projects=projects, zones=dataset_zones(root)
+    ).to_dict()
     order = {g.grade: n for n, g in enumerate(rules.grades)}
     latest: dict[str, LevelReading] = {}
     for r in readings:
