@@ -23,7 +23,6 @@ from metrocircle.settings import Settings
 
 from .conftest import EnvFactory
 
-
 SLOW_MACHINE = {"heavy_timeout_seconds": 900.0, "heavy_user_timeout_seconds": 900.0}
 """Timeouts for tests on a shared CI machine, where the first run also compiles the engine."""
 
