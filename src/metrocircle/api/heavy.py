@@ -107,7 +107,29 @@ def _who(request: Request) -> tuple[str, bool]:
     )
     if principal is not None:
         return f"user {principal.name}", True
+    if getattr(request.app.state, "settings", None) is None:
+        return f"addr {request.client.host if request.client else 'unknown'}", False
     return f"addr {client_address(request)}", False
+
+
+def _settings(request: Request) -> Settings:
+    """The app's settings (an app built without them, as some tests do, gets the defaults)."""
+    s: Settings | None = getattr(request.app.state, "settings", None)
+    return Settings() if s is None else s
+
+
+_POOL_LOCK = threading.Lock()
+
+
+def _pool_of(request: Request) -> HeavyPool:
+    pool: HeavyPool | None = getattr(request.app.state, "heavy_pool", None)
+    if pool is None:
+        with _POOL_LOCK:
+            pool = getattr(request.app.state, "heavy_pool", None)
+            if pool is None:
+                pool = HeavyPool(_settings(request))
+                request.app.state.heavy_pool = pool
+    return pool
 
 
 def heavy(fn: Callable[..., T]) -> Callable[..., T]:
@@ -118,8 +140,7 @@ def heavy(fn: Callable[..., T]) -> Callable[..., T]:
         request: Request = kwargs["request"]
         client, logged_in = _who(request)
         request.state.heavy_logged_in = logged_in
-        pool: HeavyPool = request.app.state.heavy_pool
-        return pool.run(client, logged_in, lambda: fn(*args, **kwargs))
+        return _pool_of(request).run(client, logged_in, lambda: fn(*args, **kwargs))
 
     return gated
 
@@ -128,7 +149,7 @@ def check_size(request: Request, *, sites: int = 0, facilities: int = 0) -> None
     """Refuse a public request above the anonymous size limits (413 naming the setting)."""
     if getattr(request.state, "heavy_logged_in", False):
         return
-    s: Settings = request.app.state.settings
+    s = _settings(request)
     for n, limit, what, name in (
         (sites, s.anonymous_max_sites, "candidate and existing sites", "anonymous_max_sites"),
         (facilities, s.anonymous_max_facilities, "facilities", "anonymous_max_facilities"),
