@@ -18,7 +18,7 @@ from .external import external_links, external_nodes
 from .placement import Placer
 from .rail import load_rail, osm_stations, place_stations, rail_links
 from .report import control_point_markdown, seat_distance_markdown
-from .road import expressway_links, local_mesh
+from .road import expressway_links, load_border, load_point_rules, load_spans, local_mesh
 from .scenarios import write_scenarios
 from .sources import load_seats, load_townships
 from .writers import write_links, write_nodes
@@ -42,9 +42,21 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
     dropped = place_stations(rail_src, stations, placer, seats=seats, twps=twps, p=p)
 
     links: list[Link] = rail_links(rail_src, stations, p)
-    expressways = expressway_links(net / "road", placer, p)
+    point_rules, overview = load_point_rules(out / "road_points.csv", seats, twps)
+    expressways = expressway_links(
+        net / "road",
+        placer,
+        p,
+        point_rules=point_rules,
+        overview=overview,
+        spans=load_spans(out / "road_lengths.csv"),
+        border=load_border(dataset / "boundaries.geojson", p["road.border_snap_max_km"]),
+    )
     links += expressways.links
-    mesh = local_mesh(seats, twps, p)
+    core = frozenset(
+        r["code"] for r in read_csv(dataset / "units.csv") if "core" in r.get("roles", "")
+    )
+    mesh = local_mesh(seats, twps, p, core)
     links += mesh.links
     links += station_access_links(stations, mesh, p)
     ext_nodes = external_nodes()
@@ -52,7 +64,7 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
 
     # only nodes used by links are written (plus every seat and township)
     all_nodes: dict[str, Node] = {}
-    for n in [*seats.values(), *twps, *stations.values(), *ext_nodes.values()]:
+    for n in [*seats.values(), *twps, *stations.values(), *ext_nodes.values(), *expressways.nodes]:
         all_nodes[n.node_id] = n
     used = {lk.from_node for lk in links} | {lk.to_node for lk in links}
     nodes = [n for n in all_nodes.values() if n.node_id in used or n.kind in ("seat", "township")]

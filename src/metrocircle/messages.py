@@ -326,8 +326,12 @@ _REASON: dict[str, tuple[str, str]] = {
         "At the observed pace the {target_year} value is projected at {projected}, short of the target ({goal}).",
     ),
     "no_data": (
-        "暂无数据：需要{scope}“{name}”的{years}（{unit}）。",
-        "No data: needs {years} of {name} for {scope} ({unit}).",
+        "暂无数据：需要{scope}{name}的{years}（{unit}）。",
+        "No data: needs {name} for {scope}: {years} ({unit}).",
+    ),
+    "no_data_computed": (
+        "暂无数据：需要{scope}{name}的{years}（{unit}），或补齐模型推算所需的基础数据。",
+        "No data: needs {name} for {scope}: {years} ({unit}), or the inputs the model needs to compute it.",
     ),
 }
 

@@ -21,6 +21,7 @@ from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
     StoreOpt,
+    data_row,
     emit_json,
     fail,
     load_region_or_exit,
@@ -131,7 +132,8 @@ def list_users(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
     for col in ("name", "role", "unit", "disabled", "created_at", "created_by"):
         t.add_column(col)
     for r in rows:
-        t.add_row(
+        data_row(
+            t,
             str(r["name"]),
             str(r["role"]),
             str(r["unit"] or ""),
@@ -296,7 +298,8 @@ def list_pending(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
     for col in ("submitted_by", "submitted_at", "pending", "scopes", "note"):
         t.add_column(col)
     for s in subs:
-        t.add_row(
+        data_row(
+            t,
             s.batch_id,
             s.submitted_by,
             f"{s.submitted_at:%Y-%m-%d %H:%M}",
@@ -367,7 +370,8 @@ def list_audit(
     for col in ("id", "at", "actor", "action", "entity", "origin", "hash"):
         t.add_column(col)
     for e in entries:
-        t.add_row(
+        data_row(
+            t,
             str(e.id),
             f"{e.at:%Y-%m-%d %H:%M:%S}",
             e.actor,
