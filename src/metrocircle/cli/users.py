@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from metrocircle.cli._common import (
     DatasetOpt,
@@ -254,15 +255,16 @@ def list_tokens(
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=f"{len(rows)} API token(s) of {name}")
+    t = Table(title=Text(f"{len(rows)} API token(s) of {name}"))
     for col in ("id", "name", "prefix", "created_at", "expires_at", "revoked_at"):
         t.add_column(col)
     for r in rows:
-        t.add_row(
+        data_row(
+            t,
             *(
                 str(r[c] or "")
                 for c in ("id", "name", "prefix", "created_at", "expires_at", "revoked_at")
-            )
+            ),
         )
     Console().print(t)
 
