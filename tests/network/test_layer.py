@@ -5,33 +5,34 @@ from __future__ import annotations
 import csv
 
 import pytest
+from shapely.geometry import Point, Polygon, box
 
 from metrocircle.network.layer import clip_polyline, network_layer
 from metrocircle.region import Region
 
-BOX = (0.0, 0.0, 10.0, 10.0)
+BOX = box(0.0, 0.0, 10.0, 10.0)
 
 
-def test_clip_leaving_the_box() -> None:
+def test_clip_leaving_the_area() -> None:
     parts, stubs = clip_polyline([(5, 5), (8, 5), (20, 5), (30, 5)], ["a", "b", "c", "far"], BOX)
     assert parts == [[(5, 5), (8, 5), (10.0, 5.0)]]
     assert stubs == [{"at": (10.0, 5.0), "towards": "far", "bearing": 90.0}]
 
 
-def test_clip_entering_and_crossing() -> None:
-    # from far west, through the box, out to the north
+def test_clip_entering_and_leaving() -> None:
+    # from far west into the area, out to the north
     pts = [(-20, 5), (-5, 5), (5, 5), (5, 25)]
     parts, stubs = clip_polyline(pts, ["west", "w2", "in", "north"], BOX)
     assert parts == [[(0.0, 5.0), (5, 5), (5.0, 10.0)]]
     assert [s["towards"] for s in stubs] == ["west", "north"]
     assert stubs[0]["at"] == (0.0, 5.0) and stubs[0]["bearing"] == 270.0
     assert stubs[1]["at"] == (5.0, 10.0) and stubs[1]["bearing"] == 0.0
-    # a segment passing through with both ends outside: one inside piece, two stubs
-    parts, stubs = clip_polyline([(-5, 5), (15, 5)], ["w", "e"], BOX)
-    assert parts == [[(0.0, 5.0), (10.0, 5.0)]]
-    assert [s["towards"] for s in stubs] == ["w", "e"]
-    # entirely outside: nothing drawn, no stub
-    assert clip_polyline([(20, 20), (30, 30)], ["x", "y"], BOX) == ([], [])
+    # between two places outside: not drawn, even across the area; no stub
+    assert clip_polyline([(-5, 5), (15, 5)], ["w", "e"], BOX) == ([], [])
+    # between two places inside: whole, even where it cuts a corner outside
+    notch = Polygon([(0, 0), (10, 0), (10, 10), (6, 10), (6, 4), (4, 4), (4, 10), (0, 10)])
+    parts, stubs = clip_polyline([(2, 8), (8, 8)], ["a", "b"], notch)
+    assert parts == [[(2, 8), (8, 8)]] and stubs == []
 
 
 def _read(region: Region, key: str) -> list[dict[str, str]]:
@@ -69,11 +70,10 @@ def test_external_links_end_in_a_named_stub(region: Region, layer: dict) -> None
     }  # fmt: skip
     assert ext, "the scenario draws external links"
     assert ext <= {s["properties"]["towards"] for s in stubs}
-    w, s, e, n = layer["properties"]["extent"]
-    for st in stubs:  # on the boundary
-        lon, lat = st["geometry"]["coordinates"]
-        on_edge = min(abs(lon - w), abs(lon - e), abs(lat - s), abs(lat - n))
-        assert on_edge < 1e-5
+    u = region.units
+    outline = u[u["level"] != "prefecture"].geometry.union_all().boundary
+    for st in stubs:  # on the area's outline
+        assert outline.distance(Point(st["geometry"]["coordinates"])) < 1e-5
         assert 0 <= st["properties"]["bearing"] < 360
 
 

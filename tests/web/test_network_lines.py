@@ -98,7 +98,8 @@ def test_external_links_are_named_stubs_at_the_edge(session: Session) -> None:
     box = session.page.locator("#map").bounding_box()
     for name in ("北京", "郑州"):
         stub = session.page.locator(f'.net-stub[data-towards="{name}"]').first
-        assert stub.inner_text().strip().endswith(name)
+        assert (stub.text_content() or "").strip().endswith(name)
+        assert (stub.get_attribute("title") or "").endswith(f"→ {name}")
         b = stub.bounding_box()
         cx, cy = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
         assert box["x"] <= cx <= box["x"] + box["width"]

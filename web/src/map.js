@@ -203,6 +203,20 @@ export class StubMarkers {
   constructor(map) {
     this.map = map;
     this.markers = [];
+    map.on("moveend", () => this.declutter());
+  }
+
+  /** Hide a stub's name where it would overlap one already shown (the arrow stays; the name is in its title). */
+  declutter() {
+    const placed = [];
+    for (const m of this.markers) {
+      const label = m.getElement().lastChild;
+      label.style.visibility = "visible";
+      const r = label.getBoundingClientRect();
+      const hit = placed.some((p) => r.left < p.right + 2 && r.right > p.left - 2 && r.top < p.bottom && r.bottom > p.top);
+      if (hit) label.style.visibility = "hidden";
+      else placed.push(r);
+    }
   }
 
   /** `features`: the `kind: stub` points of /api/access/network (towards, bearing, mode). */
@@ -224,8 +238,9 @@ export class StubMarkers {
       const label = document.createElement("span");
       label.textContent = String(p.towards).replace(/\(模型\)$/, "");
       el.append(arrow, label);
-      this.markers.push(new maplibregl.Marker({ element: el, anchor: "center" }).setLngLat(f.geometry.coordinates).addTo(this.map));
+      this.markers.push(new maplibregl.Marker({ element: el, anchor: "left", offset: [-6, 0] }).setLngLat(f.geometry.coordinates).addTo(this.map));
     }
+    this.declutter();
   }
 }
 

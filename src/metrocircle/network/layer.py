@@ -12,11 +12,12 @@ GeoJSON for the dashboard:
   of OpenStreetMap, a seat, a township point: ``placed = false``); ``modelled`` (dashed)
   otherwise — a point placed by a rule (interpolated along a line, a township of the same
   name, an interchange of a control point) or a length from straight line × circuity;
-- lines are clipped to the map's data extent (the units' bounds, the ``bounds`` of
-  ``/api/region``): the part beyond it is not drawn, and where a line leaves the extent a
-  ``Point`` feature ``kind = stub`` at the boundary names where it goes (``towards``: the
-  farthest station or city of the part outside, e.g. 北京 for an external link) and its
-  ``bearing`` (degrees clockwise from north), so no segment runs off the map.
+- lines are cut at the area's outline (the union of its county-level units, so inside
+  the map's data extent, the ``bounds`` of ``/api/region``): the part beyond it is not
+  drawn, and where a line leaves the area a ``Point`` feature ``kind = stub`` on the
+  outline names where it goes (``towards``: the farthest station or city of the part
+  outside, e.g. 北京 for an external link) and its ``bearing`` (degrees clockwise from
+  north), so no segment runs off the map.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
     from metrocircle.network.model import Network
     from metrocircle.region import Region
 
@@ -45,37 +48,6 @@ def drawn_kind(source_kind: str, length_kind: str, placed_a: bool, placed_b: boo
     return "modelled"
 
 
-def _inside(p: Pt, box: tuple[float, float, float, float]) -> bool:
-    w, s, e, n = box
-    return w <= p[0] <= e and s <= p[1] <= n
-
-
-def _clip_segment(
-    a: Pt, b: Pt, box: tuple[float, float, float, float]
-) -> tuple[float, float] | None:
-    """Liang–Barsky: the parameter interval [t0, t1] of segment a→b inside ``box``, or None."""
-    w, s, e, n = box
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, a[0] - w), (dx, e - a[0]), (-dy, a[1] - s), (dy, n - a[1])):
-        if p == 0:
-            if q < 0:
-                return None
-            continue
-        r = q / p
-        if p < 0:
-            t0 = max(t0, r)
-        else:
-            t1 = min(t1, r)
-        if t0 > t1:
-            return None
-    return t0, t1
-
-
-def _at(a: Pt, b: Pt, t: float) -> Pt:
-    return (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
-
-
 def _bearing(a: Pt, b: Pt) -> float:
     """Degrees clockwise from north of a→b (local, longitude scaled by cos latitude)."""
     dx = (b[0] - a[0]) * math.cos(math.radians((a[1] + b[1]) / 2))
@@ -83,10 +55,29 @@ def _bearing(a: Pt, b: Pt) -> float:
     return round(math.degrees(math.atan2(dx, dy)) % 360.0, 1)
 
 
+def _crossing(inside: Pt, outside: Pt, area: BaseGeometry) -> Pt:
+    """Where the segment inside→outside first meets the area's boundary."""
+    from shapely.geometry import LineString, Point
+
+    hit = LineString([inside, outside]).intersection(area.boundary)
+    pts = [hit] if hit.geom_type == "Point" else list(getattr(hit, "geoms", []))
+    pts = [q for q in pts if q.geom_type == "Point"]
+    if not pts:  # touching only numerically: cut at the inside end
+        return inside
+    o = Point(inside)
+    best = min(pts, key=o.distance)
+    return (float(best.x), float(best.y))
+
+
 def clip_polyline(
-    pts: list[Pt], names: list[str], box: tuple[float, float, float, float]
+    pts: list[Pt], names: list[str], area: BaseGeometry
 ) -> tuple[list[list[Pt]], list[dict[str, Any]]]:
-    """The parts of a polyline inside ``box`` and the stubs where it leaves or enters it.
+    """The parts of a polyline on the map's area and the stubs where it leaves or enters it.
+
+    A segment between two vertices in ``area`` is kept whole (it joins two places of the
+    area, even where a straight segment cuts a corner outside); a segment from a vertex
+    in it to one outside is cut where it first meets the boundary; a segment between two
+    vertices outside is not drawn.
 
     Parameters
     ----------
@@ -94,50 +85,56 @@ def clip_polyline(
         Vertices (lon, lat) in order.
     names
         The name of each vertex (station, control point, city).
-    box
-        (west, south, east, north) degrees.
+    area
+        A shapely (multi)polygon in lon/lat degrees.
 
     Returns
     -------
     parts, stubs
-        ``parts``: the inside pieces, each with ≥ 2 vertices; ``stubs``: one per crossing,
+        ``parts``: the pieces drawn, each with ≥ 2 vertices; ``stubs``: one per cut,
         ``{"at": (lon, lat), "towards": name, "bearing": deg}`` — ``towards`` is the
-        farthest vertex of the outside run beyond the crossing.
+        farthest vertex of the run outside beyond the cut.
     """
+    from shapely.prepared import prep
+
+    inside_area = prep(area)
+    from shapely.geometry import Point
+
+    ins = [bool(inside_area.covers(Point(p))) for p in pts]
+    n = len(pts)
     parts: list[list[Pt]] = []
     stubs: list[dict[str, Any]] = []
     cur: list[Pt] = []
-    n = len(pts)
 
-    def outside_end(i: int, step: int) -> str:
-        # from vertex i (outside), walk while outside; the last such vertex names the run
+    def far(i: int, step: int) -> str:
         j = i
-        while 0 <= j + step < n and not _inside(pts[j + step], box):
+        while 0 <= j + step < n and not ins[j + step]:
             j += step
         return names[j]
 
     for i in range(n - 1):
         a, b = pts[i], pts[i + 1]
-        iv = _clip_segment(a, b, box)
-        if iv is None:
+        if ins[i] and ins[i + 1]:
+            if not cur:
+                cur = [a]
+            cur.append(b)
+        elif ins[i]:  # leaves
+            cut = _crossing(a, b, area)
+            if not cur:
+                cur = [a]
+            if cut != a:
+                cur.append(cut)
             if len(cur) >= 2:
                 parts.append(cur)
             cur = []
-            continue
-        t0, t1 = iv
-        p0, p1 = _at(a, b, t0), _at(a, b, t1)
-        if t0 > 0.0:  # enters here from outside
-            if len(cur) >= 2:
-                parts.append(cur)
-            cur = [p0]
-            stubs.append({"at": p0, "towards": outside_end(i, -1), "bearing": _bearing(b, a)})
-        elif not cur:
-            cur = [p0]
-        cur.append(p1)
-        if t1 < 1.0:  # leaves here
-            parts.append(cur)
+            stubs.append({"at": cut, "towards": far(i + 1, 1), "bearing": _bearing(a, b)})
+        elif ins[i + 1]:  # enters
+            cut = _crossing(b, a, area)
+            cur = [cut] if cut != b else []
+            cur.append(b)
+            stubs.append({"at": cut, "towards": far(i, -1), "bearing": _bearing(b, a)})
+        else:
             cur = []
-            stubs.append({"at": p1, "towards": outside_end(i + 1, 1), "bearing": _bearing(a, b)})
     if len(cur) >= 2:
         parts.append(cur)
     return parts, stubs
@@ -157,7 +154,8 @@ def network_layer(region: Region, net: Network) -> dict[str, Any]:
     category, source_kind, drawn``. Coordinates are WGS84 degrees.
     """
     w, s, e, n = (float(v) for v in region.units.total_bounds)
-    box = (w, s, e, n)
+    u = region.units
+    area = u[u["level"] != "prefecture"].geometry.union_all()
     nodes = net.nodes_physical.set_index("node_id")
     links = net.links
     keep = links["category"].isin(DRAWN_CATEGORIES).to_numpy() & net.link_active
@@ -197,7 +195,7 @@ def network_layer(region: Region, net: Network) -> dict[str, Any]:
     for c in chains:
         pts = [(float(nodes.at[x, "lon"]), float(nodes.at[x, "lat"])) for x in c["nodes"]]
         names = [str(nodes.at[x, "name_zh"]) for x in c["nodes"]]
-        parts, stubs = clip_polyline(pts, names, box)
+        parts, stubs = clip_polyline(pts, names, area)
         base = {
             "link_id": c["ids"][0],
             "link_ids": ",".join(c["ids"]),
