@@ -28,7 +28,7 @@ from .placement import Placer
 from .projects import project_links
 from .rail import load_rail, osm_stations, place_stations, rail_links
 from .report import control_point_markdown, seat_distance_markdown
-from .road import expressway_links, local_mesh
+from .road import expressway_links, load_border, load_point_rules, load_spans, local_mesh
 from .scenarios import write_scenarios
 from .sources import load_seats, load_townships
 from .writers import write_links, write_nodes
@@ -61,12 +61,23 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
     links: list[Link] = drop_replaced(rail_links(rail_src, stations, p), replaced)
     links += metro_links(metro_src, metro, p)
     links += interchange_links(metro, stations, p)
-    expressways = expressway_links(net / "road", placer, p)
+    point_rules, overview = load_point_rules(out / "road_points.csv", seats, twps)
+    expressways = expressway_links(
+        net / "road",
+        placer,
+        p,
+        point_rules=point_rules,
+        overview=overview,
+        spans=load_spans(out / "road_lengths.csv"),
+        border=load_border(dataset / "boundaries.geojson", p["road.border_snap_max_km"]),
+    )
     links += expressways.links
-    mesh = local_mesh(seats, twps, p)
+    core = frozenset(
+        r["code"] for r in read_csv(dataset / "units.csv") if "core" in r.get("roles", "")
+    )
+    mesh = local_mesh(seats, twps, p, core)
     links += mesh.links
     all_stations = {n.node_id: n for n in [*stations.values(), *metro.values()]}
-    core = {r["code"] for r in read_csv(dataset / "units.csv") if "core" in r["roles"].split(";")}
     plinks, pnodes = project_links(
         seats, twps, list(all_stations.values()), core, {lk.group for lk in links}, p
     )
@@ -82,7 +93,13 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
 
     # only nodes used by links are written (plus every seat and township)
     all_nodes: dict[str, Node] = {}
-    for n in [*seats.values(), *twps, *all_stations.values(), *ext_nodes.values()]:
+    for n in [
+        *seats.values(),
+        *twps,
+        *all_stations.values(),
+        *ext_nodes.values(),
+        *expressways.nodes,
+    ]:
         all_nodes[n.node_id] = n
     used = {lk.from_node for lk in links} | {lk.to_node for lk in links}
     nodes = [n for n in all_nodes.values() if n.node_id in used or n.kind in ("seat", "township")]

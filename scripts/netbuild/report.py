@@ -13,15 +13,17 @@ from .common import DATASET, haversine_km, read_csv
 __all__ = ["control_point_markdown", "seat_distance_markdown"]
 
 
-def control_point_markdown(point_log: list[tuple[str, int, str, str, str]]) -> str:
+def control_point_markdown(point_log: list[tuple[str, str, str, str, str]]) -> str:
     """Per expressway control point: the rule that placed it and the node it was placed at."""
     lines = [
         "",
         "## Expressway control points",
         "",
-        "Rules: seat / township / station (first pass, by exact name); seat_direction and",
-        "township_stem_in_road_units (second pass, see Placer.road_point_by_stem); border,",
-        "unlabelled and unmatched points get no node and the road runs between its placed points.",
+        "Rules: listed_seat / listed_township (explicit rows of network/road_points.csv, each with",
+        "its basis; fractional seq = a junction named by another road, inserted); seat / township /",
+        "station (first pass, by exact name); seat_direction and township_stem_in_road_units (second",
+        "pass, see Placer.road_point_by_stem); border_crossing / border_nearest (BorderPlacer);",
+        "border, unlabelled and unmatched points get no node and the road runs between its placed points.",
         "",
         "| road_id | seq | control point | rule | node |",
         "|---|---|---|---|---|",

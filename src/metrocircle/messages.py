@@ -326,8 +326,12 @@ _REASON: dict[str, tuple[str, str]] = {
         "At the observed pace the {target_year} value is projected at {projected}, short of the target ({goal}).",
     ),
     "no_data": (
-        "暂无数据：需要{scope}“{name}”的{years}（{unit}）。",
-        "No data: needs {years} of {name} for {scope} ({unit}).",
+        "暂无数据：需要{scope}{name}的{years}（{unit}）。",
+        "No data: needs {name} for {scope}: {years} ({unit}).",
+    ),
+    "no_data_computed": (
+        "暂无数据：需要{scope}{name}的{years}（{unit}），或补齐模型推算所需的基础数据。",
+        "No data: needs {name} for {scope}: {years} ({unit}), or the inputs the model needs to compute it.",
     ),
 }
 
@@ -403,6 +407,17 @@ _CLI: dict[str, tuple[str, str]] = {
     "encoding_read": ("按 {encoding} 编码读取 {file}", "Read {file} as {encoding}"),
     "report_progress": ("生成评估报告", "Writing the evaluation report"),
     "rank_progress": ("逐个评估项目", "Ranking projects"),
+    "rank_later": (
+        "（不在情景 {scenario} 中；投运年份 {year}）",
+        " (not in {scenario}; in-service year {year})",
+    ),
+    "rank_line": (
+        "去掉该项目：60 分钟内区县减少 {removed} 个，平均通行时间增加 {removed_min} 分钟；"
+        "仅增加该项目：60 分钟内区县增加 {added} 个，平均减少 {added_min} 分钟；"
+        "新进入 60 分钟圈的区县：{inside}",
+        "removed: −{removed} units within 60, +{removed_min} min mean; "
+        "added alone: +{added} units, −{added_min} min mean; brings inside 60 min: {inside}",
+    ),
     "isochrone_progress": ("计算等时圈", "Computing the isochrone"),
     "matrix_progress": ("计算出行时间矩阵", "Computing the travel-time matrix"),
     "network_progress": ("构建交通网络", "Building the network"),

@@ -106,3 +106,28 @@ def test_a_project_opening_after_the_scenario_year_has_no_effect(region: Region)
     # the same projects do act in a scenario whose year they are in service by
     c = apply(base, Scenario("later", "", "", 2035, "", "", tuple(late)))
     assert c.link_active.sum() > base.link_active.sum()
+
+
+def test_road_legs_carry_their_length_and_ride_the_expressway_corridor(region: Region) -> None:
+    """涪陵 → 渝中 by car: every road leg has its km, and the trip rides expressways end to end."""
+    r = od(region, "涪陵", "渝中", "baseline-2020").to_dict()
+    legs = r["legs_by_mode"]["road"]
+    ex = [x for x in legs if x["category"] == "expressway"]
+    assert ex and all(x["km"] > 0 for x in ex)
+    a, b = region.units.loc["500102"], region.units.loc["500103"]
+    straight = _km(a["seat_lon"], a["seat_lat"], b["seat_lon"], b["seat_lat"])
+    km = sum(x["km"] for x in legs)
+    assert straight < km < 1.8 * straight
+    # modelled local roads only at the two ends: less than a third of the minutes
+    local = sum(x["minutes"] for x in legs if x["category"] == "local")
+    assert local < r["by_mode"]["road"] / 3
+
+
+def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle km (haversine)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return float(2 * 6371.0 * np.arcsin(np.sqrt(a)))

@@ -150,7 +150,10 @@ def test_failing_and_missing_computations_say_what_they_need(region: Region) -> 
         registry._REGISTRY.pop("test.failing", None)
     assert e1.status is Status.NO_DATA and e2.status is Status.NO_DATA
     assert any(w.code == "computation_failed" and "a station file" in w.en for w in e1.warnings)
-    assert "a station file" in e1.reason.en
+    # the reason says in words that the model's inputs would do; the warning keeps the detail
+    assert "inputs the model needs" in e1.reason.en and "模型推算所需的基础数据" in e1.reason.zh
+    assert "test.failing" not in e1.reason.en + e1.reason.zh
+    assert "model" not in e2.reason.en  # no computation registered: only the value itself
     assert any(w.code == "computation_missing" for w in e2.warnings)
 
 

@@ -132,3 +132,82 @@ def test_validator_reports_file_row_field(region: Region, tmp_path: Path) -> Non
         files: ClassVar[dict[str, object]] = {}
 
     assert validate_network_files(dst, _M()) == []
+
+
+def _road_rows(region: Region):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    t = pd.read_csv(region.path / "network" / "calibration.csv", keep_default_na=False)
+    t = t[(t["mode"] == "road") & (t["used"].astype(str) == "True")]
+    t = t.assign(err=t["modelled_fitted"].astype(float) - t["observed_min"].astype(float))
+    return t
+
+
+def test_road_calibration_meets_the_target_on_rows_kept_out_of_the_fit(region: Region) -> None:
+    t = _road_rows(region)
+    hold, fit = t[t["split"] == "holdout"], t[t["split"] == "fit"]
+    assert len(hold) >= 5 and len(fit) >= 5
+    # the split is recorded in the data: no row is both fitted and validated
+    assert not set(hold["row_id"]) & set(fit["row_id"])
+    for part in (hold, fit):
+        e = part["err"].to_numpy(float)
+        assert float(np.sqrt(np.mean(e**2))) <= 15.0
+        assert abs(float(np.mean(e))) <= 5.0
+
+
+CORRIDOR_UNITS = {
+    "500102": "涪陵",
+    "500115": "长寿",
+    "500116": "江津",
+    "500117": "合川",
+    "500118": "永川",
+    "500119": "南川",
+    "500110": "綦江",
+    "500111": "大足",
+    "500120": "璧山",
+    "500151": "铜梁",
+    "500152": "潼南",
+    "500153": "荣昌",
+    "511602": "广安",
+    "511621": "岳池",
+    "511622": "武胜",
+    "511623": "邻水",
+}
+
+
+def test_each_surrounding_seat_has_an_expressway_corridor_to_the_ring(region: Region) -> None:
+    """Baseline 2020: from an interchange within 20 km of each seat, expressways alone reach the 绕城."""
+    import pandas as pd
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    nodes = pd.read_csv(region.path / "network" / "nodes.csv", dtype={"code": str})
+    links = pd.read_csv(region.path / "network" / "links.csv", keep_default_na=False)
+    yr = pd.to_numeric(links["in_service_year"], errors="coerce")
+    ex = links[
+        (links["category"] == "expressway")
+        & (links["status"] == "open")
+        & (yr.isna() | (yr <= 2020))
+    ]
+    idx = {n: i for i, n in enumerate(nodes["node_id"])}
+    a = ex["from_node"].map(idx).to_numpy()
+    b = ex["to_node"].map(idx).to_numpy()
+    g = coo_matrix((np.ones(len(a)), (a, b)), shape=(len(nodes),) * 2)
+    _n, comp = connected_components(g, directed=False)
+    ring = ex[ex["ref"] == "G5001_raocheng"]
+    ring_comp = {comp[idx[n]] for n in ring["from_node"]}
+    assert len(ring_comp) == 1
+    ics = nodes[nodes["kind"] == "interchange"]
+    ilon, ilat = np.radians(ics["lon"].to_numpy()), np.radians(ics["lat"].to_numpy())
+    joined = np.array([comp[idx[n]] in ring_comp for n in ics["node_id"]])
+    for code, name in CORRIDOR_UNITS.items():
+        u = region.units.loc[code]
+        slon, slat = np.radians(float(u["seat_lon"])), np.radians(float(u["seat_lat"]))
+        h = (
+            np.sin((ilat - slat) / 2) ** 2
+            + np.cos(ilat) * np.cos(slat) * np.sin((ilon - slon) / 2) ** 2
+        )
+        near = 2 * 6371.0 * np.arcsin(np.sqrt(h)) <= 20.0
+        assert (near & joined).any(), (
+            f"{name}: no interchange within 20 km joined to the 绕城 by expressways"
+        )

@@ -93,3 +93,21 @@ def test_table_escapes_cells() -> None:
 def test_bad_language(region: Region) -> None:
     with pytest.raises(ValueError, match="lang"):
         render_sections(region, lang="fr")
+
+
+def test_commute_table_shows_published_beside_the_model(
+    region: Region, sections: dict[str, str]
+) -> None:
+    body = next(iter(sections.values()))
+    rows = _rows(body)
+    zh = "区县" in body
+    head = next(r for r in rows if r and r[0] == ("区县" if zh else "unit"))
+    col = len(head) - 1
+    assert "公开报道" in head[col] or "published" in head[col]
+    nanchuan = region.unit("500119")
+    row = next(r for r in rows if r and r[0] == (nanchuan.name_zh if zh else nanchuan.name_en))
+    assert row[col].startswith("60 [")  # the published 60 min, not the modelled value
+    bishan = region.unit("500120")
+    row = next(r for r in rows if r and r[0] == (bishan.name_zh if zh else bishan.name_en))
+    assert row[col] == "—"  # nothing published: empty, never the model's figure
+    assert "南川区—重庆主城区" in body or "南川区–重庆主城区" in body

@@ -12,7 +12,14 @@ import pytest
 from netbuild.access import station_access_links
 from netbuild.common import Link, Node, haversine_km
 from netbuild.rail import RailSources, place_stations, rail_links, segment_status, split_chain
-from netbuild.road import expressway_links, local_mesh
+from netbuild.road import (
+    BorderPlacer,
+    Span,
+    expressway_links,
+    load_point_rules,
+    load_spans,
+    local_mesh,
+)
 from netbuild.scenarios import write_scenarios
 from netbuild.writers import write_links, write_nodes
 from tests.scripts.toy import SEATS, TWPS, placer
@@ -27,6 +34,8 @@ P = {
     "road.expressway_circuity": 1.25,
     "road.local_circuity": 1.35,
     "road.mesh_max_km": 15.0,
+    "road.seat_interchange_km": 3.0,
+    "road.border_snap_max_km": 15.0,
     "access.station_k": 2.0,
     "access.station_max_km": 12.0,
     "access.circuity": 1.3,
@@ -141,25 +150,157 @@ def _road_dir(tmp_path: Path, lengths: list[str]) -> Path:
     return tmp_path
 
 
+def _expressways(res):  # type: ignore[no-untyped-def]
+    return [lk for lk in res.links if lk.category == "expressway"]
+
+
 def test_expressway_sections_sum_over_an_unplaced_point(tmp_path: Path) -> None:
     res = expressway_links(_road_dir(tmp_path, ["3", "4", "5"]), placer(), P)
-    assert [(lk.from_node, lk.to_node) for lk in res.links] == [
-        ("seat:500001", "twp:500001101"),
-        ("twp:500001101", "seat:500002"),
+    ex = _expressways(res)
+    # expressways run between interchange nodes of their placed points
+    assert [(lk.from_node, lk.to_node) for lk in ex] == [
+        ("ic:seat:500001", "ic:twp:500001101"),
+        ("ic:twp:500001101", "ic:seat:500002"),
     ]
     # 青杠 → 乙县 runs over the border point: the two published sections add up
-    assert [lk.length_km for lk in res.links] == [3.0, 9.0]
-    assert {lk.length_kind for lk in res.links} == {"sourced_sections"}
-    assert res.links[0].design_speed_kmh == 80.0
-    assert res.links[0].in_service_year == 2010
+    assert [lk.length_km for lk in ex] == [3.0, 9.0]
+    assert {lk.length_kind for lk in ex} == {"sourced_sections"}
+    assert ex[0].design_speed_kmh == 80.0
+    assert ex[0].in_service_year == 2010
     assert dict(res.placement_log) == {"seat": 2, "township": 1, "border": 1}
+
+
+def test_each_interchange_has_one_ramp_and_a_seat_ramp_has_town_streets(tmp_path: Path) -> None:
+    res = expressway_links(_road_dir(tmp_path, ["3", "4", "5"]), placer(), P)
+    ramps = {lk.from_node: lk for lk in res.links if lk.category == "ramp"}
+    assert set(ramps) == {"ic:seat:500001", "ic:twp:500001101", "ic:seat:500002"}
+    assert ramps["ic:seat:500001"].to_node == "seat:500001"
+    assert ramps["ic:seat:500001"].length_km == 3.0  # road.seat_interchange_km
+    assert ramps["ic:twp:500001101"].length_km == 0.0
+    assert {n.kind for n in res.nodes} == {"interchange"}
 
 
 def test_expressway_without_a_section_length_uses_circuity(tmp_path: Path) -> None:
     res = expressway_links(_road_dir(tmp_path, ["3", "", "5"]), placer(), P)
-    lk = res.links[1]
+    lk = _expressways(res)[1]
     assert lk.length_kind == "straight_line_x_circuity"
     assert lk.length_km == pytest.approx(haversine_km(106.02, 29.5, 106.1, 29.5) * 1.25)
+
+
+def test_a_published_span_is_split_by_straight_share_around_known_sections(
+    tmp_path: Path,
+) -> None:
+    # 甲区 → 青杠 has its section (3 km); the span 1 → 4 (甲区 → 乙县) is 20 km: the
+    # unknown link 青杠 → 乙县 gets the remaining 17 km, whatever lies between
+    res = expressway_links(
+        _road_dir(tmp_path, ["3", "", ""]),
+        placer(),
+        P,
+        spans={"R1": [Span(1, 4, 20.0, "test total", "https://example.org/len")]},
+    )
+    ex = _expressways(res)
+    assert [lk.length_km for lk in ex] == pytest.approx([3.0, 17.0])
+    assert ex[1].length_kind == "sourced_span_split"
+    assert "https://example.org/len" in ex[1].source
+
+
+def test_listed_points_override_name_rules_and_insert_junctions(tmp_path: Path) -> None:
+    _write(
+        tmp_path / "points.csv",
+        [
+            {
+                "road_id": "R1",
+                "seq": "2",
+                "label": "青杠",
+                "rule": "township",
+                "unit_code": "500002",
+                "township": "朝阳街道",
+                "basis": "test: the interchange is in 朝阳",
+            },
+            {
+                "road_id": "R1",
+                "seq": "0.5",
+                "label": "城区起点",
+                "rule": "township",
+                "unit_code": "500001",
+                "township": "双石镇",
+                "basis": "test: named junction of another road",
+            },
+            {
+                "road_id": "R9",
+                "seq": "*",
+                "label": "",
+                "rule": "overview_not_linked",
+                "unit_code": "",
+                "township": "",
+                "basis": "test: summary row",
+            },
+        ],
+    )
+    rules, overview = load_point_rules(tmp_path / "points.csv", SEATS, TWPS)
+    assert overview == {"R9"}
+    road = tmp_path / "road"
+    road.mkdir()
+    res = expressway_links(
+        _road_dir(road, ["3", "4", "5"]), placer(), P, point_rules=rules, overview=overview
+    )
+    ex = _expressways(res)
+    assert [lk.from_node for lk in ex] == ["ic:twp:500001102", "ic:seat:500001", "ic:twp:500002102"]
+    assert ("R1", "2", "青杠", "listed_township", "twp:500002102 朝阳街道") in res.point_log
+
+
+def test_a_bad_point_row_names_file_row_and_field(tmp_path: Path) -> None:
+    row = {
+        "road_id": "R1",
+        "seq": "2",
+        "label": "青杠",
+        "rule": "township",
+        "unit_code": "500002",
+        "township": "不存在镇",
+        "basis": "x",
+    }
+    _write(tmp_path / "points.csv", [row])
+    with pytest.raises(ValueError, match=r"points\.csv:2:township"):
+        load_point_rules(tmp_path / "points.csv", SEATS, TWPS)
+    _write(
+        tmp_path / "lengths.csv",
+        [
+            {
+                "road_id": "R1",
+                "from_seq": "3",
+                "to_seq": "1",
+                "length_km": "5",
+                "basis": "x",
+                "source_url": "u",
+            }
+        ],
+    )
+    with pytest.raises(ValueError, match=r"lengths\.csv:2:to_seq"):
+        load_spans(tmp_path / "lengths.csv")
+
+
+def test_border_point_sits_where_the_road_crosses_the_boundary() -> None:
+    from shapely.geometry import box
+
+    home = box(105.9, 29.4, 106.05, 29.6)  # the province ends at lon 106.05
+    bp = BorderPlacer(home, 15.0)
+    ll, rule = bp.place("川渝界", SEATS["500001"], SEATS["500002"])
+    assert rule == "border_crossing"
+    assert ll == pytest.approx((106.05, 29.5))
+    # no placed point beyond the border: the nearest boundary point, if close enough
+    ll, rule = bp.place("川渝界", SEATS["500001"], None)
+    assert rule == "border_nearest" and ll == pytest.approx((106.05, 29.5))
+    assert BorderPlacer(home, 1.0).place("川渝界", SEATS["500001"], None) == (None, "border")
+
+
+def test_local_mesh_tells_town_streets_core_streets_and_local_roads() -> None:
+    mesh = local_mesh(SEATS, TWPS, P, frozenset({"500001"}))
+    cat = {(lk.from_node, lk.to_node): lk.category for lk in mesh.links}
+    # seat and 街道 of a core unit: core street; a 镇 end: local road
+    assert cat[("seat:500001", "twp:500001101")] == "core"
+    assert all(c == "local" for (a, b), c in cat.items() if "twp:500001102" in (a, b))
+    # two 街道 of a unit outside the core: town street
+    assert cat[("twp:500002102", "twp:500002103")] == "urban"
 
 
 def test_local_mesh_connects_every_point() -> None:

@@ -5,7 +5,7 @@ import { bindStatus, discover, getJSON, has, PATHS, postJSON, renderStatus } fro
 import { auth, bindAuth, canReview, canSubmit, initAuth, renderAuth } from "./auth.js";
 import { normaliseType, parseFacilities, problemLines, renderCoverage } from "./coverage.js";
 import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
-import { addLayers, COVERAGE_COLOURS, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, SiteMarkers, UnitLabels } from "./map.js";
+import { addLayers, COVERAGE_COLOURS, createMap, focusRefs, paintUnits, selectUnit, setGroupVisible, SiteMarkers, StubMarkers, UnitLabels } from "./map.js";
 import { renderAbout, renderLegend, renderRanking, renderTargets, renderUnit, renderWarnings, targetAppliesTo } from "./panels.js";
 import { numericScale, NO_VALUE, STATUS_COLOURS, STATUS_ORDER } from "./scales.js";
 import { loadMine, loadReview, renderReview, renderSubmit, resetWork } from "./submit.js";
@@ -101,6 +101,7 @@ const state = {
 let map = null;
 let labels = null;
 let siteMarkers = null;
+let stubMarkers = null;
 const $ = (id) => document.getElementById(id);
 
 // ------------------------------------------------------------------ values per unit
@@ -454,6 +455,14 @@ async function loadCommute(id) {
   if (!state.commuteAvailable || state.commute[id]) return;
   const body = await getJSON(PATHS.commute, { label: "ind_minutes", params: { scenario: id } });
   state.commute[id] = parseCommute(body);
+  state.published = { ...state.published, ...parsePublished(body) };
+}
+
+/** Published times to the centre per unit code (`published` of each commute row; same in every scenario). */
+export function parsePublished(body) {
+  const out = {};
+  for (const r of body?.units || []) if (r.code !== undefined && r.published) out[r.code] = r.published;
+  return out;
 }
 
 /** Minutes to the centre per unit code from the commute endpoint's body. */
@@ -496,6 +505,8 @@ async function loadNetwork() {
     const gj = await getJSON(PATHS.network, { label: "layer_network", params: { scenario: state.scenario } });
     map.getSource("network").setData(gj);
     state.networkLoaded = true;
+    state.networkStubs = (gj.features || []).filter((f) => f.properties?.kind === "stub");
+    stubMarkers.draw(state.networkStubs, state.layers.network);
     for (const f of gj.features || []) {
       const { ref, name_zh: name } = f.properties || {};
       if (ref && name && !state.refNames[ref]) state.refNames[ref] = name;
@@ -569,6 +580,7 @@ function toggleLayer(k, on) {
   if (k === "labels") labels.draw(state.units, on);
   else setGroupVisible(map, k, on);
   if (k === "coverage") siteMarkers.draw(state.coverage.site ? state.coverage.site.proposed_sites.features.filter((f) => !f.properties.existing) : [], on, siteName);
+  if (k === "network") stubMarkers.draw(on ? state.networkStubs || [] : [], on);
   if (k === "network" && on && !state.networkLoaded) loadNetwork();
   if (k === "isochrone" && on && state.selected) loadIsochrone(state.selected);
   redrawChoropleth();
@@ -805,6 +817,13 @@ function bindMap() {
     if (names.length) hoverBox(e.point, `<strong>${esc(t("key_projects"))}</strong><br>${names.slice(0, 4).join("<br>")}`);
   });
   map.on("mouseleave", "project-lines", () => hoverBox(null));
+  for (const id of ["net-road-sourced", "net-road-modelled", "net-rail-sourced", "net-rail-modelled"]) {
+    map.on("mousemove", id, (e) => {
+      const p = e.features?.[0]?.properties;
+      if (p) hoverBox(e.point, `<strong>${esc(p.name_zh)}</strong><br>${esc(t(p.drawn === "sourced" ? "net_drawn_sourced" : "net_drawn_modelled"))}`);
+    });
+    map.on("mouseleave", id, () => hoverBox(null));
+  }
   map.on("mousemove", "cov-uncovered", (e) => {
     const p = e.features?.[0]?.properties;
     if (!p) return;
@@ -970,6 +989,7 @@ async function start() {
   window.__metrocircle = { map, state, auth };
   labels = new UnitLabels(map);
   siteMarkers = new SiteMarkers(map);
+  stubMarkers = new StubMarkers(map);
   const seats = {
     type: "FeatureCollection",
     features: units

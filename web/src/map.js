@@ -79,14 +79,17 @@ export function addLayers(map, { unitsGeojson, seatsGeojson, centre, projectRefs
   map.addLayer({ id: "prefecture-line", type: "line", source: "units", filter: ["==", ["get", "level"], "prefecture"], paint: { "line-color": "#555", "line-width": 2, "line-dasharray": [3, 2] } });
   const rail = ["==", ["get", "mode"], "rail"];
   const road = ["==", ["get", "mode"], "road"];
-  const modelled = ["==", ["get", "source_kind"], "modelled"];
-  const sourced = ["!=", ["get", "source_kind"], "modelled"];
+  // solid = sourced, dashed = modelled, as the API's `drawn` says (metrocircle.network.layer);
+  // stubs (points where a line leaves the map) are HTML markers, not lines
+  const line = ["==", ["geometry-type"], "LineString"];
+  const modelled = ["all", line, ["==", ["get", "drawn"], "modelled"]];
+  const sourced = ["all", line, ["==", ["get", "drawn"], "sourced"]];
   // network links that carry a key project (projects.csv network_ref = the link's ref)
   map.addLayer({
     id: "project-lines",
     type: "line",
     source: "network",
-    filter: ["in", ["get", "ref"], ["literal", projectRefs.length ? projectRefs : ["-"]]],
+    filter: ["all", line, ["in", ["get", "ref"], ["literal", projectRefs.length ? projectRefs : ["-"]]]],
     paint: { "line-color": "#fdd49e", "line-width": 7, "line-opacity": 0.9 },
   });
   map.addLayer({
@@ -147,7 +150,7 @@ export function setGroupVisible(map, group, on) {
 
 /** Highlight the network links whose ref is one of `refs` (a ranked project). */
 export function focusRefs(map, refs) {
-  map.setFilter("project-focus", ["in", ["get", "ref"], ["literal", refs.length ? refs : ["-"]]]);
+  map.setFilter("project-focus", ["all", ["==", ["geometry-type"], "LineString"], ["in", ["get", "ref"], ["literal", refs.length ? refs : ["-"]]]]);
 }
 
 export function selectUnit(map, code) {
@@ -192,6 +195,52 @@ export class UnitLabels {
       if (hit) el.style.visibility = "hidden";
       else placed.push(r);
     }
+  }
+}
+
+/** Where a network line leaves the map: an arrow at the boundary and the name it goes to. */
+export class StubMarkers {
+  constructor(map) {
+    this.map = map;
+    this.markers = [];
+    map.on("moveend", () => this.declutter());
+  }
+
+  /** Hide a stub's name where it would overlap one already shown (the arrow stays; the name is in its title). */
+  declutter() {
+    const placed = [];
+    for (const m of this.markers) {
+      const label = m.getElement().lastChild;
+      label.style.visibility = "visible";
+      const r = label.getBoundingClientRect();
+      const hit = placed.some((p) => r.left < p.right + 2 && r.right > p.left - 2 && r.top < p.bottom && r.bottom > p.top);
+      if (hit) label.style.visibility = "hidden";
+      else placed.push(r);
+    }
+  }
+
+  /** `features`: the `kind: stub` points of /api/access/network (towards, bearing, mode). */
+  draw(features, visible) {
+    for (const m of this.markers) m.remove();
+    this.markers = [];
+    if (!visible) return;
+    for (const f of features) {
+      const p = f.properties;
+      const el = document.createElement("div");
+      el.className = `net-stub net-stub-${p.mode}`;
+      el.dataset.towards = p.towards;
+      el.dataset.ref = p.ref;
+      el.title = `${p.name_zh} → ${p.towards}`;
+      const arrow = document.createElement("span");
+      arrow.className = "net-stub-arrow";
+      arrow.textContent = "➤"; // points east; turned to the line's bearing (clockwise from north)
+      arrow.style.transform = `rotate(${Number(p.bearing) - 90}deg)`;
+      const label = document.createElement("span");
+      label.textContent = String(p.towards).replace(/\(模型\)$/, "");
+      el.append(arrow, label);
+      this.markers.push(new maplibregl.Marker({ element: el, anchor: "left", offset: [-6, 0] }).setLngLat(f.geometry.coordinates).addTo(this.map));
+    }
+    this.declutter();
   }
 }
 

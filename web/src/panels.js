@@ -66,6 +66,7 @@ export function renderLegend(el, state, legend) {
       h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px solid #e6550d" }), t("legend_road")),
       h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px solid #555" }), t("legend_sourced")),
       h("div", { class: "legend-row" }, h("span", { class: "line-swatch", style: "border-top:3px dashed #555" }), t("legend_modelled")),
+      h("div", { class: "legend-row" }, h("span", { class: "net-stub-arrow legend-stub" }, "➤"), t("legend_stub")),
     );
   }
   if (state.layers.projects) {
@@ -166,6 +167,19 @@ export function renderTargets(el, state, onYear) {
 
 // ------------------------------------------------------------------ unit panel
 
+/** A published time to the centre (kind `published`): minutes, mode, date and its page — beside, never in, the model. */
+function publishedCell(p) {
+  if (!p) return h("span", { class: "muted" }, t("unit_published_none"));
+  const date = p.statement_date || t("undated");
+  const what = `${fmt(p.minutes, 0)} ${t("min_short")} (${t(p.mode === "rail" ? "mode_rail" : "mode_road")}, ${date})`;
+  const href = safeHref(p.source_url);
+  const where = `${p.from_zh}—${p.to_zh}`;
+  const src = href
+    ? h("a", { href, rel: "noopener noreferrer", target: "_blank", title: p.statement_zh || "" }, where)
+    : h("span", { title: [p.statement_zh, p.source_note].filter(Boolean).join(" · ") }, where);
+  return h("span", { class: "published", dataset: { kind: p.kind, minutes: String(p.minutes) } }, what, " · ", src);
+}
+
 function row(label, value) {
   return h("tr", {}, h("th", {}, label), h("td", {}, value));
 }
@@ -202,6 +216,7 @@ export function renderUnit(el, state) {
       return `${nameOf(s)}: ${m === undefined || m === null ? "–" : `${fmt(m, 0)} ${t("min_short")}`}`;
     });
     tbl.append(row(t("unit_minutes"), parts.join(" · ")));
+    tbl.append(row(t("unit_published"), publishedCell(state.published?.[u.code])));
   }
   el.append(tbl);
   // unit-level targets: scoped to the unit or to a role group it belongs to

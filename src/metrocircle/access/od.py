@@ -119,8 +119,9 @@ def _arc_leg(net: Network, a: int, lines: dict[str, str], sourced: npt.NDArray[n
         name, mode = ACCESS_NAME, "access"
     elif kind == ARC_RIDE:
         mode = "rail"
-    km = float(net.links.at[li, "length_km"]) if li >= 0 and kind == ARC_RIDE else 0.0
-    category = str(net.links.at[li, "category"]) if li >= 0 and kind == ARC_RIDE else None
+    # every arc of a link (rail ride, road, station access) carries that link's length
+    km = float(net.links.at[li, "length_km"]) if li >= 0 else 0.0
+    category = str(net.links.at[li, "category"]) if li >= 0 else None
     kind_src = "sourced" if li >= 0 and sourced[li] else "modelled"
     return Leg(name, mode, m, kind_src, 0.0 if not np.isfinite(km) else km, category)
 
@@ -253,6 +254,7 @@ class OdResult:
     legs: tuple[Leg, ...]
     legs_by_mode: dict[str, tuple[Leg, ...]] = field(default_factory=dict)
     value_kind: str = "modelled"
+    published: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``access od`` (CLI ``--json`` and API alike)."""
@@ -270,6 +272,7 @@ class OdResult:
             "legs": [asdict(x) for x in self.legs],
             "legs_by_mode": {k: [asdict(x) for x in v] for k, v in self.legs_by_mode.items()},
             "value_kind": self.value_kind,
+            "published": list(self.published),
         }
 
 
@@ -303,6 +306,7 @@ def od(region: Region, from_unit: str, to_unit: str, scenario: str = "baseline-2
     >>> r.mode in ("road", "rail") and r.minutes == min(v for v in r.by_mode.values() if v)
     True
     """
+    from metrocircle.access.published import published_between
     from metrocircle.access.units import resolve_unit
     from metrocircle.network.scenarios import scenario_network
 
@@ -329,6 +333,7 @@ def od(region: Region, from_unit: str, to_unit: str, scenario: str = "baseline-2
         tuple(x.name_zh for x in legs),
         legs,
         {m: t.legs for m, t in trips.items()},
+        published=tuple(p.to_dict() for p in published_between(region, a, b)),
     )
 
 

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from metrocircle.region import Region
 
 __all__ = [
@@ -59,6 +61,9 @@ class CommuteRow:
     sourced_minutes: float
     modelled_share: float
     value_kind: str = "modelled"
+    published: dict[str, Any] | None = None
+    """The most recent published time between this unit and the central urban area
+    (:mod:`metrocircle.access.published`, ``kind: published``), beside — never in — the model."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,16 @@ def commute_report(region: Region, scenario: str = "baseline-2020") -> CommuteRe
         The scenario is not known.
     """
     from metrocircle.access.commute import commute_table
+    from metrocircle.access.published import published_to_centre
     from metrocircle.access.target import summarise
 
     net = _network(region, scenario)
     res = commute_table(region, net, nearest_core=True)
+
+    def pub(code: str) -> dict[str, Any] | None:
+        hits = published_to_centre(region, code)
+        return hits[0].to_dict() if hits else None
+
     rows = tuple(
         CommuteRow(
             code=str(r["code"]),
@@ -118,6 +129,7 @@ def commute_report(region: Region, scenario: str = "baseline-2020") -> CommuteRe
             rail_minutes=float(r["rail_minutes"]),
             sourced_minutes=float(r["sourced_minutes"]),
             modelled_share=float(r["modelled_share"]),
+            published=pub(str(r["code"])),
         )
         for r in res.table.to_dict(orient="records")
     )
@@ -231,9 +243,16 @@ class IsochroneResult:
 
 
 def isochrone(
-    region: Region, from_unit: str, minutes: float = 60.0, scenario: str = "baseline-2020"
+    region: Region,
+    from_unit: str,
+    minutes: float = 60.0,
+    scenario: str = "baseline-2020",
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IsochroneResult:
     """Where one can get from a unit's seat within ``minutes`` by road or by rail (the union).
+
+    ``progress(done, total)`` is called after the network is ready and after each mode.
 
     Raises
     ------
@@ -261,9 +280,14 @@ def isochrone(
     lon, lat = float(u["seat_lon"]), float(u["seat_lat"])
     feats = []
     geoms = []
-    for m in MODE_LINKS:
+    total = 1 + len(MODE_LINKS)
+    if progress is not None:
+        progress(1, total)
+    for i, m in enumerate(MODE_LINKS, 2):
         g = iso_geom(mode_network(net, m), lon, lat, minutes)
         geoms.append(g)
+        if progress is not None:
+            progress(i, total)
     union = shapely.union_all(geoms)
     props = {
         "from": code,

@@ -26,6 +26,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # help texts are plain text: "[water_body]" or "[files.facilities]" must show as written,
+    # not be taken for Rich markup and dropped
+    rich_markup_mode=None,
 )
 app.command("info")(core.info)
 app.command("districts")(core.list_districts)

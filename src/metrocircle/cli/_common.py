@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -23,11 +23,13 @@ __all__ = [
     "DatasetOpt",
     "JsonOpt",
     "StoreOpt",
+    "data_row",
     "dataset_option",
     "emit_json",
     "fail",
     "load_region_or_exit",
     "open_store",
+    "progress_bar",
     "user_errors",
 ]
 
@@ -126,6 +128,50 @@ def open_store(url: str | None = None) -> Store:
     raise AssertionError  # pragma: no cover
 
 
+def data_row(table: Any, *cells: Any) -> None:
+    """Add a row of data (names, notes, sources) to a Rich table, shown exactly as written.
+
+    Rich reads ``[...]`` in a plain string as markup and drops it; a text cell here becomes
+    a :class:`rich.text.Text`, which Rich never parses, so ``[water_body]`` stays visible.
+    """
+    from rich.text import Text
+
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
 def is_tty() -> bool:
     """Whether stdout is a terminal (progress bars only then)."""
     return sys.stdout.isatty()
+
+
+ProgressFn = Callable[[str, int, int | None], None]
+"""``step(description, done, total)``: move a progress bar (``total=None``: not known yet)."""
+
+
+@contextmanager
+def progress_bar(label: str, *, json_out: bool = False) -> Iterator[ProgressFn]:
+    """A Rich progress bar on stderr for a long command; off with ``--json`` or when piped.
+
+    Yields ``step(description, done, total)``. Nothing is drawn when stderr is not a
+    terminal or when the command prints JSON, so scripts and logs get only the result; the
+    bar is transient, so a terminal is left with the result alone too.
+    """
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+        disable=json_out or not sys.stderr.isatty(),
+    ) as bar:
+        task = bar.add_task(escape(label), total=None)
+
+        def step(description: str, done: int, total: int | None) -> None:
+            bar.update(task, description=escape(description), completed=done, total=total)
+
+        yield step

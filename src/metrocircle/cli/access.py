@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    data_row,
     emit_json,
     fail,
     load_region_or_exit,
+    progress_bar,
     user_errors,
 )
 
@@ -67,18 +69,29 @@ def commute(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     def mm(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
     tab = Table(
-        title=f"至{rep.centre['name_zh']}通行时间（分钟，模型）/ minutes to {rep.centre['name_zh']} "
-        f"(modelled) — {scenario}"
+        title=Text(
+            f"至{rep.centre['name_zh']}通行时间（分钟，模型）/ minutes to {rep.centre['name_zh']} "
+            f"(modelled) — {scenario}"
+        )
     )
-    for c in ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge"):
+    cols = ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge", "published")
+    for c in cols:
         tab.add_column(c)
+
+    def pub(p: dict[str, Any] | None) -> str:
+        if p is None:
+            return "—"
+        return f"{p['minutes']:.0f} ({(p['statement_date'] or 'undated')[:4]})"
+
     for r in rep.units:
-        tab.add_row(
+        data_row(
+            tab,
             r.code,
             r.name_zh,
             mm(r.minutes_road),
@@ -87,16 +100,23 @@ def commute(
             r.mode or "—",
             "yes" if r.within_60 else "no",
             mm(r.minutes_to_core_edge),
+            pub(r.published),
         )
     con = Console()
     con.print(tab)
+    con.print(
+        "published: a time a public source states between the unit and the central urban area"
+        " (中心城区/主城, point not stated), shown beside the model, not used in it;"
+        " sources in --json (published.source_url)"
+    )
     t = rep.target
     su = t["slowest_unit"]
     con.print(
         f"周边区县 60 分钟内 / surrounding units within 60 min: {t['units_within_60']}/{t['units']} "
         f"({t['share_units_within_60']:.0%}), population {t['share_population_within_60']:.0%}; "
         f"slowest {su['name_zh']} {mm(su['minutes'])} min; 基本实现 threshold "
-        f"{t['basic_share']:.0%} → {'met' if t['basically_achieved'] else 'not met'} (modelled)"
+        f"{t['basic_share']:.0%} → {'met' if t['basically_achieved'] else 'not met'} (modelled)",
+        markup=False,
     )
 
 
@@ -130,6 +150,12 @@ def od_cmd(
     )
     for leg in res.legs:
         typer.echo(f"  {leg.name_zh:<28} {leg.mode:<7} {leg.minutes:>6.1f} min  {leg.source_kind}")
+    for p in res.published:
+        typer.echo(
+            f"published: {p['from_zh']} → {p['to_zh']} {p['minutes']:.0f} min ({p['mode']}, "
+            f"{p['statement_kind']}, {p['statement_date'] or 'undated'}) "
+            f"{p['source_url'] or p['source_note']}"
+        )
 
 
 @access_app.command("matrix")
@@ -158,6 +184,7 @@ def matrix(
     import numpy as np
     import pandas as pd
     from rich.console import Console
+    from rich.text import Text
 
     from metrocircle.access.commute import seats
     from metrocircle.access.zones import load_zones
@@ -179,7 +206,7 @@ def matrix(
         ids = pts["code"] if level == "units" else pts["id"]
         ll = pts[["lon", "lat"]].to_numpy(dtype=float)
         where = scheduler or "a local Dask cluster"
-        with Console(stderr=True).status(f"{len(ll)} × {len(ll)} travel times on {where} …"):
+        with Console(stderr=True).status(Text(f"{len(ll)} × {len(ll)} travel times on {where} …")):
             engine = DaskEngine(make_engine(net.graph), scheduler=scheduler)
             mat = points_cost_matrix(net, ll, ll, engine=engine)
         df = pd.DataFrame(
@@ -213,10 +240,13 @@ def isochrone_cmd(  # noqa: PLR0917 - typer options
 
     if not 0 < minutes <= 600:
         fail(f"`--minutes` was {minutes} but is expected in (0, 600]")
-    with user_errors():
+    from metrocircle.messages import lang_or_default, text
+
+    label = text("cli.isochrone_progress", lang_or_default(None))
+    with user_errors(), progress_bar(label, json_out=json_out) as step:
         region = load_region_or_exit(dataset)
         _network(region, scenario)
-        res = isochrone(region, from_, minutes, scenario)
+        res = isochrone(region, from_, minutes, scenario, progress=lambda d, t: step(label, d, t))
     if json_out:
         emit_json(res.to_dict())
         return
@@ -282,37 +312,47 @@ def rank_command(
     scenario: ScenarioOpt = "plan-2025",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+    ] = None,
 ) -> None:
     """Rank every modelled project by its own effect on the commute (remove-one and add-one)."""
-    from rich.progress import Progress
-
     from metrocircle.access.ranking import project_ranking
+    from metrocircle.messages import lang_or_default, text
 
-    with user_errors():
+    if lang not in (None, "zh", "en"):
+        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
+    lg = lang_or_default(lang)
+    label = text("cli.rank_progress", lg)
+    with user_errors(), progress_bar(label, json_out=json_out) as step:
         region = load_region_or_exit(dataset)
+        step(label, 0, None)
         _network(region, scenario)
-        with Progress(transient=True) as bar:
-            task = bar.add_task("remove-one / add-one", total=None)
-
-            def tick(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            res = project_ranking(region, scenario, progress=tick)
+        res = project_ranking(region, scenario, progress=lambda d, t: step(label, d, t))
     if json_out:
         emit_json(res.to_dict())
         return
+    zh = lg == "zh"
     for p in res.projects:
-        inside = "、".join(u.name_zh for u in p.brings_inside_60) or "—"
+        sep = "、" if zh else ", "
+        inside = sep.join(u.name_zh if zh else u.name_en for u in p.brings_inside_60) or "—"
         where = (
             ""
             if p.in_scenario
-            else f" (not in {scenario}; in a later scenario, in-service year {p.in_service_year or 'unknown'})"
+            else text("cli.rank_later", lg, year=p.in_service_year or "?", scenario=scenario)
         )
         typer.echo(
-            f"{p.rank:>2}. {p.name_zh} / {p.name_en}{where}\n"
-            f"    removed: −{p.units_within_60_remove_one} units within 60, "
-            f"+{p.mean_minutes_remove_one} min mean; added alone: +{p.units_within_60_add_one} units, "
-            f"−{p.mean_minutes_add_one} min mean; brings inside 60 min: {inside}"
+            f"{p.rank:>2}. {p.name_zh if zh else p.name_en}{where}\n    "
+            + text(
+                "cli.rank_line",
+                lg,
+                removed=p.units_within_60_remove_one,
+                removed_min=p.mean_minutes_remove_one,
+                added=p.units_within_60_add_one,
+                added_min=p.mean_minutes_add_one,
+                inside=inside,
+            )
         )
 
 

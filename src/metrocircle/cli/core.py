@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from metrocircle._errors import PermissionDeniedError
@@ -18,6 +19,7 @@ from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
     StoreOpt,
+    data_row,
     emit_json,
     fail,
     load_region_or_exit,
@@ -87,7 +89,7 @@ def info(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(data)
         return
-    t = Table(title=f"{m.title_zh} · {m.title_en}", show_header=False)
+    t = Table(title=escape(f"{m.title_zh} · {m.title_en}"), show_header=False)
     labels = {
         "plan": "Plan 规划",
         "units": "County-level units 区县",
@@ -100,7 +102,7 @@ def info(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
         "data_version": "Data version",
     }
     for k, label in labels.items():
-        t.add_row(label, _fmt(data[k]))
+        data_row(t, label, _fmt(data[k]))
     _console().print(t)
 
 
@@ -147,7 +149,7 @@ def list_districts(
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=f"{region.manifest.title_zh}: {len(rows)} units (census 2020)")
+    t = Table(title=escape(f"{region.manifest.title_zh}: {len(rows)} units (census 2020)"))
     for col in (
         "code",
         "name_zh",
@@ -165,7 +167,8 @@ def list_districts(
             else "left",
         )
     for r in rows:
-        t.add_row(
+        data_row(
+            t,
             r["code"],
             r["name_zh"],
             r["name_en"],
@@ -185,7 +188,7 @@ def list_targets(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=f"{region.manifest.plan_title_zh}: {len(rows)} quantified targets")
+    t = Table(title=escape(f"{region.manifest.plan_title_zh}: {len(rows)} quantified targets"))
     for col in ("id", "name_zh", "scope", "target", "year", "baseline", "chapter"):
         t.add_column(col)
     for r in rows:
@@ -194,7 +197,8 @@ def list_targets(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -
             if r["baseline_value"] is not None
             else "—"
         )
-        t.add_row(
+        data_row(
+            t,
             r["id"],
             r["name_zh"],
             r["scope"],
@@ -220,11 +224,13 @@ def list_projects(
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=f"{region.manifest.plan_title_zh}: {len(rows)} key projects")
+    t = Table(title=escape(f"{region.manifest.plan_title_zh}: {len(rows)} key projects"))
     for col in ("id", "name_zh", "type", "status", "units", "chapter"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["id"], r["name_zh"], r["type"], r["status"], ";".join(r["units"]), r["chapter"])
+        data_row(
+            t, r["id"], r["name_zh"], r["type"], r["status"], ";".join(r["units"]), r["chapter"]
+        )
     _console().print(t)
 
 

@@ -16,6 +16,7 @@ from metrocircle.cli._common import (
     emit_json,
     load_region_or_exit,
     open_store,
+    progress_bar,
     user_errors,
 )
 from metrocircle.cli.observations import IncludeSecondaryOpt
@@ -78,7 +79,12 @@ def evaluate_command(
     json_out: JsonOpt = False,
     as_of: AsOfOpt = None,
     lang: Annotated[
-        Lang, typer.Option("--lang", help="Language of names, reasons and warnings.")
+        Lang,
+        typer.Option(
+            "--lang",
+            envvar="METROCIRCLE_LANG",
+            help="Language of names, reasons and warnings (default: $METROCIRCLE_LANG, else zh).",
+        ),
     ] = Lang.ZH,
     db: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -112,6 +118,7 @@ def evaluate_command(
         emit_json(out)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     zh = lang is Lang.ZH
@@ -131,13 +138,14 @@ def evaluate_command(
         prog = f"{100 * e.progress:.0f}%" if e.progress is not None else "—"
         notes = "\n".join(f"· {w.text(str(lang))}" for w in e.warnings)
         reason = e.reason.text(str(lang)) + (f"\n{notes}" if notes else "")
+        # names, ids and reasons are data: escaped, so "[...]" in them is shown, not eaten
         table.add_row(
-            f"{name}\n[dim]{e.id}[/dim]",
-            f"[{_STATUS_STYLE[str(e.status)]}]{e.status.label(str(lang))}[/]",
-            latest,
-            prog,
-            _fmt(e.projected_value),
-            reason,
+            f"{escape(name)}\n[dim]{escape(e.id)}[/dim]",
+            f"[{_STATUS_STYLE[str(e.status)]}]{escape(e.status.label(str(lang)))}[/]",
+            escape(latest),
+            escape(prog),
+            escape(_fmt(e.projected_value)),
+            escape(reason),
         )
     Console(width=max(120, int(os.environ.get("COLUMNS", "0") or 0))).print(table)
 
@@ -146,7 +154,12 @@ def report_command(
     *,
     dataset: DatasetOpt = "chongqing",
     lang: Annotated[
-        Lang, typer.Option("--lang", help="Report language (Chinese by default).")
+        Lang,
+        typer.Option(
+            "--lang",
+            envvar="METROCIRCLE_LANG",
+            help="Report language (default: $METROCIRCLE_LANG, else zh).",
+        ),
     ] = Lang.ZH,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path(
         "report"
@@ -159,27 +172,17 @@ def report_command(
     no_store: NoStoreOpt = False,
 ) -> None:
     """Write the plan implementation evaluation report (self-contained HTML, optional PDF)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
+    from metrocircle import messages
     from metrocircle.report.build import build_report
 
     region = load_region_or_exit(dataset)
     store = None if no_store else open_store(db)
     try:
-        with (
-            Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                transient=True,
-            ) as bar,
-            user_errors(),
-        ):
-            task = bar.add_task("report", total=None)
+        label = messages.text("cli.report_progress", str(lang))
+        with progress_bar(label) as bar, user_errors():
 
-            def step(label: str, done: int, total: int) -> None:
-                bar.update(task, description=label, completed=done, total=total)
+            def step(what: str, done: int, total: int) -> None:
+                bar(f"{label} · {what}", done, total)
 
             path = build_report(
                 region,

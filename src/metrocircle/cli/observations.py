@@ -77,6 +77,7 @@ def observations_command(
         emit_json(doc)
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     share = doc["official_share"]
@@ -96,14 +97,18 @@ def observations_command(
         table.add_column(col)
     for r in doc["observations"]:
         style = _AUTHORITY_STYLE.get(r["authority"], "")
-        source = f"[{style}]{r['source_kind']}[/] · {r['publisher'] or '—'}\n{r['publication'] or r['source']}"
+        # every piece of data is escaped: a source "[...]" is shown, not taken for markup
+        source = (
+            f"[{style}]{escape(r['source_kind'])}[/] · {escape(r['publisher'] or '—')}\n"
+            f"{escape(r['publication'] or r['source'])}"
+        )
         if r["source_url"]:
-            source += f"\n[dim]{r['source_url']}[/dim]"
+            source += f"\n[dim]{escape(r['source_url'])}[/dim]"
         table.add_row(
-            r["indicator"],
-            f"{short_scope_name(region, r['scope'])}\n[dim]{r['scope']}[/dim]",
+            escape(r["indicator"]),
+            f"{escape(short_scope_name(region, r['scope']))}\n[dim]{escape(r['scope'])}[/dim]",
             str(r["period"]),
-            f"{r['value']:g} {r['unit']}",
+            escape(f"{r['value']:g} {r['unit']}"),
             source,
             ("是 yes" if r["counted"] else "否 no") + (" (superseded)" if r["superseded"] else ""),
         )

@@ -329,34 +329,40 @@ def store_observations(store: Any) -> list[Observation]:
 
 
 def _needs(region: Region, target: TargetRow) -> Message:
-    unit_zh, unit_en, _lo, _hi = MEASURE_UNITS[target.unit]
-    where_zh, where_en = (
-        scope_name(region, target.scope, "zh"),
-        scope_name(region, target.scope, "en"),
-    )
-    since = target.baseline_year
-    after_zh = f"{since} 年以后" if since else "任一年份"
-    after_en = f"a year after {since}" if since else "any year"
-    zh = (
-        f"暂无数据：需要{where_zh}“{target.name_zh}”（指标 {target.indicator}，单位 {unit_zh}）{after_zh}的数值，"
-        "可用 `metrocircle import observations 文件` 导入"
-    )
-    en = (
-        f"No data: needs {target.name_en} for {where_en} (indicator {target.indicator}, in {unit_en}) "
-        f"for {after_en}; import it with `metrocircle import observations FILE`"
-    )
+    """What a data officer must submit for a target without data, in words (no commands, no ids).
+
+    The indicator as the plan words it, where, which years and the unit of measure, worded
+    as the report words it (one catalogue entry); a target the package can also compute says
+    that the model's inputs would do too.
+    """
+    from metrocircle import fmt, messages
+    from metrocircle.report.words import quoted_name, scope_words, unit_name
+
+    key = "reason.no_data"
     if target.computed_by:
         try:
-            spec = get_indicator(split_computed_by(target.computed_by)[0])
+            get_indicator(split_computed_by(target.computed_by)[0])
+            key = "reason.no_data_computed"
         except MetrocircleError:
-            spec = None
-        if spec is not None and spec.needs:
-            zh += f"，或提供计算模型 {target.computed_by} 所需数据：{spec.needs}"
-            en += f", or the data the computation {target.computed_by} needs: {spec.needs}"
-        else:
-            zh += f"，或计算模型 {target.computed_by}"
-            en += f", or the computation {target.computed_by}"
-    return Message("no_data", zh + "。", en + ".")
+            pass
+
+    def say(lg: str) -> str:
+        since = target.baseline_year
+        years = (
+            messages.text("report.needed_years_after", lg, year=fmt.year(since))
+            if since
+            else messages.text("report.needed_any_year", lg)
+        )
+        return messages.text(
+            key,
+            lg,
+            scope=scope_words(region, target.scope, lg),
+            name=quoted_name(target, lg),
+            years=years,
+            unit=unit_name(target.unit, lg),
+        )
+
+    return Message("no_data", say("zh"), say("en"))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -48,4 +49,14 @@ def validate_network_files(path: Path, manifest: Any) -> list[Problem]:
 
         _, p = read_zones(path / declared["network_zones"])
         problems += [Problem(declared["network_zones"], x.row, x.field, x.message) for x in p]
+    if "network_published_times" in files:
+        from metrocircle.access.published import read_published
+
+        pt = files["network_published_times"].path
+        codes = None
+        if "units" in files and (path / files["units"].path).is_file():
+            with (path / files["units"].path).open(encoding="utf-8-sig", newline="") as fh:
+                codes = {r["code"] for r in csv.DictReader(fh)}
+        _, p = read_published(path / pt, codes)
+        problems += [Problem(pt, x.row, x.field, x.message) for x in p]
     return problems

@@ -58,9 +58,12 @@ __all__ = [
 
 MODES = ("rail", "road", "access", "transfer", "walk")
 """Modes a link may have."""
-NODE_KINDS = ("station", "seat", "township", "external", "junction")
+NODE_KINDS = ("station", "seat", "township", "external", "junction", "interchange", "waypoint")
 JOINABLE_KINDS = ("seat", "township", "station", "junction")
-"""Node kinds a point (seat, zone, centre) may join through access links."""
+"""Node kinds a point (seat, zone, centre) may join through access links.
+
+Expressway interchanges and border waypoints are not joinable: a trip reaches an
+expressway only over its ramp link (``road.interchange_min``)."""
 NODE_COLUMNS = ("node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source")
 LINK_COLUMNS = (
     "link_id",
@@ -429,7 +432,14 @@ def _speed_minutes(row: Any, params: Parameters) -> float:
             if not pd.isna(row.design_speed_kmh)
             else params["road.expressway_default_design_kmh"]
         )
-        return length / (float(design) * params["road.expressway_share"]) * 60.0
+        v = min(float(design) * params["road.expressway_share"], params["road.expressway_max_kmh"])
+        return length / v * 60.0
+    if mode == "road" and cat == "ramp":
+        return params["road.interchange_min"] + length / params["road.urban_speed_kmh"] * 60.0
+    if mode == "road" and cat == "urban":
+        return length / params["road.urban_speed_kmh"] * 60.0
+    if mode == "road" and cat == "core":
+        return length / params["road.core_speed_kmh"] * 60.0
     if mode == "road" and cat == "urban_trunk":
         design = (
             row.design_speed_kmh

@@ -283,10 +283,16 @@ _DEFAULTS: list[Parameter] = [
     ),
     _p(
         "road.expressway_share",
-        0.85,
+        1.0,
         "ratio",
-        "Mean car speed on an expressway / its design speed (free-flow, strategic model).",
+        "Mean car speed on an expressway / its design speed (free-flow, strategic model); fitted to the published times, which opening reports state at about the posted limit, often above the design-speed class the sources give (capped by road.expressway_max_kmh).",
         calibrated=True,
+    ),
+    _p(
+        "road.expressway_max_kmh",
+        120.0,
+        "km/h",
+        "Legal maximum speed on Chinese expressways (《道路交通安全法实施条例》 art. 78: 高速公路…最高车速不得超过每小时120公里); no modelled expressway speed exceeds it.",
     ),
     _p(
         "road.expressway_default_design_kmh",
@@ -302,9 +308,9 @@ _DEFAULTS: list[Parameter] = [
     ),
     _p(
         "road.local_speed_kmh",
-        35.0,
+        40.0,
         "km/h",
-        "Mean car speed on the modelled local roads between township seats; the dataset has no elevation data, so one value covers the region's hilly terrain.",
+        "Mean car speed on the modelled local roads (national/provincial roads between township points outside the towns); the dataset has no elevation data, so one value covers the region's hilly terrain.",
         calibrated=True,
     ),
     _p(
@@ -312,6 +318,37 @@ _DEFAULTS: list[Parameter] = [
         1.35,
         "ratio",
         "Local road length / straight-line distance between neighbouring township seats in hilly terrain.",
+    ),
+    _p(
+        "road.urban_speed_kmh",
+        30.0,
+        "km/h",
+        "ASSUMED mean car speed on town streets (modelled links between two 街道/seat points, the ramp's town part): signal-controlled urban roads of the hilly core and of district towns, slower than rural roads; no speed survey in the dataset.",
+        calibrated=True,
+    ),
+    _p(
+        "road.core_speed_kmh",
+        40.0,
+        "km/h",
+        "ASSUMED mean car speed over the modelled streets between 街道 points of the 中心城区 (core units): they stand for the core's 快速路 and arterial network (inner ring roads, cross-river bridges and tunnels), which the dataset does not list link by link. Not fitted: only two published road times start in the core, too few to tell it from the expressway speed.",
+    ),
+    _p(
+        "road.interchange_min",
+        2.0,
+        "min",
+        "ASSUMED time to enter or leave an expressway at an interchange (ramp, toll gate); charged once each way, not when changing expressway at a shared interchange.",
+    ),
+    _p(
+        "road.seat_interchange_km",
+        3.0,
+        "km",
+        "ASSUMED street distance from a unit's seat to an expressway interchange the sources name after the unit (placed at the seat): district towns have their interchanges at the edge of the built-up area.",
+    ),
+    _p(
+        "road.border_snap_max_km",
+        15.0,
+        "km",
+        "A border control point without placed neighbours on both sides goes to the nearest point of the Chongqing boundary only when that is this close to the road's last placed point.",
     ),
     _p(
         "road.mesh_max_km",

@@ -340,6 +340,7 @@ def _render(
     env = Environment(loader=PackageLoader("metrocircle.report", "templates"), autoescape=True)
     html = env.get_template("report.html.j2").render(
         lang=lang,
+        colon="：" if zh else ": ",
         t=STRINGS[lang],
         meta={
             "title": text(lang, "title", plan=plan),
@@ -529,8 +530,12 @@ def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
         write(tmp)
+        # mkstemp makes the file private (0600); a report is for sharing: the usual mode
+        tmp.chmod(0o666 & ~umask)
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -36,6 +36,13 @@ def unit_name(unit: str, lang: str) -> str:
     return fmt.unit_words(unit, lang)
 
 
+def quoted_name(t: TargetRow, lang: str) -> str:
+    """The target's name inside a sentence: “…” in Chinese unless it already has quotes."""
+    if lang != "zh":
+        return t.name_en
+    return t.name_zh if any(q in t.name_zh for q in "“”《》") else f"“{t.name_zh}”"
+
+
 def goal(t: TargetRow, lang: str) -> str:
     """The target in words: 不低于 80.0%（2025 年） / at least 80.0% by 2025."""
     d = fmt.direction_words(t.direction.value, lang)
@@ -99,7 +106,7 @@ def reason_text(ev: Evaluation, t: TargetRow, region: Region, lang: str) -> str:
             if since
             else text("report.needed_any_year", lang)
         )
-        name = t.name_zh if lang == "zh" else t.name_en
+        name = quoted_name(t, lang)
         return text(
             "reason.no_data",
             lang,

@@ -212,53 +212,13 @@ def ranking(region: RegionDep, scenario: ScenarioQ = "plan-2025") -> dict[str, A
 
 @router.get("/network", operation_id="access_network_layer")
 def network_layer(region: RegionDep, scenario: ScenarioQ = "baseline-2020") -> dict[str, Any]:
-    """GeoJSON of the rail and expressway links (in service in the scenario) with source_kind, for the map."""
+    """GeoJSON of the rail and expressway lines in service in the scenario, for the map.
+
+    Each line runs through its stations or control points in order, clipped to the map's
+    extent (``properties.extent``) with a ``kind: stub`` point where it leaves it naming
+    where it goes; ``drawn`` says solid (sourced) or dashed (modelled).
+    """
+    from metrocircle.network.layer import network_layer as layer_fn
+
     net = _network(region, scenario)
-
-    def run() -> dict[str, Any]:
-        nodes = net.nodes_physical.set_index("node_id")
-        feats = []
-        keep = (
-            net.links["category"]
-            .isin(["expressway", "high_speed", "conventional", "suburban", "planned"])
-            .to_numpy()
-        )
-        for i in range(len(net.links)):
-            if not (keep[i] and net.link_active[i]):
-                continue
-            lk = net.links.iloc[i]
-            a, b = nodes.loc[lk["from_node"]], nodes.loc[lk["to_node"]]
-            feats.append(
-                {
-                    "type": "Feature",
-                    "geometry": {
-                        "type": "LineString",
-                        "coordinates": [
-                            [float(a["lon"]), float(a["lat"])],
-                            [float(b["lon"]), float(b["lat"])],
-                        ],
-                    },
-                    "properties": {
-                        "link_id": lk["link_id"],
-                        "mode": lk["mode"],
-                        "category": lk["category"],
-                        "ref": lk["ref"],
-                        "name_zh": lk["name_zh"],
-                        "source_kind": lk["source_kind"],
-                        "length_kind": lk["length_kind"],
-                        "status": lk["status"],
-                        "placed_endpoint": bool(a["placed"] or b["placed"]),
-                    },
-                }
-            )
-        return {
-            "type": "FeatureCollection",
-            "features": feats,
-            "properties": {
-                "scenario": scenario,
-                "data_version": region.data_version,
-                "licence": "station points © OpenStreetMap contributors (ODbL-1.0); others see SOURCES",
-            },
-        }
-
-    return _cached("layer", region, scenario, run)  # type: ignore[no-any-return]
+    return _cached("layer", region, scenario, lambda: layer_fn(region, net))  # type: ignore[no-any-return]

@@ -48,6 +48,7 @@ _BASIS: dict[str, tuple[str, str]] = {
 
 def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
     from metrocircle.access.commute import commute_table, population_share_within
+    from metrocircle.access.published import published_to_centre
     from metrocircle.network.scenarios import scenario_network
 
     centre = region.manifest.centre
@@ -61,6 +62,7 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
         shares.append([names.get(sid, sid), _num(100 * share, 1), _num(within), _num(total)])
     first = tables[scenarios[0]]
     rows = []
+    notes: list[str] = []
     for code in first.index:
         u = region.unit(str(code))
         row: list[Any] = [u.name_zh if zh else u.name_en]
@@ -69,18 +71,26 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
             mark = ("是" if zh else "yes") if bool(r["within_60"]) else ("否" if zh else "no")
             row.append(f"{_num(r['minutes_to_centre'])} ({mark})")
         row.append(_num(100 * float(first.loc[code, "modelled_share"])))
+        pub = published_to_centre(region, str(code))
+        if pub:
+            notes.append(_published_note(len(notes) + 1, pub[0], zh))
+            row.append(f"{_num(pub[0].minutes)} [{len(notes)}]")
+        else:
+            row.append(None)
         rows.append(row)
     head = (
         [
             "区县",
             *[f"{names.get(s, s)}（分钟，是否1小时内）" for s in scenarios],
             "模型推算占比（%）",
+            "公开报道的通行时间（分钟，见注；非模型结果）",
         ]
         if zh
         else [
             "unit",
             *[f"{names.get(s, s)} (minutes, within the hour?)" for s in scenarios],
             "modelled share (%)",
+            "published time (minutes, see notes; not a model result)",
         ]
     )
     intro = (
@@ -117,7 +127,60 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
         else "Township populations are estimates: census totals of each unit split over its "
         "townships (urban population over sub-districts, rural over towns)."
     )
-    return p(intro) + table(head, rows) + table(share_head, shares) + p(note)
+    pub_intro = (
+        "公开报道的通行时间是媒体或政府网页所述的驻地至中心城区（主城）的时间，未说明起讫点，"
+        "多为约数，部分为开通前的预测；仅与模型并列，不参与模型计算。"
+        if zh
+        else "Published times are what a news or government page states for the trip between "
+        "the unit and the central urban area (主城), without a stated point, mostly approximate "
+        "and some forecasts before an opening; shown beside the model, never used in it."
+    )
+    return (
+        p(intro)
+        + table(head, rows)
+        + p(pub_intro)
+        + "".join(p(x) for x in notes)
+        + table(share_head, shares)
+        + p(note)
+    )
+
+
+_KINDS: tuple[tuple[str, str, str], ...] = (
+    # (keyword in the dataset's free-text statement_kind, Chinese, English), first match wins
+    ("forecast", "开通前预测", "forecast"),
+    ("upper_bound", "上限", "upper bound"),
+    ("first train", "首班实际", "first train"),
+    ("fastest", "最快", "fastest"),
+    ("approx", "约数", "approximate"),
+    ("scheduled", "时刻表", "scheduled"),
+    ("exact", "报道所述", "as stated"),
+    ("stated", "报道所述", "as stated"),
+)
+
+
+def _kind_words(kind: str, zh: bool) -> str:
+    """The kind of a published statement in the edition's language (the data's label is English)."""
+    low = kind.lower()
+    for key, k_zh, k_en in _KINDS:
+        if key in low:
+            return k_zh if zh else k_en
+    return "报道所述" if zh else "as stated"
+
+
+def _published_note(n: int, pt: Any, zh: bool) -> str:
+    from urllib.parse import urlsplit
+
+    where = urlsplit(pt.source_url).netloc if pt.source_url else pt.source_note
+    date = pt.statement_date or ("日期不详" if zh else "undated")
+    mode = {"road": ("公路", "road"), "rail": ("铁路", "rail")}[pt.mode][0 if zh else 1]
+    kind = _kind_words(str(pt.statement_kind or ""), zh)
+    # the Chinese statement is quoted in the Chinese edition; the English one names the page
+    return (
+        f"[{n}] {pt.from_zh}—{pt.to_zh}：{pt.minutes:.0f} 分钟（{mode}，{date}，"
+        f"{kind}）“{pt.statement_zh}” — {where}"
+        if zh
+        else f"[{n}] {pt.from_zh}–{pt.to_zh}: {pt.minutes:.0f} min ({mode}, {date}, {kind}) — {where}"
+    )
 
 
 def _rail(region: Region, scenarios: list[str], zh: bool) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from metrocircle.report.sections._html import ChineseName
 from metrocircle.report.sections._html import p as _p
 from metrocircle.report.sections._html import table as _table
 from metrocircle.sectors import fares, flood
@@ -83,7 +84,7 @@ def _flood(region: Any, zh: bool) -> str:
                 _m(s.warning_level_m),
                 _m(s.guarantee_level_m),
                 _datum(s.datum, zh),
-                src.publisher if src is not None else None,
+                None if src is None else src.publisher if zh else ChineseName(src.publisher),
             ]
         )
     head = (

@@ -1,0 +1,156 @@
+"""One language per edition (issue 14): the report's text, parsed, holds nothing a planner must edit out.
+
+Chinese edition: no internal ids (ref:…, EXT_…, snake_case keys), no file names, no commands,
+no Latin sentence outside the methods and sources annexes, no "2,025"-style year, no
+e-notation. English edition: no Chinese sentence outside those annexes, except names and
+citations the edition marks as Chinese (``lang="zh-CN"``).
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from metrocircle.region import Region
+from metrocircle.report.build import build_report
+
+AS_OF = 2026
+ANNEXES = {"methodology", "sources"}
+VOID = {"br", "img", "meta", "link", "hr", "input", "col", "wbr", "source"}
+
+
+class _Text(HTMLParser):
+    """Visible text chunks with two flags: inside an allowed annex, inside a lang="zh-CN" mark."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[tuple[str, bool, bool]] = []
+        self.hidden = 0
+        self.chunks: list[tuple[str, bool, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag in ("style", "script", "title"):
+            self.hidden += 1
+        if tag in VOID:
+            return
+        annex, zh = self.stack[-1][1:] if self.stack else (False, False)
+        self.stack.append((tag, annex or a.get("id") in ANNEXES, zh or a.get("lang") == "zh-CN"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "title"):
+            self.hidden -= 1
+        for i in range(len(self.stack) - 1, -1, -1):
+            if self.stack[i][0] == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden or not data.strip():
+            return
+        annex, zh = self.stack[-1][1:] if self.stack else (False, False)
+        self.chunks.append((data.strip(), annex, zh))
+
+
+def _chunks(html: str) -> list[tuple[str, bool, bool]]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.chunks
+
+
+@pytest.fixture(scope="module")
+def editions(region: Region, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    out = tmp_path_factory.mktemp("purity")
+    return {
+        lang: Path(build_report(region, lang=lang, out_dir=out, as_of=AS_OF)).read_text(
+            encoding="utf-8"
+        )
+        for lang in ("zh", "en")
+    }
+
+
+BOTH_FORBIDDEN = {
+    "internal id": re.compile(r"\bref:|\bEXT_|\b[a-z]+(?:_[a-z0-9]+){1,}\b"),
+    "file name": re.compile(r"\b[\w-]+\.(?:toml|csv|json|geojson|parquet|py|j2)\b"),
+    "command": re.compile(r"\bmetrocircle\s+[a-z]+|--[a-z][a-z-]+"),
+    "year with a separator": re.compile(
+        r"(?<![\d,.])(?:19|20)\d,\d{3}(?![\d,])|(?<![\d,])[12],\d{3}\s*年"
+    ),
+    "e-notation": re.compile(r"\d\.?\d*[eE][+-]?\d{1,3}\b"),
+    "Python repr": re.compile(r"\bNone\b|\bnan\b|\bTrue\b|\bFalse\b|\[\s*'|\{'"),
+}
+URL = re.compile(r"https?://\S+")
+LATIN_SENTENCE = re.compile(r"[A-Za-z]{2,}(?:[ ,;:'()-]+[A-Za-z]{2,}){3,}")
+CHINESE_SENTENCE = re.compile(r"[\u4e00-\u9fff][^A-Za-z]*[，。；！？、][^A-Za-z]*[\u4e00-\u9fff]")
+LONG_CHINESE = re.compile(r"[\u4e00-\u9fff]{25,}")
+
+
+def _problems(html: str, lang: str) -> list[str]:
+    found = []
+    for text, annex, marked in _chunks(html):
+        bare = URL.sub(" ", text)
+        for what, rx in BOTH_FORBIDDEN.items():
+            if m := rx.search(bare):
+                found.append(f"{what}: {m.group(0)!r} in {text[:120]!r}")
+        if annex:
+            continue
+        if lang == "zh" and (m := LATIN_SENTENCE.search(bare)):
+            found.append(f"Latin sentence: {m.group(0)!r} in {text[:120]!r}")
+        chinese = CHINESE_SENTENCE.search(bare) or LONG_CHINESE.search(bare)
+        if lang == "en" and not marked and (m := chinese):
+            found.append(f"Chinese sentence: {m.group(0)!r} in {text[:120]!r}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_edition_is_clean(editions: dict[str, str], lang: str) -> None:
+    problems = _problems(editions[lang], lang)
+    assert problems == [], "\n".join(problems[:40])
+
+
+def test_the_checks_catch_what_they_look_for() -> None:
+    """The detector itself: each kind of leak in a snippet is found (so a pass means something)."""
+    dirty_zh = (
+        "<p>参见 ref:ZHENGWAN 与 EXT_北京，见 parameters.toml；"
+        "请运行 metrocircle import observations 文件；2,025 年；目标 1.96189e+07；"
+        "The value is projected from earlier values.</p>"
+    )
+    kinds = {p.split(":")[0] for p in _problems(dirty_zh, "zh")}
+    assert kinds >= {
+        "internal id",
+        "file name",
+        "command",
+        "year with a separator",
+        "e-notation",
+        "Latin sentence",
+    }
+    dirty_en = "<p>No data. 暂无数据：需要重庆都市圈的数值，请报送。</p>"
+    assert [p for p in _problems(dirty_en, "en") if p.startswith("Chinese sentence")]
+    clean_en = (
+        '<p>Yuzhong District (渝中区); source: <span lang="zh-CN">《重庆统计年鉴》，2024</span></p>'
+    )
+    assert _problems(clean_en, "en") == []
+    annex = '<section id="sources"><p>Official statistics of the bureau are used as published.</p></section>'
+    assert _problems(annex, "zh") == []
+
+
+def test_no_data_reasons_say_in_words_what_is_missing(region: Region) -> None:
+    """The evaluation's reason (CLI, API): indicator name, unit of measure, year; no command or id."""
+    from metrocircle.indicators.service import evaluate_region
+
+    evs = [e for e in evaluate_region(region, as_of=AS_OF) if str(e.status) == "no_data"]
+    assert evs
+    targets = {t.id: t for t in region.targets}
+    for e in evs:
+        t = targets[e.id]
+        zh, en = e.reason.text("zh"), e.reason.text("en")
+        for s in (zh, en):
+            assert "metrocircle" not in s and "`" not in s and "FILE" not in s, s
+            assert t.indicator not in s and (t.computed_by or "\0") not in s, s
+            assert not BOTH_FORBIDDEN["internal id"].search(s), s
+        assert t.name_zh in zh and t.name_en in en
+        if t.baseline_year:
+            assert str(t.baseline_year) in zh and str(t.baseline_year) in en
