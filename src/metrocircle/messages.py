@@ -407,6 +407,14 @@ _CLI: dict[str, tuple[str, str]] = {
     "encoding_read": ("按 {encoding} 编码读取 {file}", "Read {file} as {encoding}"),
     "report_progress": ("生成评估报告", "Writing the evaluation report"),
     "rank_progress": ("逐个评估项目", "Ranking projects"),
+    "rank_later": ("（{year} 年建成，晚于情景 {scenario}）", " (opens {year}, after {scenario})"),
+    "rank_line": (
+        "去掉该项目：60 分钟内区县减少 {removed} 个，平均通行时间增加 {removed_min} 分钟；"
+        "仅增加该项目：60 分钟内区县增加 {added} 个，平均减少 {added_min} 分钟；"
+        "新进入 60 分钟圈的区县：{inside}",
+        "removed: −{removed} units within 60, +{removed_min} min mean; "
+        "added alone: +{added} units, −{added_min} min mean; brings inside 60 min: {inside}",
+    ),
     "isochrone_progress": ("计算等时圈", "Computing the isochrone"),
     "matrix_progress": ("计算出行时间矩阵", "Computing the travel-time matrix"),
     "network_progress": ("构建交通网络", "Building the network"),

@@ -54,6 +54,75 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(
         default=15, ge=1, le=1440, description="Lifetime of a login's bearer token."
     )
+    api_token_default_days: int = Field(
+        default=90,
+        ge=1,
+        le=3660,
+        description="Lifetime of an API token made without one (every token expires).",
+    )
+    api_token_max_days: int = Field(
+        default=365,
+        ge=1,
+        le=3660,
+        description="Longest lifetime an API token may be given; a longer request is refused.",
+    )
+    heavy_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Heavy analyses (siting, coverage, project ranking) computed at once, "
+        "server-wide: one per core of the 2-core reference machine.",
+    )
+    heavy_queue: int = Field(
+        default=8,
+        ge=0,
+        le=1000,
+        description="Heavy analyses that may wait for a worker; beyond, 503 (busy).",
+    )
+    heavy_per_client: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="Heavy analyses one anonymous client address may have running or waiting.",
+    )
+    heavy_per_user: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="Heavy analyses one logged-in user may have running or waiting.",
+    )
+    heavy_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="Longest an anonymous heavy analysis is waited for (then 503).",
+    )
+    heavy_user_timeout_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=3600,
+        description="Longest a logged-in user's heavy analysis is waited for (then 503).",
+    )
+    anonymous_max_sites: int = Field(
+        default=60,
+        ge=1,
+        le=100_000,
+        description="Candidate plus existing sites of one anonymous siting request (logged-in "
+        "users: the API limits of coverage/data/parameters.toml).",
+    )
+    anonymous_max_facilities: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="Facilities of one anonymous coverage request (logged in: parameters.toml).",
+    )
+    max_offset: int = Field(
+        default=10_000,
+        ge=0,
+        le=10_000_000,
+        description="Deepest `offset` of a paged list (observations, audit); page further "
+        "with `after_id`, which costs the same at any depth.",
+    )
     login_attempts_per_minute: int = Field(
         default=10, ge=0, le=100_000, description="Per client address and user name; 0: no limit."
     )
@@ -93,6 +162,16 @@ class Settings(BaseSettings):
                 msg = f"trusted_proxies: {v!r} is not an IP address or CIDR network"
                 raise ValueError(msg) from None
         return out
+
+    @model_validator(mode="after")
+    def _token_lifetimes(self) -> Settings:
+        if self.api_token_default_days > self.api_token_max_days:
+            msg = (
+                f"api_token_default_days ({self.api_token_default_days}) exceeds "
+                f"api_token_max_days ({self.api_token_max_days})"
+            )
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _safe_outside_development(self) -> Settings:

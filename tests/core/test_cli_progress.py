@@ -56,3 +56,17 @@ def test_isochrone_reports_its_steps_and_json_stays_clean(tmp_path: Path) -> Non
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["features"]
     assert res.stderr == ""
+
+
+def test_rank_speaks_the_chosen_language() -> None:
+    res = runner.invoke(app, ["projects", "rank", "--lang", "en"], env={"METROCIRCLE_LANG": "zh"})
+    assert res.exit_code == 0, res.output
+    assert "brings inside 60 min" in res.stdout and "去掉该项目" not in res.stdout
+    assert res.stderr == ""  # no bar when stderr is not a terminal
+
+
+def test_evaluate_takes_its_language_from_the_environment() -> None:
+    res = runner.invoke(app, ["evaluate", "--no-store", "--json"], env={"METROCIRCLE_LANG": "en"})
+    assert res.exit_code == 0, res.output
+    reasons = [e["reason"] for e in json.loads(res.stdout)]
+    assert any(r.startswith("No data: needs") for r in reasons)

@@ -205,8 +205,18 @@ def test_request_bounds_match_parameters(client: TestClient) -> None:
     api = load_parameters()["api"]
     assert api["max_facilities"] == routes._MAX_FACILITIES
     assert api["max_candidates"] == routes._MAX_CANDIDATES
-    r = client.post(
-        "/api/coverage/site", json={"model": "pmedian", "builtin_candidates": "townships", "p": 2}
-    )
+    body = {"model": "pmedian", "builtin_candidates": "townships", "p": 2}
+    # The public meets its own, smaller limit first (issue 19: anonymous work is bounded).
+    r = client.post("/api/coverage/site", json=body)
+    assert r.status_code == 413
+    assert "anonymous_max_sites" in r.json()["detail"]
+    from metrocircle.settings import Settings
+
+    state = client.app.state  # type: ignore[attr-defined]
+    state.settings = Settings(environment="test", anonymous_max_sites=100_000)
+    try:
+        r = client.post("/api/coverage/site", json=body)
+    finally:
+        del state.settings
     assert r.status_code == 422
     assert "API limit" in r.json()["detail"]

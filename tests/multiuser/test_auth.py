@@ -82,6 +82,12 @@ WRITE_ROUTES: list[tuple[str, str, str, dict[str, Any]]] = [
         {"json": {"name": "feed", "expires_days": 30}},
     ),
     ("DELETE", "/api/auth/api-tokens/{token_id}", "/api/auth/api-tokens/1", {}),
+    (
+        "DELETE",
+        "/api/users/{name}/api-tokens/{token_id}",
+        "/api/users/officer_a/api-tokens/1",
+        {},
+    ),
     ("POST", "/api/auth/logout", "/api/auth/logout", {}),
 ]
 """Every route that changes the store (login aside), with a well-formed body."""
@@ -405,7 +411,7 @@ def test_token_issued_before_password_change_refused(env: Env) -> None:
 
 
 def test_logout_ends_every_session(env: Env) -> None:
-    """Sign-out voids all the user's access tokens (other sessions too); API tokens stay."""
+    """Sign-out voids all the user's access tokens (other sessions too) and API tokens."""
     env.add_user("officer_a", "officer", "500103")
     first, second = env.login("officer_a"), env.login("officer_a")
     r = env.client.post(
@@ -415,7 +421,8 @@ def test_logout_ends_every_session(env: Env) -> None:
     assert env.client.post("/api/auth/logout", headers=bearer(second)).status_code == 204
     for token in (first, second):
         assert _refused_everywhere(env, token) == []
-    assert env.client.get("/api/auth/me", headers=api).status_code == 200
+    # Signing out everywhere ends the API tokens too (issue 19: they outlived a logout).
+    assert env.client.get("/api/auth/me", headers=api).status_code == 401
     fresh = env.login("officer_a")
     assert env.client.get("/api/auth/me", headers=bearer(fresh)).status_code == 200
     assert env.all_rows() == []

@@ -128,6 +128,10 @@ def _accounts(env: Env) -> str:
     """An account history through the API: users, a disable/enable, a password, tokens."""
     env.add_user("admin_a", "admin")
     env.add_user("officer_a", "officer", "500103")
+    a = env.headers("admin_a")
+    # Disabling revokes tokens, so the account is disabled and enabled before they are made.
+    assert env.client.post("/api/users/officer_a/disable", headers=a).status_code == 200
+    assert env.client.post("/api/users/officer_a/enable", headers=a).status_code == 200
     h = env.headers("officer_a")
     r = env.client.post(
         "/api/auth/api-tokens", json={"name": "feed", "expires_days": 30}, headers=h
@@ -138,9 +142,6 @@ def _accounts(env: Env) -> str:
     assert (
         env.client.delete(f"/api/auth/api-tokens/{r2.json()['id']}", headers=h).status_code == 204
     )
-    a = env.headers("admin_a")
-    assert env.client.post("/api/users/officer_a/disable", headers=a).status_code == 200
-    assert env.client.post("/api/users/officer_a/enable", headers=a).status_code == 200
     assert env.store.verify_audit().ok, env.store.verify_audit().problems
     return token
 

@@ -26,6 +26,7 @@ from metrocircle._errors import (
     UnknownUnitError,
 )
 from metrocircle.api.guards import NulGuard
+from metrocircle.api.heavy import HeavyPool
 from metrocircle.api.ratelimit import RateLimiter
 from metrocircle.api.routes import (
     access,
@@ -224,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
+        app.state.heavy_pool.close()
         store = getattr(app.state, "store", None)
         if store is not None:
             store.close()
@@ -248,6 +250,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.login_limiter_address = RateLimiter(5 * settings.login_attempts_per_minute)
     app.state.login_limiter_account = RateLimiter(5 * settings.login_attempts_per_minute)
     app.state.write_limiter = RateLimiter(settings.writes_per_minute)
+    app.state.heavy_pool = HeavyPool(settings)
     if settings.secret_key is not None:
         app.state.signing_key = settings.secret_key.get_secret_value()
     app.add_middleware(NulGuard, max_bytes=settings.max_body_bytes)

@@ -297,6 +297,10 @@ class ObservationPageOut(_Out):
 
     total: int
     items: list[ObservationOut]
+    next_after_id: int | None = Field(
+        default=None,
+        description="with after_id paging and a full page: the after_id of the next page",
+    )
 
 
 class MessageOut(_Out):

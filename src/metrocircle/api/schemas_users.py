@@ -49,8 +49,9 @@ class ObservationSubmitIn(_In):
 
     indicator: str = Field(min_length=1, max_length=80, description="indicator id")
     scope: str = Field(min_length=1, max_length=64, description="unit code (or region/group:…)")
-    period: int = Field(ge=1949, le=2100, description="calendar year")
-    value: float = Field(allow_inf_nan=False)
+    # Strict: a JSON number only (no true, no "5", no 2024.0 as a year).
+    period: int = Field(ge=1949, le=2100, strict=True, description="calendar year")
+    value: float = Field(allow_inf_nan=False, strict=True)
     unit: str = Field(min_length=1, max_length=20, description="unit of measure, e.g. pct")
     source: str = Field(min_length=1, max_length=1000, description="document, table, year")
     source_url: str | None = Field(default=None, max_length=2000)
@@ -173,13 +174,20 @@ class ApiTokenIn(_In):
     """A new machine-feed token."""
 
     name: str = Field(min_length=1, max_length=80)
-    expires_days: int | None = Field(default=90, ge=1, le=3660)
+    expires_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3660,
+        description="lifetime in days; default and maximum are the server's settings "
+        "(api_token_default_days, api_token_max_days); every token expires",
+    )
 
 
 class ApiTokenOut(_Out):
     """A machine-feed token without its secret."""
 
     id: int
+    user: str
     name: str
     prefix: str
     created_at: datetime
@@ -191,6 +199,7 @@ class ApiTokenOut(_Out):
         """From a store record."""
         return cls(
             id=t.id,
+            user=t.user,
             name=t.name,
             prefix=t.prefix,
             created_at=t.created_at,

@@ -312,12 +312,19 @@ def rank_command(
     scenario: ScenarioOpt = "plan-2025",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+    ] = None,
 ) -> None:
     """Rank every modelled project by its own effect on the commute (remove-one and add-one)."""
     from metrocircle.access.ranking import project_ranking
     from metrocircle.messages import lang_or_default, text
 
-    label = text("cli.rank_progress", lang_or_default(None))
+    if lang not in (None, "zh", "en"):
+        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
+    lg = lang_or_default(lang)
+    label = text("cli.rank_progress", lg)
     with user_errors(), progress_bar(label, json_out=json_out) as step:
         region = load_region_or_exit(dataset)
         step(label, 0, None)
@@ -326,14 +333,26 @@ def rank_command(
     if json_out:
         emit_json(res.to_dict())
         return
+    zh = lg == "zh"
     for p in res.projects:
-        inside = "、".join(u.name_zh for u in p.brings_inside_60) or "—"
-        where = "" if p.in_scenario else f" (opens {p.in_service_year or '?'}, after {scenario})"
+        sep = "、" if zh else ", "
+        inside = sep.join(u.name_zh if zh else u.name_en for u in p.brings_inside_60) or "—"
+        where = (
+            ""
+            if p.in_scenario
+            else text("cli.rank_later", lg, year=p.in_service_year or "?", scenario=scenario)
+        )
         typer.echo(
-            f"{p.rank:>2}. {p.name_zh} / {p.name_en}{where}\n"
-            f"    removed: −{p.units_within_60_remove_one} units within 60, "
-            f"+{p.mean_minutes_remove_one} min mean; added alone: +{p.units_within_60_add_one} units, "
-            f"−{p.mean_minutes_add_one} min mean; brings inside 60 min: {inside}"
+            f"{p.rank:>2}. {p.name_zh if zh else p.name_en}{where}\n    "
+            + text(
+                "cli.rank_line",
+                lg,
+                removed=p.units_within_60_remove_one,
+                removed_min=p.mean_minutes_remove_one,
+                added=p.units_within_60_add_one,
+                added_min=p.mean_minutes_add_one,
+                inside=inside,
+            )
         )
 
 

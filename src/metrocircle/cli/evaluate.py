@@ -79,7 +79,12 @@ def evaluate_command(
     json_out: JsonOpt = False,
     as_of: AsOfOpt = None,
     lang: Annotated[
-        Lang, typer.Option("--lang", help="Language of names, reasons and warnings.")
+        Lang,
+        typer.Option(
+            "--lang",
+            envvar="METROCIRCLE_LANG",
+            help="Language of names, reasons and warnings (default: $METROCIRCLE_LANG, else zh).",
+        ),
     ] = Lang.ZH,
     db: StoreOpt = None,
     no_store: NoStoreOpt = False,
@@ -149,7 +154,12 @@ def report_command(
     *,
     dataset: DatasetOpt = "chongqing",
     lang: Annotated[
-        Lang, typer.Option("--lang", help="Report language (Chinese by default).")
+        Lang,
+        typer.Option(
+            "--lang",
+            envvar="METROCIRCLE_LANG",
+            help="Report language (default: $METROCIRCLE_LANG, else zh).",
+        ),
     ] = Lang.ZH,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path(
         "report"

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from metrocircle.cli._common import (
     DatasetOpt,
@@ -191,21 +192,96 @@ def create_token(
     name: Annotated[str, typer.Argument(help="The user the machine feed acts as.")],
     label: Annotated[str, typer.Option("--label", help="What the token is for.")] = "feed",
     expires_days: Annotated[
-        int, typer.Option("--expires-days", min=1, max=3660, help="Lifetime in days.")
-    ] = 90,
+        int | None,
+        typer.Option(
+            "--expires-days",
+            min=1,
+            max=3660,
+            help="Lifetime in days (default METROCIRCLE_API_TOKEN_DEFAULT_DAYS, at most "
+            "METROCIRCLE_API_TOKEN_MAX_DAYS).",
+        ),
+    ] = None,
     db: StoreOpt = None,
 ) -> None:
     """Make an API token for a machine feed; it is printed once and stored only as a hash."""
+    from metrocircle.settings import Settings
+
+    with user_errors():
+        settings = Settings()
     store = open_store(db)
     try:
         with user_errors():
             rec, token = store.create_api_token(
-                name, label, expires_days=expires_days, actor=cli_actor(), origin=cli_origin()
+                name,
+                label,
+                expires_days=expires_days,
+                default_days=settings.api_token_default_days,
+                max_days=settings.api_token_max_days,
+                actor=cli_actor(),
+                origin=cli_origin(),
             )
     finally:
         store.close()
     typer.echo(f"token {rec.prefix}… for {name} (expires {rec.expires_at:%Y-%m-%d}):", err=True)
     typer.echo(token)
+
+
+@users_app.command("tokens")
+def list_tokens(
+    name: Annotated[str, typer.Argument(help="The user whose API tokens to list.")],
+    db: StoreOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """List a user's API tokens, live and revoked (never the secrets)."""
+    store = open_store(db)
+    try:
+        with user_errors():
+            store.user(name)
+            tokens = store.api_tokens(name)
+    finally:
+        store.close()
+    rows = [
+        {
+            "id": t.id,
+            "user": t.user,
+            "name": t.name,
+            "prefix": t.prefix,
+            "created_at": t.created_at.isoformat(),
+            "expires_at": t.expires_at.isoformat() if t.expires_at else None,
+            "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+        }
+        for t in tokens
+    ]
+    if json_out:
+        emit_json(rows)
+        return
+    t = Table(title=Text(f"{len(rows)} API token(s) of {name}"))
+    for col in ("id", "name", "prefix", "created_at", "expires_at", "revoked_at"):
+        t.add_column(col)
+    for r in rows:
+        data_row(
+            t,
+            *(
+                str(r[c] or "")
+                for c in ("id", "name", "prefix", "created_at", "expires_at", "revoked_at")
+            ),
+        )
+    Console().print(t)
+
+
+@users_app.command("revoke-token")
+def revoke_token(
+    token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens NAME`).")],
+    db: StoreOpt = None,
+) -> None:
+    """Revoke any user's API token by its id; the audit log names who did."""
+    store = open_store(db)
+    try:
+        with user_errors():
+            store.revoke_api_token(None, token_id, actor=cli_actor(), origin=cli_origin())
+    finally:
+        store.close()
+    typer.echo(f"revoked API token {token_id}")
 
 
 @review_app.command("list")

@@ -12,17 +12,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from metrocircle._errors import DataValidationError, Problem
 from metrocircle.store.audit import at_text
 from metrocircle.store.tables import api_tokens, audit_log, users
 
-__all__ = ["ACCOUNT_ACTIONS", "account_problems", "secret_digest"]
+__all__ = [
+    "ACCOUNT_ACTIONS",
+    "DEFAULT_TOKEN_DAYS",
+    "MAX_TOKEN_DAYS",
+    "account_problems",
+    "name_problems",
+    "normal_name",
+    "revoke_live_tokens",
+    "secret_digest",
+    "token_expiry",
+]
+
+DEFAULT_TOKEN_DAYS = 90
+"""Lifetime of an API token made without one (the settings' default; every token expires)."""
+MAX_TOKEN_DAYS = 365
+"""Longest lifetime of an API token unless the operator sets another (``api_token_max_days``)."""
 
 _SECRET_TAG = b"metrocircle audit: stored secret\x00"
 
@@ -39,6 +57,47 @@ ACCOUNT_ACTIONS = (
 """Audit actions that change an account or a token."""
 
 
+_NAME_CHARS = re.compile(r"[A-Za-z0-9_.@\-\u3400-\u4dbf\u4e00-\u9fff]{2,80}")
+"""A user name after NFKC: ASCII letters and digits, ``_ . @ -``, and Chinese characters."""
+
+
+def normal_name(name: str) -> str:
+    """A user name in NFKC (full-width ``ＡＢ１`` is ``AB1``), the form stored and compared.
+
+    >>> normal_name("ｙｕｚｈｏｎｇ")
+    'yuzhong'
+    """
+    return unicodedata.normalize("NFKC", name).strip()
+
+
+def name_problems(name: str) -> list[str]:
+    """Why a (normalised) user name is refused; empty when it is acceptable.
+
+    Names are identifiers in the audit log and in every permission check, so a name that
+    looks like another must not exist: only ASCII letters and digits, ``_ . @ -`` and
+    Chinese characters are allowed (UTS #39's "highly restrictive" Latin + Han), which
+    shuts out Cyrillic, Greek and other look-alike letters; names differing only in case
+    are one name (checked by the store).
+
+    >>> name_problems("yuzhong"), name_problems("渝中_officer")
+    ([], [])
+    >>> name_problems("аdmin")  # a Cyrillic а
+    ['letters must be ASCII Latin or Chinese characters: U+0430 CYRILLIC SMALL LETTER A is a look-alike of another script']
+    """
+    if _NAME_CHARS.fullmatch(name):
+        return []
+    for c in name:
+        if not _NAME_CHARS.fullmatch(c * 2):
+            if c.isalnum():
+                what = unicodedata.name(c, "an unnamed character")
+                return [
+                    "letters must be ASCII Latin or Chinese characters: "
+                    f"U+{ord(c):04X} {what} is a look-alike of another script"
+                ]
+            return ["2–80 letters, digits or _ . @ - (no spaces)"]
+    return ["2–80 letters, digits or _ . @ - (no spaces)"]
+
+
 def secret_digest(stored: str) -> str:
     """A digest of a stored secret (a password hash, a token's SHA-256) for the audit log.
 
@@ -49,6 +108,51 @@ def secret_digest(stored: str) -> str:
     (64, False)
     """
     return hashlib.sha256(_SECRET_TAG + stored.encode("utf-8")).hexdigest()
+
+
+def token_expiry(
+    now: datetime,
+    expires_days: int | None,
+    *,
+    default_days: int = DEFAULT_TOKEN_DAYS,
+    max_days: int = MAX_TOKEN_DAYS,
+) -> datetime:
+    """When a token made at ``now`` expires: never later than ``max_days``, never "never".
+
+    Raises
+    ------
+    DataValidationError
+        When ``expires_days`` is below 1 or above ``max_days``.
+
+    >>> token_expiry(datetime(2026, 1, 1, tzinfo=UTC), None).date().isoformat()
+    '2026-04-01'
+    """
+    days = default_days if expires_days is None else expires_days
+    if not 1 <= days <= max_days:
+        raise DataValidationError(
+            [Problem("body", 0, "expires_days", f"between 1 and {max_days} days")],
+            summary=f"an API token lives 1 to {max_days} days",
+        )
+    return now + timedelta(days=days)
+
+
+def revoke_live_tokens(conn: Connection, user_id: int, now: datetime) -> list[int]:
+    """Revoke every live API token of a user in the caller's transaction; their ids.
+
+    The caller records the ids in its audit entry (``after["revoked_tokens"]``), so the
+    log's replay knows they were revoked.
+    """
+    ids = [
+        int(i)
+        for i in conn.execute(
+            sa.select(api_tokens.c.id)
+            .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+            .order_by(api_tokens.c.id)
+        ).scalars()
+    ]
+    if ids:
+        conn.execute(api_tokens.update().where(api_tokens.c.id.in_(ids)).values(revoked_at=now))
+    return ids
 
 
 def _utc(dt: datetime | None) -> datetime | None:

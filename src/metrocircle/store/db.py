@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,16 @@ from metrocircle._errors import (
     StoreError,
 )
 from metrocircle.store import audit
-from metrocircle.store.accounts import account_problems, secret_digest
+from metrocircle.store.accounts import (
+    DEFAULT_TOKEN_DAYS,
+    MAX_TOKEN_DAYS,
+    account_problems,
+    name_problems,
+    normal_name,
+    revoke_live_tokens,
+    secret_digest,
+    token_expiry,
+)
 from metrocircle.store.counts import (
     VisitorCountIn,
     VisitorCountRecord,
@@ -61,9 +70,9 @@ __all__ = [
 ]
 
 ENV_VAR = "METROCIRCLE_DB"
-USER_NAME = re.compile(r"^[\w.@-]{2,80}$")
-"""User names: 2–80 letters (any script), digits, ``_ . @ -``."""
 ROLES = ("admin", "officer", "reviewer", "viewer")
+_USERS_LOCK = 731_2022_39
+"""Advisory-lock key that serialises account creation on PostgreSQL."""
 _MIGRATE_LOCK = 731_2022_38
 """Advisory-lock key that serialises migrations on PostgreSQL."""
 CHUNK_ROWS = 2_000
@@ -486,8 +495,9 @@ class Store:
                 )
             )
             nfc = audit.canonical_text
-            values = [
-                {
+
+            def stored(o: ObservationIn) -> dict[str, Any]:
+                return {
                     "indicator": nfc(o.indicator),
                     "unit_code": nfc(o.scope),
                     "period": int(o.period),
@@ -504,12 +514,14 @@ class Store:
                     "batch_id": batch,
                     "status": status,
                 }
-                for o in rows
-            ]
-            for start in range(0, len(values), CHUNK_ROWS):
-                conn.execute(observations.insert(), values[start : start + CHUNK_ROWS])
+
+            # Row dicts are built a chunk at a time (a large import once held them all).
+            for start in range(0, len(rows), CHUNK_ROWS):
+                chunk = [stored(o) for o in rows[start : start + CHUNK_ROWS]]
+                conn.execute(observations.insert(), chunk)
                 if progress is not None:
-                    progress(min(start + CHUNK_ROWS, len(values)), len(values))
+                    progress(min(start + CHUNK_ROWS, len(rows)), len(rows))
+            digest = audit.batch_digest(stored(o) for o in rows)
             ids = tuple(
                 conn.execute(
                     sa.select(observations.c.id)
@@ -530,7 +542,7 @@ class Store:
                     "status": status,
                     "rows": len(rows),
                     "scopes": sorted({o.scope for o in rows}),
-                    "digest": audit.batch_digest(values),
+                    "digest": digest,
                     "digest_v": audit.DIGEST_VERSION,
                 },
                 origin=origin,
@@ -611,6 +623,7 @@ class Store:
         newest_first: bool = False,
         limit: int | None = None,
         offset: int = 0,
+        after_id: int | None = None,
     ) -> list[ObservationRecord]:
         """Stored observations, accepted ones by default, ordered by indicator, scope, period.
 
@@ -625,10 +638,15 @@ class Store:
             scopes: what a user may see of unpublished data. ``None``: no such restriction.
         newest_first
             Order by submission, newest first (a submitter's recent values) instead.
+        after_id
+            Keyset paging: rows with a larger id, in id order (as fast at any depth, unlike
+            ``offset``, which reads and drops every row before the page).
         """
         order = (
             (observations.c.id.desc(),)
             if newest_first
+            else (observations.c.id,)
+            if after_id is not None
             else (
                 observations.c.indicator,
                 observations.c.unit_code,
@@ -645,6 +663,8 @@ class Store:
             scopes=scopes,
             unpublished_scopes=unpublished_scopes,
         ).order_by(*order)
+        if after_id is not None:
+            q = q.where(observations.c.id > after_id)
         if limit is not None:
             q = q.limit(limit)
         if offset:
@@ -903,11 +923,8 @@ class Store:
         """
         from metrocircle.security import hash_password, password_problems
 
-        problems = []
-        if not USER_NAME.match(name):
-            problems.append(
-                Problem("user", 0, "name", "2–80 letters, digits or _ . @ - (no spaces)")
-            )
+        name = normal_name(name)
+        problems = [Problem("user", 0, "name", p) for p in name_problems(name)]
         if role not in ROLES:
             problems.append(
                 Problem("user", 0, "role", f"unknown role {role!r}; one of {list(ROLES)}")
@@ -921,8 +938,33 @@ class Store:
             raise DataValidationError(problems, summary=f"user {name!r} was not created")
         now = datetime.now(UTC)
         pw = hash_password(password)
+        taken = ConflictError(
+            [Problem("user", 0, "name", f"a user named {name!r} exists already")],
+            summary=f"user {name!r} exists already",
+        )
         try:
             with self._write() as conn:
+                if self.dialect == "postgresql":
+                    # Serialise account creation, so two names differing in case cannot both
+                    # pass the check below (SQLite's BEGIN IMMEDIATE serialises already).
+                    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _USERS_LOCK})
+                clash = conn.execute(
+                    sa.select(users.c.name).where(sa.func.lower(users.c.name) == name.lower())
+                ).first()
+                if clash is not None and clash.name == name:
+                    raise taken
+                if clash is not None:
+                    raise ConflictError(
+                        [
+                            Problem(
+                                "user",
+                                0,
+                                "name",
+                                f"{name!r} differs only in case from the user {clash.name!r}",
+                            )
+                        ],
+                        summary=f"user {name!r} exists already",
+                    )
                 conn.execute(
                     users.insert().values(
                         name=name,
@@ -952,10 +994,7 @@ class Store:
                     at=now,
                 )
         except sa.exc.IntegrityError:
-            raise ConflictError(
-                [Problem("user", 0, "name", f"a user named {name!r} exists already")],
-                summary=f"user {name!r} exists already",
-            ) from None
+            raise taken from None
         return self.user(name)
 
     def user(self, name: str) -> UserRecord:
@@ -976,6 +1015,7 @@ class Store:
         """The enabled user whose password this is, else None (same time either way)."""
         from metrocircle.security import burn_password_check, verify_password
 
+        name = normal_name(name)
         with self.engine.connect() as conn:
             r = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
         if r is None:
@@ -988,7 +1028,12 @@ class Store:
     def set_disabled(
         self, name: str, disabled: bool, *, actor: str, origin: str | None = None
     ) -> UserRecord:
-        """Disable (or enable) an account; a disabled user's tokens stop working at once."""
+        """Disable (or enable) an account; a disabled user's tokens stop working at once.
+
+        Disabling revokes the user's API tokens too: enabling the account again does not
+        bring them back.
+        """
+        now = datetime.now(UTC)
         with self._write() as conn:
             r = conn.execute(sa.select(users).where(users.c.name == name)).one_or_none()
             if r is None:
@@ -999,6 +1044,9 @@ class Store:
                 .where(users.c.id == r.id)
                 .values(disabled=disabled, token_epoch=users.c.token_epoch + 1)
             )
+            after: dict[str, Any] = {"disabled": disabled}
+            if disabled:
+                after["revoked_tokens"] = revoke_live_tokens(conn, r.id, now)
             audit.append(
                 conn,
                 actor=actor,
@@ -1006,15 +1054,16 @@ class Store:
                 entity="user",
                 entity_id=name,
                 before={"disabled": bool(r.disabled)},
-                after={"disabled": disabled},
+                after=after,
                 origin=origin,
+                at=now,
             )
         return self.user(name)
 
     def set_password(
         self, name: str, password: str, *, actor: str, origin: str | None = None
     ) -> None:
-        """Change a password; access tokens issued before are void."""
+        """Change a password; access tokens issued before are void, API tokens revoked."""
         from metrocircle.security import hash_password, password_problems
 
         problems = [
@@ -1025,49 +1074,58 @@ class Store:
         now = datetime.now(UTC)
         pw = hash_password(password)
         with self._write() as conn:
-            res = conn.execute(
+            uid = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
+            if uid is None:
+                msg = f"no user is named {name!r}"
+                raise NotFoundError(msg)
+            conn.execute(
                 users.update()
-                .where(users.c.name == name)
+                .where(users.c.id == uid)
                 .values(
                     password_hash=pw, password_changed_at=now, token_epoch=users.c.token_epoch + 1
                 )
             )
-            if res.rowcount == 0:
-                msg = f"no user is named {name!r}"
-                raise NotFoundError(msg)
             audit.append(
                 conn,
                 actor=actor,
                 action="set_password",
                 entity="user",
                 entity_id=name,
-                after={"password_changed": True, "password_digest": secret_digest(pw)},
+                after={
+                    "password_changed": True,
+                    "password_digest": secret_digest(pw),
+                    "revoked_tokens": revoke_live_tokens(conn, uid, now),
+                },
                 origin=origin,
                 at=now,
             )
 
     def end_sessions(self, name: str, *, actor: str, origin: str | None = None) -> None:
-        """Void every access token of ``name`` issued so far (sign out everywhere).
+        """Void every access token of ``name`` issued so far and revoke their API tokens.
 
-        API tokens are separate and stay valid until revoked.
+        Signing out everywhere ends every credential: a token left in a script dies too.
         """
+        now = datetime.now(UTC)
         with self._write() as conn:
-            res = conn.execute(
-                users.update()
-                .where(users.c.name == name)
-                .values(token_epoch=users.c.token_epoch + 1)
-            )
-            if res.rowcount == 0:
+            uid = conn.execute(sa.select(users.c.id).where(users.c.name == name)).scalar()
+            if uid is None:
                 msg = f"no user is named {name!r}"
                 raise NotFoundError(msg)
+            conn.execute(
+                users.update().where(users.c.id == uid).values(token_epoch=users.c.token_epoch + 1)
+            )
             audit.append(
                 conn,
                 actor=actor,
                 action="end_sessions",
                 entity="user",
                 entity_id=name,
-                after={"sessions_ended": True},
+                after={
+                    "sessions_ended": True,
+                    "revoked_tokens": revoke_live_tokens(conn, uid, now),
+                },
                 origin=origin,
+                at=now,
             )
 
     def create_api_token(
@@ -1076,21 +1134,24 @@ class Store:
         name: str,
         *,
         expires_days: int | None = None,
+        default_days: int = DEFAULT_TOKEN_DAYS,
+        max_days: int = MAX_TOKEN_DAYS,
         actor: str,
         origin: str | None = None,
     ) -> tuple[ApiTokenRecord, str]:
-        """A machine-feed token for ``user``: (its record, the token — shown this once)."""
+        """A machine-feed token for ``user``: (its record, the token — shown this once).
+
+        Every token expires: after ``expires_days`` (default ``default_days``), at most
+        ``max_days`` (the operator's settings ``api_token_default_days`` and
+        ``api_token_max_days``).
+        """
         from metrocircle.security import new_api_token
 
         if not name.strip() or len(name) > 80:
             raise DataValidationError([Problem("body", 0, "name", "1–80 characters")])
-        if expires_days is not None and not 1 <= expires_days <= 3660:
-            raise DataValidationError(
-                [Problem("body", 0, "expires_days", "between 1 and 3660 days, or none")]
-            )
-        token, digest, prefix = new_api_token()
         now = datetime.now(UTC)
-        expires = now + timedelta(days=expires_days) if expires_days else None
+        expires = token_expiry(now, expires_days, default_days=default_days, max_days=max_days)
+        token, digest, prefix = new_api_token()
         with self._write() as conn:
             u = conn.execute(sa.select(users.c.id).where(users.c.name == user)).one_or_none()
             if u is None:
@@ -1118,7 +1179,7 @@ class Store:
                     "user": user,
                     "name": name,
                     "prefix": prefix,
-                    "expires_at": expires and audit.at_text(expires),
+                    "expires_at": audit.at_text(expires),
                     "secret_digest": secret_digest(digest),
                 },
                 origin=origin,
@@ -1126,14 +1187,15 @@ class Store:
             )
         return ApiTokenRecord(tid, user, name, prefix, now, expires, None), token
 
-    def api_tokens(self, user: str) -> list[ApiTokenRecord]:
-        """The tokens of ``user`` (without the secrets)."""
+    def api_tokens(self, user: str | None) -> list[ApiTokenRecord]:
+        """The tokens of ``user`` (every user's with None), without the secrets."""
         q = (
             sa.select(api_tokens, users.c.name.label("user_name"))
             .join(users, users.c.id == api_tokens.c.user_id)
-            .where(users.c.name == user)
             .order_by(api_tokens.c.id)
         )
+        if user is not None:
+            q = q.where(users.c.name == user)
         with self.engine.connect() as conn:
             return [
                 ApiTokenRecord(
@@ -1149,18 +1211,25 @@ class Store:
             ]
 
     def revoke_api_token(
-        self, user: str, token_id: int, *, actor: str, origin: str | None = None
+        self, user: str | None, token_id: int, *, actor: str, origin: str | None = None
     ) -> None:
-        """Revoke one of ``user``'s tokens."""
+        """Revoke one of ``user``'s tokens (any user's with None: the administrator's)."""
         now = datetime.now(UTC)
         with self._write() as conn:
-            r = conn.execute(
+            q = (
                 sa.select(api_tokens.c.id, api_tokens.c.revoked_at)
                 .join(users, users.c.id == api_tokens.c.user_id)
-                .where(users.c.name == user, api_tokens.c.id == token_id)
-            ).one_or_none()
+                .where(api_tokens.c.id == token_id)
+            )
+            if user is not None:
+                q = q.where(users.c.name == user)
+            r = conn.execute(q).one_or_none()
             if r is None:
-                msg = f"{user!r} has no API token with id {token_id}"
+                msg = (
+                    f"no API token has id {token_id}"
+                    if user is None
+                    else f"{user!r} has no API token with id {token_id}"
+                )
                 raise NotFoundError(msg)
             if r.revoked_at is not None:
                 return
@@ -1193,7 +1262,7 @@ class Store:
         if r is None or r.revoked_at is not None or r.disabled:
             return None
         exp = _utc(r.expires_at)
-        if exp is not None and exp <= datetime.now(UTC):
+        if exp is None or exp <= datetime.now(UTC):  # a token without an expiry is void
             return None
         return _user(r)
 

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import math
+import os
+import re
+import stat
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from metrocircle._errors import DataValidationError, Problem
 from metrocircle.schema import MEASURE_UNITS, ROLES, Manifest, read_csv_rows
@@ -16,12 +24,13 @@ if TYPE_CHECKING:
     from metrocircle.region import Region
 
 __all__ = [
+    "MAX_FIELD_BYTES",
     "REQUIRED_COLUMNS",
     "ObservationIn",
     "known_indicators",
+    "open_table",
     "parse_observation_rows",
     "read_observations_file",
-    "read_table",
     "valid_scopes",
     "validate_observation_files",
 ]
@@ -38,7 +47,22 @@ OPTIONAL_COLUMNS = (
 )  # provenance columns (issue 15) accepted; the store records them once it has the fields
 
 
-@dataclass(frozen=True)
+MAX_FIELD_BYTES = 128 * 1024
+"""Longest field of an observation file or request (128 KiB): far more than any citation
+needs; a longer field is a mistake or an attack, refused by row and field."""
+_CSV_READ_LIMIT = 16 * 1024 * 1024
+"""Longest field the CSV reader takes in at all (so an over-long one is reported by field)."""
+_SNIFF_BYTES = 1 << 16
+"""Bytes read to tell UTF-8 from GBK/GB18030 before streaming the rest."""
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+"""A decimal number in ASCII digits (no ``true``, ``1_000``, full-width digits or hex)."""
+EXTRA_FIELDS = "\x00extra"
+"""Key of a row's fields beyond the header (a key no header can have: NUL is refused)."""
+_YEAR = re.compile(r"\d{4}", re.ASCII)
+"""A year: four ASCII digits (no ``2.023e3``, ``2024.0`` or ``true``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ObservationIn:
     """One validated observation, ready to be stored."""
 
@@ -53,53 +77,175 @@ class ObservationIn:
     line: int = 0
 
 
-def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Read a CSV or XLSX file into a header and string-valued row dicts.
+def _refuse(name: str, row: int, field: str, message: str) -> DataValidationError:
+    return DataValidationError([Problem(name, row, field, message)], summary=f"{name}: {message}")
+
+
+def _open_regular(path: Path) -> int:
+    """Open ``path`` for reading when it is a regular file itself (not a link, FIFO, device)."""
+    name = path.name
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    if path.is_symlink():
+        raise _refuse(name, 0, "*", "is a symbolic link; give the file itself")
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise _refuse(name, 0, "*", "file not found") from None
+    except OSError as exc:  # ELOOP: a link swapped in after the check; EACCES; …
+        raise _refuse(name, 0, "*", f"cannot open the file: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise _refuse(name, 0, "*", "not a regular file (a folder, pipe or device)")
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _cjk_share(text: str) -> float:
+    """Share of the non-ASCII characters that are CJK ideographs or CJK punctuation."""
+    wide = [c for c in text if ord(c) > 127]
+    if not wide:
+        return 0.0
+    cjk = sum(
+        1
+        for c in wide
+        if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef"
+    )
+    return cjk / len(wide)
+
+
+def _encoding_of(fh: io.BufferedReader, name: str) -> str:
+    """``utf-8-sig``, or ``gb18030`` for a GBK file (what Excel on Chinese Windows saves).
+
+    Decided on the first 64 KiB: UTF-8 when it decodes as UTF-8; GB18030 (a superset of
+    GBK) when it decodes as that and its non-ASCII text is mostly Chinese; refused otherwise.
+    """
+    sample = fh.read(_SNIFF_BYTES)
+    fh.seek(0)
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8-sig"
+    try:
+        text = codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        text = ""
+    if text and _cjk_share(text) >= 0.8:
+        return "gb18030"
+    msg = "not UTF-8 text (nor GBK Chinese text); save it as “CSV UTF-8” in Excel"
+    raise _refuse(name, 0, "*", msg)
+
+
+def _csv_records(reader: Any, name: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each non-blank record, read one at a time."""
+    while True:
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            hint = (
+                "the file changes encoding midway"
+                if encoding == "gb18030"
+                else "not UTF-8 text here; if Excel saved it as GBK, save it as “CSV UTF-8”"
+            )
+            raise _refuse(name, reader.line_num + 1, "*", f"{hint} ({exc.reason})") from None
+        except csv.Error as exc:
+            line = reader.line_num
+            if "field larger than field limit" in str(exc):
+                msg = f"a field is longer than {MAX_FIELD_BYTES // 1024} KiB"
+                raise _refuse(name, line, "*", msg) from None
+            raise _refuse(name, line, "*", f"malformed CSV: {exc}") from None
+        if not rec or all(not c.strip() for c in rec):
+            continue
+        yield reader.line_num, rec
+
+
+def _csv_dicts(
+    records: Iterator[tuple[int, list[str]]], header: list[str]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    n = len(header)
+    for line, rec in records:
+        row: dict[str, Any] = dict(zip(header, rec, strict=False))
+        if len(rec) > n:
+            row[EXTRA_FIELDS] = rec[n:]
+        yield line, row
+
+
+@contextmanager
+def open_table(path: Path) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]]:
+    """Open a CSV or XLSX file: its header and an iterator of (line, row dict), read lazily.
+
+    Rows are read one at a time, so memory does not grow with the file while reading.
+    Symbolic links and anything but a regular file are refused (nothing of their target is
+    echoed); a CSV in UTF-8 (BOM tolerated) or GBK/GB18030 is read.
 
     Raises
     ------
     DataValidationError
-        When the file is missing, empty, not UTF-8 or of an unknown type.
+        When the file is missing, a link or not a regular file, empty, in another encoding,
+        or of an unknown type.
     """
     name = path.name
-    if not path.is_file():
-        raise DataValidationError([Problem(name, 0, "*", "file not found")])
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        try:
-            header, rows = read_csv_rows(path)
-        except UnicodeDecodeError as exc:
-            raise DataValidationError(
-                [Problem(name, 0, "*", f"not UTF-8 text: {exc.reason}")]
-            ) from None
-    elif suffix in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+    if suffix not in (".csv", ".xlsx", ".xlsm"):
+        raise _refuse(name, 0, "*", f"unsupported file type {suffix!r}; use .csv or .xlsx")
+    fd = _open_regular(path)
+    with os.fdopen(fd, "rb") as fh:
+        if suffix == ".csv":
+            encoding = _encoding_of(fh, name)
+            if csv.field_size_limit() < _CSV_READ_LIMIT:
+                csv.field_size_limit(_CSV_READ_LIMIT)
+            text = io.TextIOWrapper(fh, encoding=encoding, newline="")
+            reader = csv.reader(text)
+            records = _csv_records(reader, name, encoding)
+            first = next(records, None)
+            header = [h.strip() for h in first[1]] if first else []
+            if not header or not any(header):
+                raise _refuse(name, 1, "*", "the file has no header row")
+            yield header, _csv_dicts(records, header)
+        else:
+            yield from _xlsx_table(fh, name)
 
-        try:
-            wb = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises several types for a corrupt workbook
-            raise DataValidationError(
-                [Problem(name, 0, "*", f"unreadable workbook: {exc}")]
-            ) from None
+
+def _xlsx_table(
+    fh: io.BufferedReader, name: str
+) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(fh, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several types for a corrupt workbook
+        raise _refuse(name, 0, "*", f"unreadable workbook: {exc}") from None
+    try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         first = next(it, None)
         header = [str(c).strip() if c is not None else "" for c in (first or ())]
-        rows = []
-        for vals in it:
-            if vals is None or all(v is None for v in vals):
-                continue
-            rows.append(
-                {h: ("" if v is None else str(v)) for h, v in zip(header, vals, strict=False) if h}
-            )
+        if not header or not any(header):
+            raise _refuse(name, 1, "*", "the file has no header row")
+
+        def rows() -> Iterator[tuple[int, dict[str, Any]]]:
+            for line, vals in enumerate(it, start=2):
+                if vals is None or all(v is None for v in vals):
+                    continue
+                yield line, {h: _cell(v) for h, v in zip(header, vals, strict=False) if h}
+
+        yield header, rows()
+    finally:
         wb.close()
-    else:
-        raise DataValidationError(
-            [Problem(name, 0, "*", f"unsupported file type {suffix!r}; use .csv or .xlsx")]
-        )
-    if not header:
-        raise DataValidationError([Problem(name, 1, "*", "the file has no header row")])
-    return header, rows
+
+
+def _cell(v: Any) -> Any:
+    """A workbook cell as text; a boolean stays a boolean (refused where a number is due)."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))  # Excel keeps every number as a double: 2024.0 is the year 2024
+    return str(v)
 
 
 def known_indicators(region: Region) -> dict[str, str]:
@@ -120,18 +266,78 @@ def valid_scopes(codes: Iterable[str], manifest: Manifest) -> set[str]:
     return scopes
 
 
+def _field_problems(file: str, line: int, r: dict[Any, Any]) -> list[Problem]:
+    """A NUL, an over-long field or extra fields: reported without echoing the value."""
+    out: list[Problem] = []
+    if EXTRA_FIELDS in r or None in r:
+        out.append(Problem(file, line, "*", "more fields than the header has"))
+    for k, v in r.items():
+        if not isinstance(v, str) or k in (EXTRA_FIELDS, None):
+            continue
+        if "\x00" in v:
+            out.append(Problem(file, line, str(k), "contains a NUL byte"))
+        elif len(v) > MAX_FIELD_BYTES // 4 and len(v.encode("utf-8")) > MAX_FIELD_BYTES:
+            out.append(Problem(file, line, str(k), f"is longer than {MAX_FIELD_BYTES // 1024} KiB"))
+    return out
+
+
+def _short(text: str) -> str:
+    """``repr`` of a value for a message, cut to 60 characters."""
+    r = repr(text)
+    return r if len(r) <= 60 else r[:57] + "…'"
+
+
+def _number(text: str) -> float | None:
+    """A finite number written in ASCII decimal notation, else None.
+
+    >>> _number("61.5"), _number("-0"), _number("1e-300"), _number("true"), _number("1_000")
+    (61.5, -0.0, 1e-300, None, None)
+    >>> _number("１２"), _number("0x10"), _number("nan"), _number("1e999")
+    (None, None, None, None)
+    """
+    if not _NUMBER.fullmatch(text):
+        return None
+    v = float(text)
+    return v if math.isfinite(v) else None
+
+
+def source_url_problem(url: str) -> str | None:
+    """Why a source URL is refused: it must be an http(s) address with a host.
+
+    >>> source_url_problem("https://tjj.cq.gov.cn/x") is None
+    True
+    >>> source_url_problem("javascript:alert(1)")
+    "must be an http:// or https:// address, not 'javascript:…'"
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        head = url.split(":", 1)[0][:20] if ":" in url else url[:20]
+        return f"must be an http:// or https:// address, not {head + ':…'!r}"
+    if any(c.isspace() or ord(c) < 32 for c in url):
+        return "must not contain spaces or control characters"
+    return None
+
+
 def parse_observation_rows(
     header: list[str],
-    rows: list[dict[str, str]],
+    rows: Iterable[dict[str, Any]] | Iterable[tuple[int, dict[str, Any]]],
     *,
     file: str,
     scopes: set[str],
     indicators: dict[str, str] | None,
+    numbered: bool = False,
 ) -> tuple[list[ObservationIn], list[Problem]]:
     """Validate observation rows; return the good ones and every problem found.
 
+    Numbers must be written as numbers (no ``true``, ``1_000`` or full-width digits),
+    years as four digits; text is stored in NFC; a field with a NUL or over
+    :data:`MAX_FIELD_BYTES` is refused by row and field without echoing it.
+
     Parameters
     ----------
+    rows
+        Row dicts (numbered 2, 3, … like the lines of a file with a header), or with
+        ``numbered`` (line, row dict) pairs as :func:`open_table` yields them.
     indicators
         Known indicator id → unit of measure; ``None`` accepts any indicator id (used
         when the dataset's own observation file defines its indicators).
@@ -150,7 +356,14 @@ def parse_observation_rows(
         return [], problems
     good: list[ObservationIn] = []
     seen: dict[tuple[str, str, int, str], int] = {}
-    for i, raw in enumerate(rows, start=2):
+    pairs: Iterable[tuple[int, dict[str, Any]]] = (
+        rows if numbered else enumerate(rows, start=2)  # type: ignore[assignment,arg-type]
+    )
+    for i, raw in pairs:
+        bad = _field_problems(file, i, raw)
+        if bad:
+            problems.extend(bad)
+            continue
         # Text is stored in Unicode NFC, so one source spelt in two normal forms is one source
         # (and the audit digest hashes what is stored).
         r = {
@@ -164,16 +377,18 @@ def parse_observation_rows(
         if not ind:
             row_problems.append(Problem(file, i, "indicator", "is empty"))
         elif indicators is not None and ind not in indicators:
-            row_problems.append(Problem(file, i, "indicator", f"unknown indicator {ind!r}"))
+            row_problems.append(Problem(file, i, "indicator", f"unknown indicator {_short(ind)}"))
         if scope not in scopes:
-            row_problems.append(Problem(file, i, "scope", f"unknown unit code or scope {scope!r}"))
+            row_problems.append(
+                Problem(file, i, "scope", f"unknown unit code or scope {_short(scope)}")
+            )
         if unit not in MEASURE_UNITS:
             row_problems.append(
                 Problem(
                     file,
                     i,
                     "unit",
-                    f"unknown unit of measure {unit!r}; expected one of {sorted(MEASURE_UNITS)}",
+                    f"unknown unit of measure {_short(unit)}; expected one of {sorted(MEASURE_UNITS)}",
                 )
             )
         elif indicators is not None and ind in indicators and indicators[ind] != unit:
@@ -186,22 +401,23 @@ def parse_observation_rows(
                 )
             )
         period: int | None = None
-        try:
-            period = int(str(r.get("period", "")).strip())
+        p_raw = r.get("period", "")
+        p_text = p_raw.strip() if isinstance(p_raw, str) else None
+        if p_text is not None and _YEAR.fullmatch(p_text):
+            period = int(p_text)
             if not 1949 <= period <= 2100:
                 row_problems.append(
                     Problem(file, i, "period", f"year {period} out of range 1949–2100")
                 )
-        except ValueError:
-            row_problems.append(Problem(file, i, "period", f"not a year: {r.get('period')!r}"))
-        value: float | None = None
-        try:
-            value = float(str(r.get("value", "")).strip())
-            if not math.isfinite(value):
-                raise ValueError
-        except ValueError:
-            row_problems.append(Problem(file, i, "value", f"not a number: {r.get('value')!r}"))
-            value = None
+                period = None
+        else:
+            shown = repr(p_raw)[:40]
+            row_problems.append(Problem(file, i, "period", f"not a year (four digits): {shown}"))
+        v_raw = r.get("value", "")
+        value = _number(v_raw.strip()) if isinstance(v_raw, str) else None
+        if value is None:
+            shown = repr(v_raw)[:40]
+            row_problems.append(Problem(file, i, "value", f"not a number: {shown}"))
         if value is not None and unit in MEASURE_UNITS:
             lo, hi = MEASURE_UNITS[unit][2], MEASURE_UNITS[unit][3]
             if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -215,6 +431,10 @@ def parse_observation_rows(
                 )
         if not source:
             row_problems.append(Problem(file, i, "source", "every observation needs its source"))
+        url = (r.get("source_url") or "").strip()
+        why = source_url_problem(url) if url else None
+        if why:
+            row_problems.append(Problem(file, i, "source_url", why))
         if not row_problems and period is not None and value is not None:
             key = (ind, scope, period, source)
             if key in seen:
@@ -238,7 +458,7 @@ def parse_observation_rows(
                     value,
                     unit,
                     source,
-                    (r.get("source_url") or "").strip() or None,
+                    url or None,
                     (r.get("submitted_by") or "").strip() or None,
                     i,
                 )
@@ -268,11 +488,16 @@ def read_observations_file(path: Path, region: Region) -> list[ObservationIn]:
         Listing every problem (unknown unit codes, unknown indicators, wrong units of
         measure, out-of-range values, duplicates) as ``file:row:field: message``.
     """
-    header, rows = read_table(path)
     scopes = valid_scopes(region.unit_codes, region.manifest)
-    good, problems = parse_observation_rows(
-        header, rows, file=path.name, scopes=scopes, indicators=known_indicators(region)
-    )
+    with open_table(path) as (header, rows):
+        good, problems = parse_observation_rows(
+            header,
+            rows,
+            file=path.name,
+            scopes=scopes,
+            indicators=known_indicators(region),
+            numbered=True,
+        )
     if problems:
         raise DataValidationError(
             problems, summary=f"{path.name}: {len(problems)} problem(s); nothing was imported"

@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from metrocircle._errors import DataValidationError, MetrocircleError
+from metrocircle.api.heavy import check_size, heavy
 from metrocircle.coverage.facilities import FacilityRow
 
 __all__ = ["router"]
@@ -212,8 +213,10 @@ def parameters() -> dict[str, Any]:
     summary="Population within T minutes of the nearest facility, per unit and area",
     response_model=CoverageOut,
 )
+@heavy
 def rescue(body: CoverageIn, request: Request) -> dict[str, Any]:
     """The 1-hour rescue circle (by default) of an inline facility list, on a scenario network."""
+    check_size(request, facilities=len(body.facilities))
     from metrocircle.coverage.measures import load_parameters
     from metrocircle.coverage.service import coverage_from_region, zone_table, zones_geojson
 
@@ -266,8 +269,10 @@ def rescue(body: CoverageIn, request: Request) -> dict[str, Any]:
     operation_id="coverage_nth_nearest",
     summary="Minutes to the n-th nearest facility per zone",
 )
+@heavy
 def nth(body: NthIn, request: Request) -> dict[str, Any]:
     """Per zone the time to its n-th nearest facility (null = fewer than n reachable)."""
+    check_size(request, facilities=len(body.facilities))
     from metrocircle.coverage.service import nth_nearest_from_region
 
     region = _region(request)
@@ -298,8 +303,10 @@ def nth(body: NthIn, request: Request) -> dict[str, Any]:
     operation_id="coverage_two_step_fca",
     summary="Two-step floating catchment accessibility",
 )
+@heavy
 def two_step(body: FcaIn, request: Request) -> dict[str, Any]:
     """Capacity per person (2SFCA) per zone and its population-weighted mean per unit."""
+    check_size(request, facilities=len(body.facilities))
     from metrocircle.coverage.service import two_step_fca_from_region
 
     region = _region(request)
@@ -338,6 +345,7 @@ def two_step(body: FcaIn, request: Request) -> dict[str, Any]:
     operation_id="coverage_site",
     summary="Exact siting: set covering, maximal covering, p-median",
 )
+@heavy
 def site(body: SiteIn, request: Request) -> dict[str, Any]:
     """Solve a siting model with HiGHS; returns proposed sites and uncovered zones as GeoJSON."""
     from metrocircle.coverage.measures import load_parameters
@@ -351,6 +359,8 @@ def site(body: SiteIn, request: Request) -> dict[str, Any]:
 
     region = _region(request)
     _check_scenario(region, body.scenario)
+    if body.candidates is not None:
+        check_size(request, sites=len(body.candidates) + len(body.existing))
     if (body.candidates is None) == (body.builtin_candidates is None):
         raise HTTPException(
             status_code=422, detail="give exactly one of `candidates` or `builtin_candidates`"
@@ -362,6 +372,7 @@ def site(body: SiteIn, request: Request) -> dict[str, Any]:
             cands = _layer(body.candidates, body.datum, "candidates")
         else:
             cands = builtin_candidates(region, str(body.builtin_candidates))
+            check_size(request, sites=len(cands) + len(body.existing))
         existing = _layer(body.existing, body.datum, "existing") if body.existing else None
         if body.model == "pmedian":
             pairs = len(zone_table(region)) * (len(cands) + len(body.existing))

@@ -9,7 +9,15 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
 from metrocircle._errors import PermissionDeniedError
-from metrocircle.api.deps import PrincipalDep, RegionDep, StoreDep, UserDep, WriterDep, origin_of
+from metrocircle.api.deps import (
+    PrincipalDep,
+    RegionDep,
+    SettingsDep,
+    StoreDep,
+    UserDep,
+    WriterDep,
+    origin_of,
+)
 from metrocircle.api.routes.core import invalid, valid_scopes
 from metrocircle.api.schemas import ObservationOut, ObservationPageOut
 from metrocircle.api.schemas_users import (
@@ -53,6 +61,7 @@ def list_observations(
     *,
     region: RegionDep,
     store: StoreDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
     indicator: Annotated[
         str | None,
@@ -74,7 +83,17 @@ def list_observations(
         Query(description="by indicator, scope and year (default), or newest submission first"),
     ] = "indicator",
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1_000,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=10_000_000, description="at most the server's max_offset")
+    ] = 0,
+    after_id: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**31 - 1,
+            description="keyset paging: rows after this id, in id order (use next_after_id)",
+        ),
+    ] = None,
 ) -> ObservationPageOut:
     """Stored observations, optionally of one indicator, scope, status or batch.
 
@@ -84,6 +103,13 @@ def list_observations(
     if scope is not None and scope not in valid_scopes(region):
         msg = f"unknown scope {scope!r}; use region, a unit code or group:<role>"
         raise invalid(("query", "scope"), msg)
+    max_offset = settings.max_offset
+    if offset > max_offset:
+        msg = f"offset is at most {max_offset}; page deeper with after_id (next_after_id)"
+        raise invalid(("query", "offset"), msg)
+    if after_id is not None and (offset or order == "newest"):
+        msg = "after_id pages in id order: give neither offset nor order=newest with it"
+        raise invalid(("query", "after_id"), msg)
     if indicator is not None and indicator not in known_indicators(region):
         raise invalid(("query", "indicator"), f"unknown indicator {indicator!r}")
     if principal is None:
@@ -110,8 +136,13 @@ def list_observations(
         newest_first=order == "newest",
         limit=limit,
         offset=offset,
+        after_id=after_id,
     )
-    return ObservationPageOut(total=total, items=[ObservationOut.build(r) for r in items])
+    return ObservationPageOut(
+        total=total,
+        items=[ObservationOut.build(r) for r in items],
+        next_after_id=items[-1].id if after_id is not None and len(items) == limit else None,
+    )
 
 
 def _digest(body: SubmissionIn) -> str:

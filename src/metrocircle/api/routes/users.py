@@ -116,7 +116,7 @@ def logout(request: Request, principal: UserDep, store: StoreDep) -> Response:
     """End every session of the logged-in user: all their access tokens stop working.
 
     Bearer tokens cannot be recalled one by one; this moves the user's token epoch on, so
-    a token left in another browser dies too. API tokens stay (revoke them separately).
+    a token left in another browser dies too. The user's API tokens are revoked as well.
     """
     store.end_sessions(principal.name, actor=principal.name, origin=origin_of(request))
     return Response(status_code=204)
@@ -141,7 +141,12 @@ def list_api_tokens(principal: UserDep, store: StoreDep) -> list[ApiTokenOut]:
     responses=_401 | _403,
 )
 def create_api_token(
-    *, request: Request, principal: UserDep, store: StoreDep, body: ApiTokenIn
+    *,
+    request: Request,
+    principal: UserDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    body: ApiTokenIn,
 ) -> NewApiTokenOut:
     """A machine-feed token for the logged-in user; the secret is shown in this answer only.
 
@@ -153,6 +158,8 @@ def create_api_token(
         principal.name,
         body.name,
         expires_days=body.expires_days,
+        default_days=settings.api_token_default_days,
+        max_days=settings.api_token_max_days,
         actor=principal.name,
         origin=origin_of(request),
     )
@@ -176,6 +183,37 @@ def revoke_api_token(
     store.revoke_api_token(
         principal.name, token_id, actor=principal.name, origin=origin_of(request)
     )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/users/{name}/api-tokens",
+    operation_id="list_user_api_tokens",
+    response_model=list[ApiTokenOut],
+    responses=_401 | _403 | {404: {"description": "No such user"}},
+)
+def list_user_api_tokens(_admin: AdminDep, store: StoreDep, name: UserName) -> list[ApiTokenOut]:
+    """Any user's machine-feed tokens, live and revoked (administrators only; never secrets)."""
+    store.user(name)  # 404 for an unknown user, not an empty list
+    return [ApiTokenOut.build(t) for t in store.api_tokens(name)]
+
+
+@router.delete(
+    "/users/{name}/api-tokens/{token_id}",
+    operation_id="revoke_user_api_token",
+    status_code=204,
+    responses=_401 | _403 | {404: {"description": "No such token of this user"}},
+)
+def revoke_user_api_token(
+    *,
+    request: Request,
+    admin: AdminDep,
+    store: StoreDep,
+    name: UserName,
+    token_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Revoke any user's token (administrators only); the audit log names who did."""
+    store.revoke_api_token(name, token_id, actor=admin.name, origin=origin_of(request))
     return Response(status_code=204)
 
 

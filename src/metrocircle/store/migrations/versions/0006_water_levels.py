@@ -1,7 +1,7 @@
 """Water levels of the flood gauge stations, kept in the store.
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02
 
 A stored reading decides the flood warnings the joint office issues, so it is written like
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
