@@ -50,7 +50,7 @@ def body(k):
     rows = [
         {"id": f"c{i}", "name_zh": f"候选{i}", "type": "emergency_reserve",
          "source": "benchmark: a township point as a candidate",
-         "lon": float(r.geometry.x), "lat": float(r.geometry.y)}
+         "lon": float(r.lon), "lat": float(r.lat)}
         for i, r in enumerate(towns.head(k).itertuples())
     ]
     out = {"model": model, "candidates": rows}

@@ -53,7 +53,8 @@ def _key(a: str, b: str, minutes: float) -> tuple[frozenset[str], float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--shared", type=Path, default=HERE.parent.parent.parent / "shared" / "data")
+    ap.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared" / "data")
+    ap.add_argument("--out", type=Path, default=OUT)
     args = ap.parse_args(argv)
     region = load_region("chongqing")
     net = args.shared / "network"
@@ -108,12 +109,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         r["from_unit"] = match_place(region, r["from_zh"])
         r["to_unit"] = match_place(region, r["to_zh"])
-    with OUT.open("w", encoding="utf-8", newline="") as fh:
+    with args.out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
     matched = sum(1 for r in rows if r["from_unit"] and r["to_unit"])
-    print(f"wrote {OUT} ({len(rows)} rows, {matched} between places of the model)")
+    print(f"wrote {args.out} ({len(rows)} rows, {matched} between places of the model)")
     return 0
 
 

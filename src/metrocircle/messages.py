@@ -71,7 +71,7 @@ _REPORT: dict[str, tuple[str, str]] = {
     ),
     "f_overview": (
         "规划提出的 {n} 个量化目标中，{achieved} 个已实现，{on_track} 个进度正常，{behind} 个滞后或存在风险，{no_data} 个尚无可用的监测数据。",
-        "Of the plan's {n} quantified targets, {achieved} are achieved, {on_track} on track, {behind} off track or at risk, and {no_data} have no usable data yet.",
+        "The plan's {n} quantified targets: {achieved} achieved, {on_track} on track, {behind} off track or at risk, {no_data} without usable data yet.",
     ),
     "f_achieved": ("已实现的目标：{items}。", "Achieved: {items}."),
     "f_behind": ("需重点关注的目标：{items}。", "Targets needing attention: {items}."),

@@ -214,6 +214,38 @@ def _check_refs(
     return problems
 
 
+def _check_seats(
+    numbered: list[tuple[int, UnitRow]], bnd: Any, units_file: str, boundaries_file: str
+) -> list[Problem]:
+    """A unit's seat must lie inside (or on) its own boundary: one problem per unit that does not.
+
+    One message says both sides (the seat outside the unit, the boundary not holding its seat),
+    because either file may be the wrong one; the distance helps tell a typo from a datum shift.
+    """
+    from shapely.geometry import Point
+
+    problems: list[Problem] = []
+    for i, u in numbered:
+        if u.seat_lon is None or u.seat_lat is None or u.code not in bnd.index:
+            continue
+        shape = bnd.geometry.loc[u.code]
+        seat = Point(u.seat_lon, u.seat_lat)
+        if shape is None or shape.covers(seat):
+            continue
+        km = shape.distance(seat) * 111.32  # degrees to km at the equator: an indication only
+        problems.append(
+            Problem(
+                units_file,
+                i,
+                "seat_lon",
+                f"the seat of {u.code} {u.name_zh} ({u.seat_lon}, {u.seat_lat}) lies outside the "
+                f"unit's boundary in {boundaries_file} (about {km:.1f} km away): either the seat "
+                "coordinates or the boundary is wrong",
+            )
+        )
+    return problems
+
+
 def _read_boundaries(path: Path, codes: set[str], file: str) -> tuple[Any, list[Problem]]:
     import geopandas as gpd
 
@@ -326,6 +358,12 @@ def _load(path: Path) -> tuple[Region | None, list[Problem]]:
         path / manifest.files["boundaries"].path, codes, manifest.files["boundaries"].path
     )
     problems.extend(bp)
+    if bnd is not None:
+        problems.extend(
+            _check_seats(
+                units_n, bnd, manifest.files["units"].path, manifest.files["boundaries"].path
+            )
+        )
     problems.extend(validate_dataset_files(path, manifest))
     if problems or bnd is None:
         return None, problems

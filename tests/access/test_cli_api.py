@@ -31,6 +31,13 @@ def test_commute_json_plan_2025(region: Region) -> None:
         both = [m for m in (r["minutes_road"], r["minutes_rail"]) if m is not None]
         assert r["minutes_to_centre"] == min(both)
         assert r["mode"] == ("road" if r["minutes_to_centre"] == r["minutes_road"] else "rail")
+    pub = {r["code"]: r["published"] for r in rows}
+    assert pub["500120"] is None  # 璧山: nothing published, and never the model's figure
+    nanchuan = pub["500119"]
+    assert nanchuan["kind"] == "published" and nanchuan["minutes"] == 60.0
+    assert nanchuan["mode"] == "road" and nanchuan["source_url"].startswith("http")
+    assert set(nanchuan) >= {"minutes", "mode", "statement_date", "source_url", "kind"}
+    assert all(p is None or p["kind"] == "published" for p in pub.values())
     t = doc["target"]
     assert t["value_kind"] == "modelled" and t["units"] == 18
     assert t["units_within_60"] == sum(r["within_60"] for r in rows if not r["core"])

@@ -183,8 +183,6 @@ def matrix(
     """
     import numpy as np
     import pandas as pd
-    from rich.console import Console
-    from rich.text import Text
 
     from metrocircle.access.commute import seats
     from metrocircle.access.zones import load_zones
@@ -206,7 +204,13 @@ def matrix(
         ids = pts["code"] if level == "units" else pts["id"]
         ll = pts[["lon", "lat"]].to_numpy(dtype=float)
         where = scheduler or "a local Dask cluster"
-        with Console(stderr=True).status(Text(f"{len(ll)} × {len(ll)} travel times on {where} …")):
+        from metrocircle.messages import lang_or_default, text
+
+        label = (
+            f"{text('cli.matrix_progress', lang_or_default(None))}: {len(ll)} × {len(ll)} ({where})"
+        )
+        with progress_bar(label) as step:
+            step(label, 0, None)
             engine = DaskEngine(make_engine(net.graph), scheduler=scheduler)
             mat = points_cost_matrix(net, ll, ll, engine=engine)
         df = pd.DataFrame(
@@ -373,6 +377,10 @@ def network_build(
         fail(f"`--osm` {osm} does not exist")
     if gtfs is not None and not gtfs.is_file():
         fail(f"`--gtfs` {gtfs} does not exist")
-    with user_errors():
+    from metrocircle.messages import lang_or_default, text
+
+    label = text("cli.network_progress", lang_or_default(None))
+    with user_errors(), progress_bar(label) as step:
+        step(label, 0, None)
         counts = build_network_files(osm, out, gtfs=gtfs)
     typer.echo(f"wrote {counts['nodes']} nodes and {counts['links']} links to {out}")

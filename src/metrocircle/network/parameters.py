@@ -323,7 +323,7 @@ _DEFAULTS: list[Parameter] = [
         "road.urban_speed_kmh",
         30.0,
         "km/h",
-        "ASSUMED mean car speed on town streets (modelled links between two 街道/seat points, the ramp's town part): signal-controlled urban roads of the hilly core and of district towns, slower than rural roads; no speed survey in the dataset.",
+        "Mean car speed on town streets outside the core (modelled links between two 街道/seat points, the town part of a seat's ramp). Prior 30 km/h ASSUMED (signal-controlled streets; no speed survey in the dataset); fitted to the published times, which mostly count from the interchange and so pull it to its upper bound.",
         calibrated=True,
     ),
     _p(
