@@ -32,15 +32,20 @@ def test_serve_prints_the_address_and_runs_the_app(
     import uvicorn
 
     calls: list[dict[str, Any]] = []
+    import socket
+
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
-    serve_command(host="127.0.0.1", port=8799, db=f"sqlite:///{tmp_path / 's.sqlite'}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # a port free right now
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve_command(host="127.0.0.1", port=port, db=f"sqlite:///{tmp_path / 's.sqlite'}")
     out = capsys.readouterr().out
-    assert "metrocircle dashboard: http://127.0.0.1:8799/" in out
+    assert f"metrocircle dashboard: http://127.0.0.1:{port}/" in out
     assert len(calls) == 1
     assert calls[0]["host"] == "127.0.0.1"
-    assert calls[0]["port"] == 8799
+    assert calls[0]["port"] == port
     app = calls[0]["app"]
-    assert app.state.settings.port == 8799
+    assert app.state.settings.port == port
     assert app.state.region.name == "chongqing"
     assert "/api/region" in app.openapi()["paths"]
 
@@ -55,3 +60,36 @@ def test_serve_refuses_a_bad_dataset(
         serve_command(dataset=str(tmp_path / "nowhere"), db=f"sqlite:///{tmp_path / 's.sqlite'}")
     assert exc.value.exit_code == 2
     assert "nowhere" in capsys.readouterr().err
+
+
+def test_serve_says_the_port_is_taken_and_prints_no_address(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import socket
+
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(typer.Exit) as exc:
+            serve_command(host="127.0.0.1", port=port, db=f"sqlite:///{tmp_path / 's.sqlite'}")
+    captured = capsys.readouterr()
+    assert exc.value.exit_code == 2
+    assert f"port {port}" in captured.err
+    assert "taken" in captured.err
+    assert "http://" not in captured.out
+
+
+def test_a_free_port_has_no_problem() -> None:
+    import socket
+
+    from metrocircle.cli.serve import port_problem
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert port_problem("127.0.0.1", port) is None
+    assert port_problem("no-such-host.invalid", port) is not None

@@ -113,7 +113,7 @@ def served(monkeypatch: pytest.MonkeyPatch, store_url: str) -> Iterator[str]:
     monkeypatch.setattr(uvicorn, "run", fake_run)
     from metrocircle.cli.serve import serve_command
 
-    serve_command(db=store_url)
+    serve_command(db=store_url, port=_free_port())  # a port free now: serve checks it first
     assert captured, "serve did not start uvicorn"
     port = _free_port()
     settings = Settings(

@@ -8,7 +8,7 @@ import typer
 
 from metrocircle.cli._common import DatasetOpt, StoreOpt, fail, user_errors
 
-__all__ = ["dashboard_url", "serve_command"]
+__all__ = ["dashboard_url", "port_problem", "serve_command"]
 
 HostOpt = Annotated[
     str, typer.Option("--host", help="Interface to listen on (127.0.0.1: this machine only).")
@@ -37,6 +37,36 @@ def dashboard_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be listened on (taken, or no such interface), or None.
+
+    The port is bound and released at once with ``SO_REUSEADDR``, as uvicorn binds it, so a
+    socket still in TIME_WAIT does not count as taken; only a live listener or a bad host does.
+    """
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is taken by another program (is metrocircle already "
+                    f"running?); stop it or choose another port with --port"
+                )
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def serve_command(
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8765,
@@ -55,6 +85,9 @@ def serve_command(
         app = create_app(settings)
     if not (static_dir() / "index.html").is_file():
         fail("the dashboard files are missing from this installation (run `npm run build` in web/)")
+    problem = port_problem(host, port)
+    if problem:
+        fail(problem)  # before the address is printed: nothing would answer there
     url = dashboard_url(host, port)
     typer.echo(f"metrocircle dashboard: {url}")
     typer.echo(f"API documentation:     {url}docs  ·  OpenAPI: {url}openapi.json")
