@@ -391,6 +391,34 @@ _NOTE: dict[str, tuple[str, str]] = {
 }
 
 _CLI: dict[str, tuple[str, str]] = {
+    "commute_title": (
+        "至{centre}通行时间（分钟，模型）— {scenario}",
+        "Minutes to {centre} (modelled) — {scenario}",
+    ),
+    "commute_columns": (
+        "代码|区县|道路|轨道|最快|方式|60分钟内|至中心城区边缘|公开数据",
+        "code|unit|road|rail|fastest|mode|≤60 min|to core edge|published",
+    ),
+    "mode_road": ("道路", "road"),
+    "mode_rail": ("轨道", "rail"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "undated": ("未注明日期", "undated"),
+    "commute_published_note": (
+        "公开数据：公开来源所述该区县与中心城区（中心城区/主城，具体地点未注明）之间的时间，"
+        "列于模型结果旁供对照，不参与模型计算；来源见 --json 输出（published.source_url）。",
+        "published: a time a public source states between the unit and the central urban area"
+        " (中心城区/主城, point not stated), shown beside the model, not used in it;"
+        " sources in --json (published.source_url).",
+    ),
+    "commute_target": (
+        "周边区县 60 分钟内：{n}/{total}（{share}），人口 {pop}；最慢 {slowest} {minutes} 分钟；"
+        "“基本实现”门槛 {basic} → {verdict}（模型推算）",
+        "Surrounding units within 60 min: {n}/{total} ({share}), population {pop}; slowest "
+        "{slowest} {minutes} min; 基本实现 threshold {basic} → {verdict} (modelled)",
+    ),
+    "met": ("已达到", "met"),
+    "not_met": ("未达到", "not met"),
     "written": ("已写入 {path}", "Wrote {path}"),
     "pdf_missing": (
         "生成 PDF 需要 WeasyPrint 及系统库 Pango：{detail}。请安装后重试（HTML 报告不需要它们）。",

@@ -56,10 +56,18 @@ def commute(
     scenario: ScenarioOpt = "baseline-2020",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+    ] = None,
 ) -> None:
     """Minutes from every unit seat to the centre (the manifest's, e.g. 解放碑) by road and rail, and the target as shares."""
     from metrocircle.access.workflows import commute_report
+    from metrocircle.messages import lang_or_default, text
 
+    if lang not in (None, "zh", "en"):
+        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
+    lg = lang_or_default(lang)
     with user_errors():
         region = load_region_or_exit(dataset)
         _network(region, scenario)
@@ -74,48 +82,52 @@ def commute(
     def mm(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
-    tab = Table(
-        title=Text(
-            f"至{rep.centre['name_zh']}通行时间（分钟，模型）/ minutes to {rep.centre['name_zh']} "
-            f"(modelled) — {scenario}"
-        )
-    )
-    cols = ("code", "unit", "road", "rail", "fastest", "mode", "≤60", "to core edge", "published")
-    for c in cols:
-        tab.add_column(c)
+    def name(code: str, zh: str) -> str:
+        if lg == "zh" or code not in region.units.index:
+            return zh
+        return str(region.units.loc[code, "name_en"] or zh)
+
+    centre = rep.centre["name_zh"] if lg == "zh" else region.manifest.centre.name_en
+    tab = Table(title=Text(text("cli.commute_title", lg, centre=centre, scenario=scenario)))
+    for c in text("cli.commute_columns", lg).split("|"):
+        tab.add_column(c, overflow="fold")  # wrap, never cut a name or a figure
 
     def pub(p: dict[str, Any] | None) -> str:
         if p is None:
             return "—"
-        return f"{p['minutes']:.0f} ({(p['statement_date'] or 'undated')[:4]})"
+        return f"{p['minutes']:.0f} ({(p['statement_date'] or text('cli.undated', lg))[:4]})"
 
     for r in rep.units:
         data_row(
             tab,
             r.code,
-            r.name_zh,
+            name(r.code, r.name_zh),
             mm(r.minutes_road),
             mm(r.minutes_rail),
             mm(r.minutes_to_centre),
-            r.mode or "—",
-            "yes" if r.within_60 else "no",
+            text(f"cli.mode_{r.mode}", lg) if r.mode in ("road", "rail") else "—",
+            text("cli.yes" if r.within_60 else "cli.no", lg),
             mm(r.minutes_to_core_edge),
             pub(r.published),
         )
     con = Console()
     con.print(tab)
-    con.print(
-        "published: a time a public source states between the unit and the central urban area"
-        " (中心城区/主城, point not stated), shown beside the model, not used in it;"
-        " sources in --json (published.source_url)"
-    )
+    con.print(text("cli.commute_published_note", lg), markup=False)
     t = rep.target
     su = t["slowest_unit"]
     con.print(
-        f"周边区县 60 分钟内 / surrounding units within 60 min: {t['units_within_60']}/{t['units']} "
-        f"({t['share_units_within_60']:.0%}), population {t['share_population_within_60']:.0%}; "
-        f"slowest {su['name_zh']} {mm(su['minutes'])} min; 基本实现 threshold "
-        f"{t['basic_share']:.0%} → {'met' if t['basically_achieved'] else 'not met'} (modelled)",
+        text(
+            "cli.commute_target",
+            lg,
+            n=t["units_within_60"],
+            total=t["units"],
+            share=f"{t['share_units_within_60']:.0%}",
+            pop=f"{t['share_population_within_60']:.0%}",
+            slowest=name(str(su.get("code", "")), su["name_zh"]),
+            minutes=mm(su["minutes"]),
+            basic=f"{t['basic_share']:.0%}",
+            verdict=text("cli.met" if t["basically_achieved"] else "cli.not_met", lg),
+        ),
         markup=False,
     )
 

@@ -59,10 +59,9 @@ def port_problem(host: str, port: int) -> str | None:
             sock.bind(addr)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                return (
-                    f"port {port} on {host} is taken by another program (is metrocircle already "
-                    f"running?); stop it or choose another port with --port"
-                )
+                from metrocircle.messages import lang_or_default, text
+
+                return text("cli.port_taken", lang_or_default(None), port=port, host=host)
             return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
     return None
 
