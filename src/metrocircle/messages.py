@@ -391,6 +391,14 @@ _NOTE: dict[str, tuple[str, str]] = {
 }
 
 _CLI: dict[str, tuple[str, str]] = {
+    "districts_title": (
+        "{region}：{n} 个区县（2020 年人口普查）",
+        "{region}: {n} units (census 2020)",
+    ),
+    "districts_columns": (
+        "代码|名称|英文名|上级|功能定位|常住人口|城镇化率（%）|面积（平方公里，计算）",
+        "code|name (zh)|name|parent|roles|population|urbanisation %|area km² (computed)",
+    ),
     "commute_title": (
         "至{centre}通行时间（分钟，模型）— {scenario}",
         "Minutes to {centre} (modelled) — {scenario}",

@@ -115,8 +115,17 @@ def list_districts(
     role: Annotated[
         str | None, typer.Option(help=f"Only units with this role: {', '.join(ROLES)}.")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+    ] = None,
 ) -> None:
     """List the units with their roles and 2020 census figures."""
+    from metrocircle.messages import lang_or_default, text
+
+    if lang not in (None, "zh", "en"):
+        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
+    lg = lang_or_default(lang)
     region = load_region_or_exit(dataset)
     if role is not None and role not in ROLES:
         fail(f"--role was {role!r} but is expected to be one of {list(ROLES)}")
@@ -149,23 +158,10 @@ def list_districts(
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=escape(f"{region.manifest.title_zh}: {len(rows)} units (census 2020)"))
-    for col in (
-        "code",
-        "name_zh",
-        "name_en",
-        "parent",
-        "roles",
-        "population",
-        "urbanisation %",
-        "area km² (computed)",
-    ):
-        t.add_column(
-            col,
-            justify="right"
-            if col in ("population", "urbanisation %", "area km² (computed)")
-            else "left",
-        )
+    title = region.manifest.title_zh if lg == "zh" else region.manifest.title_en
+    t = Table(title=escape(text("cli.districts_title", lg, region=title, n=len(rows))))
+    for i, col in enumerate(text("cli.districts_columns", lg).split("|")):
+        t.add_column(col, justify="right" if i >= 5 else "left", overflow="fold")
     for r in rows:
         data_row(
             t,
@@ -173,7 +169,7 @@ def list_districts(
             r["name_zh"],
             r["name_en"],
             r["parent"] or "",
-            ", ".join(ROLES[x][0] for x in r["roles"]),
+            ", ".join(ROLES[x][0 if lg == "zh" else 1] for x in r["roles"]),
             _fmt(r["population_2020"]),
             _fmt(r["urbanisation_rate_2020_pct"]),
             _fmt(r["area_km2_computed"]),
