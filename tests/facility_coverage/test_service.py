@@ -215,7 +215,10 @@ def test_plan_target_binds_to_the_minutes_indicator(region: Region, seats: Facil
     assert target.unit == get_indicator("coverage.rescue_circle_1h").unit
     (none,) = evaluate_region(region, targets=[target])
     assert none.latest_value is None
-    assert "emergency reserve" in none.reason.en
+    assert none.status == "no_data"
+    # the reason says in words what is missing; the exact list of missing sites is a warning
+    assert "rescue circle" in none.reason.en
+    assert any("中央救灾物资重庆储备库" in w.en for w in none.warnings)
     (ev,) = evaluate_region(region, targets=[target], params={"facilities": seats})
     worst = {
         v.scope: v.value

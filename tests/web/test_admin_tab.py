@@ -337,7 +337,10 @@ def test_disabling_a_user_kills_their_token_and_an_admin_cannot_disable_themselv
     first = p.locator("#adm-trail tbody tr").first
     assert first.get_attribute("data-action") == "disable_user"
     assert json.loads(first.locator(".adm-before").inner_text()) == {"disabled": False}
-    assert json.loads(first.locator(".adm-after").inner_text()) == {"disabled": True}
+    after = json.loads(first.locator(".adm-after").inner_text())
+    # disabling also revokes the user's API tokens (issue 19.5); the entry lists which
+    assert after["disabled"] is True
+    assert isinstance(after["revoked_tokens"], list)
     page.shot("10-user-disabled")
 
     me = p.locator(f"#adm-users tr[data-name='{ADMIN[0]}']")
@@ -373,7 +376,9 @@ def test_the_exports_download_the_log_with_the_token_in_a_header(page: Session) 
 
     with p.expect_download(timeout=TIMEOUT_MS) as got:
         p.click("#adm-export-csv")
-    rows = list(csv.DictReader(io.StringIO(Path(got.value.path()).read_text(encoding="utf-8"))))
+    raw = Path(got.value.path()).read_text(encoding="utf-8")
+    assert raw.startswith("\ufeff")  # the BOM Excel needs to read the Chinese as UTF-8
+    rows = list(csv.DictReader(io.StringIO(raw.removeprefix("\ufeff"))))
     assert [int(r["id"]) for r in rows] == [e["id"] for e in every]
     assert [r["hash"] for r in rows] == [e["hash"] for e in every]
     page.shot("12-exported")
