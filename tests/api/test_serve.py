@@ -70,6 +70,7 @@ def test_serve_says_the_port_is_taken_and_prints_no_address(
     import uvicorn
 
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("must not start"))
+    monkeypatch.setenv("METROCIRCLE_LANG", "en")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -78,8 +79,8 @@ def test_serve_says_the_port_is_taken_and_prints_no_address(
             serve_command(host="127.0.0.1", port=port, db=f"sqlite:///{tmp_path / 's.sqlite'}")
     captured = capsys.readouterr()
     assert exc.value.exit_code == 2
-    assert f"port {port}" in captured.err
-    assert "taken" in captured.err
+    assert f"Port {port} on 127.0.0.1 is already in use" in captured.err
+    assert "--port" in captured.err
     assert "http://" not in captured.out
 
 
@@ -93,3 +94,18 @@ def test_a_free_port_has_no_problem() -> None:
         port = probe.getsockname()[1]
     assert port_problem("127.0.0.1", port) is None
     assert port_problem("no-such-host.invalid", port) is not None
+
+
+def test_the_taken_port_message_is_chinese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from metrocircle.cli.serve import port_problem
+
+    monkeypatch.delenv("METROCIRCLE_LANG", raising=False)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        problem = port_problem("127.0.0.1", port)
+    assert problem is not None
+    assert f"端口 {port} 已被占用" in problem
