@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DatasetOpt",
     "JsonOpt",
+    "LangOpt",
     "StoreOpt",
+    "cli_lang",
     "data_row",
     "dataset_option",
     "emit_json",
@@ -175,3 +177,20 @@ def progress_bar(label: str, *, json_out: bool = False) -> Iterator[ProgressFn]:
             bar.update(task, description=escape(description), completed=done, total=total)
 
         yield step
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
+]
+"""The ``--lang`` option every command that prints sentences takes."""
+
+
+def cli_lang(lang: str | None) -> str:
+    """The language of this run: ``--lang``, else ``$METROCIRCLE_LANG``, else zh; exit 2 otherwise."""
+    from metrocircle.messages import lang_or_default
+
+    out = lang_or_default(lang)
+    if out not in ("zh", "en"):
+        fail(f"`--lang` was {out!r} but is expected to be zh or en")
+    return out

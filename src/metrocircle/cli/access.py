@@ -11,6 +11,8 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
+    cli_lang,
     data_row,
     emit_json,
     fail,
@@ -56,18 +58,13 @@ def commute(
     scenario: ScenarioOpt = "baseline-2020",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
-    ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Minutes from every unit seat to the centre (the manifest's, e.g. 解放碑) by road and rail, and the target as shares."""
     from metrocircle.access.workflows import commute_report
-    from metrocircle.messages import lang_or_default, text
+    from metrocircle.messages import text
 
-    if lang not in (None, "zh", "en"):
-        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
-    lg = lang_or_default(lang)
+    lg = cli_lang(lang)
     with user_errors():
         region = load_region_or_exit(dataset)
         _network(region, scenario)
@@ -328,18 +325,13 @@ def rank_command(
     scenario: ScenarioOpt = "plan-2025",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
-    ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """Rank every modelled project by its own effect on the commute (remove-one and add-one)."""
     from metrocircle.access.ranking import project_ranking
-    from metrocircle.messages import lang_or_default, text
+    from metrocircle.messages import text
 
-    if lang not in (None, "zh", "en"):
-        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
-    lg = lang_or_default(lang)
+    lg = cli_lang(lang)
     label = text("cli.rank_progress", lg)
     with user_errors(), progress_bar(label, json_out=json_out) as step:
         region = load_region_or_exit(dataset)

@@ -18,7 +18,9 @@ from metrocircle._errors import PermissionDeniedError
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
     StoreOpt,
+    cli_lang,
     data_row,
     emit_json,
     fail,
@@ -115,17 +117,12 @@ def list_districts(
     role: Annotated[
         str | None, typer.Option(help=f"Only units with this role: {', '.join(ROLES)}.")
     ] = None,
-    lang: Annotated[
-        str | None,
-        typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
-    ] = None,
+    lang: LangOpt = None,
 ) -> None:
     """List the units with their roles and 2020 census figures."""
-    from metrocircle.messages import lang_or_default, text
+    from metrocircle.messages import text
 
-    if lang not in (None, "zh", "en"):
-        fail(f"`--lang` was {lang!r} but is expected to be zh or en")
-    lg = lang_or_default(lang)
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     if role is not None and role not in ROLES:
         fail(f"--role was {role!r} but is expected to be one of {list(ROLES)}")

@@ -9,12 +9,13 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
+    cli_lang,
     emit_json,
-    fail,
     load_region_or_exit,
     user_errors,
 )
-from metrocircle.messages import lang_or_default, text
+from metrocircle.messages import text
 from metrocircle.sectors import fares
 
 __all__ = ["fares_app"]
@@ -28,17 +29,6 @@ ScenarioOpt = Annotated[str, typer.Option("--scenario", "-s", help="Scenario id.
 SchemeOpt = Annotated[
     str | None, typer.Option("--scheme", help="Integrated scheme id of fares.toml.")
 ]
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
-]
-
-
-def _lang(lang: str | None) -> str:
-    out = lang_or_default(lang)
-    if out not in ("zh", "en"):
-        fail(f"--lang must be zh or en, not {out!r}")
-    return out
 
 
 def _yuan(v: Any, lg: str) -> str:
@@ -61,7 +51,7 @@ def od_command(  # noqa: PLR0917 - typer maps each parameter to an option
     lang: LangOpt = None,
 ) -> None:
     """Fare of the rail trip of ``access od``: separate (by operator) and integrated."""
-    lg = _lang(lang)
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     with user_errors():
         doc = fares.fares_od(region, from_, to, scenario=scenario, scheme=scheme).to_dict()
@@ -108,7 +98,7 @@ def commute_command(
     lang: LangOpt = None,
 ) -> None:
     """Monthly cost of a rail commute from every unit to the centre's unit, under each fare scheme."""
-    lg = _lang(lang)
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     with user_errors():
         rows = fares.commute_costs(region, scenario=scenario)

@@ -11,14 +11,16 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
     StoreOpt,
+    cli_lang,
     emit_json,
     fail,
     load_region_or_exit,
     open_store,
     user_errors,
 )
-from metrocircle.messages import lang_or_default, text
+from metrocircle.messages import text
 from metrocircle.region import resolve_dataset
 from metrocircle.sectors import flood
 
@@ -28,18 +30,6 @@ flood_app = typer.Typer(
     help="River-basin flood warning: gauge stations, water levels, national warning grades.",
     no_args_is_help=True,
 )
-
-LangOpt = Annotated[
-    str | None,
-    typer.Option("--lang", help="zh or en (default: $METROCIRCLE_LANG, else zh)."),
-]
-
-
-def _lang(lang: str | None) -> str:
-    out = lang_or_default(lang)
-    if out not in ("zh", "en"):
-        fail(f"--lang must be zh or en, not {out!r}")
-    return out
 
 
 def _root(dataset: str, lang: str) -> Path:
@@ -63,7 +53,7 @@ def stations(
     dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
 ) -> None:
     """The gauge stations with their published warning and guarantee levels (m)."""
-    lg = _lang(lang)
+    lg = cli_lang(lang)
     root = _root(dataset, lg)
     with user_errors():
         items = flood.stations_document(root)
@@ -113,7 +103,7 @@ def import_command(
     from metrocircle.cli.users import cli_origin
     from metrocircle.store.levels import WaterLevelIn, import_levels
 
-    lg = _lang(lang)
+    lg = cli_lang(lang)
     root = _root(dataset, lg)
     latest = datetime.now(UTC) + timedelta(seconds=_skew_seconds())
     from metrocircle._errors import DataValidationError
@@ -158,7 +148,7 @@ def warnings(
     lang: LangOpt = None,
 ) -> None:
     """Warnings (blue, yellow, orange, red) at each station's latest reading, and who to notify."""
-    lg = _lang(lang)
+    lg = cli_lang(lang)
     if (file is None) == (not from_store):
         fail(text("flood.file_or_store", lg))
     root = _root(dataset, lg)
