@@ -104,6 +104,41 @@ def _seed_batch(
 _SWEEP_MATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
 
 
+@njit(inline="always", fastmath=_SWEEP_MATH)
+def _gather(
+    i: int,
+    ptr: np.ndarray,
+    to: np.ndarray,
+    sw: np.ndarray,
+    slot: np.ndarray,
+    seeds: np.ndarray,
+    blk: np.ndarray,
+    live: np.ndarray,
+    row: np.ndarray,
+) -> bool:
+    """``row = min(seed of i, min over live up-neighbours h of blk[h] + sw[e])``, lane-wise.
+
+    Returns whether ``i`` has a seed or a live up-neighbour (else ``row`` is all inf).
+    """
+    k_width = row.shape[0]
+    sl = slot[i]
+    reached = sl >= 0
+    if reached:
+        for q in range(k_width):
+            row[q] = seeds[sl, q]
+    else:
+        for q in range(k_width):
+            row[q] = np.inf
+    for e in range(ptr[i], ptr[i + 1]):
+        h = to[e]
+        if live[h]:
+            reached = True
+            we = sw[e]
+            for q in range(k_width):
+                row[q] = min(row[q], blk[h, q] + we)
+    return bool(reached)
+
+
 @njit(cache=True, fastmath=_SWEEP_MATH)
 def _sweep(
     blk: np.ndarray,
@@ -127,21 +162,7 @@ def _sweep(
     nloc = blk.shape[0]
     row = np.empty(k_width, dtype=np.float32)
     for i in range(nloc):
-        sl = slot[i]
-        reached = sl >= 0
-        if reached:
-            for q in range(k_width):
-                row[q] = seeds[sl, q]
-        else:
-            for q in range(k_width):
-                row[q] = np.inf
-        for e in range(sptr[i], sptr[i + 1]):
-            h = sto[e]
-            if live[h]:
-                reached = True
-                we = sw[e]
-                for q in range(k_width):
-                    row[q] = min(row[q], blk[h, q] + we)
+        reached = _gather(i, sptr, sto, sw, slot, seeds, blk, live, row)
         inside = False
         if reached:
             for q in range(k_width):
@@ -236,22 +257,8 @@ def _sweep_cum(
     for q in range(k_width):
         acc[q] = 0.0
     for i in range(n):
-        sl = slot[i]
-        reached = sl >= 0
-        if reached:
-            for q in range(k_width):
-                row[q] = seeds[sl, q]
-            slot[i] = -1
-        else:
-            for q in range(k_width):
-                row[q] = np.inf
-        for e in range(ptr[i], ptr[i + 1]):
-            h = to[e]
-            if live[h]:
-                reached = True
-                we = sw[e]
-                for q in range(k_width):
-                    row[q] = min(row[q], blk[h, q] + we)
+        reached = _gather(i, ptr, to, sw, slot, seeds, blk, live, row)
+        slot[i] = -1
         inside = False
         if reached:
             oi = opp[i]
