@@ -7,6 +7,7 @@ transaction together with its audit entry: a change without its trace cannot be 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -77,6 +78,16 @@ _MIGRATE_LOCK = 731_2022_38
 """Advisory-lock key that serialises migrations on PostgreSQL."""
 CHUNK_ROWS = 2_000
 """Rows per INSERT statement of a large import (all chunks in one transaction)."""
+
+
+def _key_lock(actor: str, key: str) -> int:
+    """A signed 64-bit advisory-lock key for one user's idempotency key.
+
+    >>> _key_lock("u1", "k") == _key_lock("u1", "k") != _key_lock("u2", "k")
+    True
+    """
+    digest = hashlib.blake2b(f"{actor}\x00{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def default_url() -> str:
@@ -478,6 +489,14 @@ class Store:
         now = datetime.now(UTC)
         with self._write() as conn:
             if idempotency_key is not None:
+                if self.dialect == "postgresql":
+                    # Same user, same key: one request at a time. Under READ COMMITTED a
+                    # racing retry could miss the first request's submission row and then
+                    # see its observations, refusing them as duplicates instead of replaying.
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": _key_lock(actor, idempotency_key)},
+                    )
                 prior = self._replay(conn, actor, idempotency_key, request_digest)
                 if prior is not None:
                     return prior
