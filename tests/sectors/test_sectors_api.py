@@ -45,6 +45,8 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "sectors_air_warnings",
         "sectors_air_warnings_evaluate",
         "sectors_water_class",
+        "sectors_water_classify",
+        "sectors_air_good_days",
         "sectors_tourism_areas",
         "sectors_tourism_counts",
         "sectors_tourism_warnings",
