@@ -206,7 +206,21 @@ def _fiscal_shares(c: TestClient, d: Path, _h: Path, tmp: Path) -> tuple[Any, An
     return cli, _api(c, "POST", "/fiscal/split", body)
 
 
+def _scenic_areas(c: TestClient, d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
+    return _cli(tourism_app, ["areas", "--dataset", str(d)]), _api(c, "GET", "/tourism/areas")
+
+
 Pair = Callable[[TestClient, Path, Path, Path], tuple[Any, Any]]
+
+
+def _reference(app: Any, args: list[str], path: str) -> Pair:
+    def pair(c: TestClient, d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
+        extra = ["--dataset", str(d)] if args[0] in ("stations", "areas") else []
+        return _cli(app, [*args, *extra]), _api(c, "GET", path)
+
+    return pair
+
+
 PAIRS: dict[str, Pair] = {
     "air-aqi-daily": _aqi_daily,
     "air-aqi-hourly": _aqi_hourly,
@@ -214,9 +228,14 @@ PAIRS: dict[str, Pair] = {
     "air-warnings": _air_warnings,
     "air-warnings-days": _air_warnings_days,
     "water-classify": _water,
+    "tourism-areas": _scenic_areas,
     "tourism-warnings": _tourism,
     "fiscal-split": _fiscal,
     "fiscal-split-shares": _fiscal_shares,
+    "air-stations": _reference(air_app, ["stations"], "/air/stations"),
+    "water-limits": _reference(water_app, ["limits"], "/water/limits"),
+    "tourism-tiers": _reference(tourism_app, ["tiers"], "/tourism/tiers"),
+    "fiscal-areas": _reference(fiscal_app, ["areas"], "/fiscal/areas"),
 }
 
 

@@ -47,6 +47,10 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "sectors_water_class",
         "sectors_water_classify",
         "sectors_air_good_days",
+        "sectors_air_stations",
+        "sectors_water_limits",
+        "sectors_tourism_tiers",
+        "sectors_fiscal_areas",
         "sectors_tourism_areas",
         "sectors_tourism_counts",
         "sectors_tourism_warnings",
@@ -254,6 +258,7 @@ _keys = {
     "/api/sectors/air/aqi": ["report", "standard", "concentrations", "so2", "pm2_5", "o3_8h"],
     "/api/sectors/air/warnings": ["days", "unit", "date", "aqi", "ongoing_only"],
     "/api/sectors/water/class": ["water_body", "measurements", "do", "tp", "ph"],
+    "/api/sectors/water/classify": ["sections", "section_id", "water_body", "measurements", "do"],
     "/api/sectors/fiscal/split": [
         "area_id",
         "base_year",

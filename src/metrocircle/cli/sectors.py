@@ -207,12 +207,12 @@ def air_stations(
     dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
 ) -> None:
     """The station registry with each station's unit."""
-    from metrocircle.sectors.air_eval import load_air_stations
+    from metrocircle.sectors.results import air_station_list
 
     cli_lang(lang)
+    _dataset_file(dataset, "sectors/air_stations.csv")
     with user_errors():
-        df = load_air_stations(_dataset_file(dataset, "sectors/air_stations.csv"))
-    rows = df.to_dict("records")
+        rows = air_station_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return
@@ -286,22 +286,10 @@ def water_classify(
 @water_app.command("limits")
 def water_limits(json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """GB 3838-2002 Table 1 limits (classes I–V)."""
-    cli_lang(lang)
-    from metrocircle.sectors._water_tables import EVALUATED, PARAMETERS
+    from metrocircle.sectors.results import water_limit_table
 
-    rows = [
-        {
-            "key": p.key,
-            "name_zh": p.name_zh,
-            "name_en": p.name_en,
-            "unit": p.unit,
-            "kind": p.kind,
-            "limits": list(p.limits),
-            "lake_limits": list(p.lake_limits) if p.lake_limits else None,
-            "evaluated": p.key in EVALUATED,
-        }
-        for p in PARAMETERS.values()
-    ]
+    cli_lang(lang)
+    rows = water_limit_table().to_json()
     if json_out:
         emit_json(rows)
         return
@@ -315,28 +303,39 @@ def water_limits(json_out: JsonOpt = False, lang: LangOpt = None) -> None:
 def tourism_areas(
     dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
 ) -> None:
-    """The plan's themed scenic areas (专栏5)."""
-    cli_lang(lang)
-    from metrocircle.sectors.tourism import load_scenic_areas
+    """The plan's themed scenic areas (专栏5), each with whether a capacity is on file."""
+    from metrocircle.sectors.results import scenic_area_list
 
+    cli_lang(lang)
+    _dataset_file(dataset, "sectors/scenic_areas.csv")
     with user_errors():
-        rows = load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
+        rows = scenic_area_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return
-    _table(rows, ["id", "name_zh", "theme", "unit_code", "placed_by", "a_level", "capacity_daily"])
+    _table(
+        rows,
+        [
+            "id",
+            "name_zh",
+            "theme",
+            "unit_code",
+            "placed_by",
+            "a_level",
+            "capacity_daily",
+            "has_capacity",
+        ],
+    )
 
 
 @tourism_app.command("tiers")
 def tourism_tiers(json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """The configured crowd-warning tiers."""
+    from metrocircle.sectors.results import crowd_tiers
+
     cli_lang(lang)
-    from dataclasses import asdict
-
-    from metrocircle.sectors.tourism import load_tiers
-
     with user_errors():
-        rows = [asdict(t) for t in load_tiers()]
+        rows = crowd_tiers().to_json()
     if json_out:
         emit_json(rows)
         return
@@ -431,22 +430,12 @@ def fiscal_areas(
     dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
 ) -> None:
     """Shared areas, their jurisdictions and default shares."""
-    lg = cli_lang(lang)
-    from metrocircle.sectors.fiscal import load_shared_areas
+    from metrocircle.sectors.results import shared_area_list
 
+    lg = cli_lang(lang)
+    _dataset_file(dataset, "sectors/shared_areas.toml")
     with user_errors():
-        areas = load_shared_areas(_dataset_file(dataset, "sectors/shared_areas.toml"))
-    rows = [
-        {
-            "id": a.id,
-            "name_zh": a.name_zh,
-            "name_en": a.name_en,
-            "shares": {k: str(v) for k, v in a.shares.items()},
-            "rule_source": a.rule_source,
-            "note": a.note,
-        }
-        for a in areas.values()
-    ]
+        rows = shared_area_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return

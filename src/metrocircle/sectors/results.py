@@ -33,21 +33,28 @@ __all__ = [
     "AirWarnings",
     "FiscalSplit",
     "GoodAirDays",
+    "ReferenceRows",
+    "ScenicAreaList",
     "TourismWarnings",
     "WaterClassification",
     "air_daily",
     "air_quality_index",
+    "air_station_list",
     "air_warnings",
     "air_warnings_from_days",
+    "crowd_tiers",
     "dataset_air_files",
     "fiscal_split",
     "good_air_days",
+    "scenic_area_list",
     "scenic_areas",
     "scenic_capacities",
+    "shared_area_list",
     "tourism_warnings",
     "unit_adjacency",
     "water_classification",
     "water_classification_file",
+    "water_limit_table",
 ]
 
 AIR_LEVELS = ("station", "unit", "area")
@@ -72,6 +79,74 @@ def _plain(v: Any) -> Any:
 
 def _records(df: Any) -> tuple[dict[str, Any], ...]:
     return tuple(_plain(r) for r in df.to_dict("records"))
+
+
+@dataclass(frozen=True)
+class ReferenceRows:
+    """A reference table (station registry, limits, tiers, shared areas): one row per entry."""
+
+    rows: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The document both faces give."""
+        return list(self.rows)
+
+
+def air_station_list(root: Path | str) -> ReferenceRows:
+    """The dataset's air station registry with each station's unit."""
+    from metrocircle.sectors.air_eval import load_air_stations
+
+    return ReferenceRows(_records(load_air_stations(Path(root) / "sectors" / "air_stations.csv")))
+
+
+def water_limit_table() -> ReferenceRows:
+    """GB 3838-2002 Table 1 limits (classes I–V), and whether each parameter decides the class."""
+    from metrocircle.sectors._water_tables import EVALUATED, PARAMETERS
+
+    return ReferenceRows(
+        tuple(
+            {
+                "key": p.key,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "unit": p.unit,
+                "kind": p.kind,
+                "limits": list(p.limits),
+                "lake_limits": list(p.lake_limits) if p.lake_limits else None,
+                "evaluated": p.key in EVALUATED,
+            }
+            for p in PARAMETERS.values()
+        )
+    )
+
+
+def crowd_tiers() -> ReferenceRows:
+    """The configured crowd-warning tiers (LB/T 034-2014), lowest first."""
+    from dataclasses import asdict
+
+    from metrocircle.sectors.tourism import load_tiers
+
+    return ReferenceRows(tuple(_plain(asdict(t)) for t in load_tiers()))
+
+
+def shared_area_list(root: Path | str) -> ReferenceRows:
+    """The shared areas of ``sectors/shared_areas.toml``: jurisdictions and default shares."""
+    from metrocircle.sectors.fiscal import load_shared_areas
+
+    areas = load_shared_areas(Path(root) / "sectors" / "shared_areas.toml")
+    return ReferenceRows(
+        tuple(
+            {
+                "id": a.id,
+                "name_zh": a.name_zh,
+                "name_en": a.name_en,
+                "shares": {k: str(v) for k, v in a.shares.items()},
+                "rule_source": a.rule_source,
+                "note": a.note,
+            }
+            for a in areas.values()
+        )
+    )
 
 
 # --------------------------------------------------------------------------- air
@@ -324,6 +399,25 @@ def scenic_capacities(
     if extra:
         caps |= dict(extra)
     return caps
+
+
+@dataclass(frozen=True)
+class ScenicAreaList:
+    """The plan's themed scenic areas (专栏5), each with whether a capacity is on file."""
+
+    areas: tuple[dict[str, Any], ...]
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """One row per area, registry order."""
+        return list(self.areas)
+
+
+def scenic_area_list(root: Path | str) -> ScenicAreaList:
+    """The registry rows plus ``has_capacity`` (published, or in ``scenic_capacities.csv``)."""
+    caps = scenic_capacities(root)
+    return ScenicAreaList(
+        tuple(_plain({**a, "has_capacity": a["id"] in caps}) for a in scenic_areas(root).values())
+    )
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import fastapi
@@ -187,7 +188,43 @@ def air_good_days(request: Request) -> list[dict[str, Any]]:
         ) from None
 
 
+def _reference(request: Request, rel: str, fn: Any) -> list[dict[str, Any]]:
+    """A dataset reference table; a dataset without the file has none (empty list)."""
+    root = Path(_region(request).dataset_path)
+    if not (root / rel).is_file():
+        return []
+    try:
+        rows: list[dict[str, Any]] = fn(root).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(status_code=500, detail=f"dataset file is invalid: {exc}") from None
+    return rows
+
+
+@router.get(
+    "/air/stations",
+    operation_id="sectors_air_stations",
+    summary="The air station registry with each station's unit",
+)
+def air_stations(request: Request) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle air stations --json``."""
+    from metrocircle.sectors.results import air_station_list
+
+    return _reference(request, "sectors/air_stations.csv", air_station_list)
+
+
 # --------------------------------------------------------------------------- water
+
+
+@router.get(
+    "/water/limits",
+    operation_id="sectors_water_limits",
+    summary="GB 3838-2002 Table 1 limits (classes I–V)",
+)
+def water_limits() -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle water limits --json``."""
+    from metrocircle.sectors.results import water_limit_table
+
+    return water_limit_table().to_json()
 
 
 class SectionIn(BaseModel):
@@ -266,8 +303,21 @@ def _capacities(request: Request) -> dict[str, Any]:
 )
 def tourism_areas(request: Request) -> list[dict[str, Any]]:
     """The plan's scenic areas with whether a capacity is on file."""
-    caps = _capacities(request)
-    return [{**a, "has_capacity": a["id"] in caps} for a in _scenic(request).values()]
+    from metrocircle.sectors.results import scenic_area_list
+
+    return scenic_area_list(_region(request).dataset_path).to_json()
+
+
+@router.get(
+    "/tourism/tiers",
+    operation_id="sectors_tourism_tiers",
+    summary="Crowd-warning tiers (LB/T 034-2014)",
+)
+def tourism_tiers() -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle tourism tiers --json``."""
+    from metrocircle.sectors.results import crowd_tiers
+
+    return crowd_tiers().to_json()
 
 
 class CountIn(BaseModel):
@@ -392,6 +442,18 @@ def tourism_warnings(request: Request, store: StoreDep) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- fiscal
+
+
+@router.get(
+    "/fiscal/areas",
+    operation_id="sectors_fiscal_areas",
+    summary="Shared areas, their jurisdictions and default shares",
+)
+def fiscal_areas(request: Request) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle fiscal areas --json``."""
+    from metrocircle.sectors.results import shared_area_list
+
+    return _reference(request, "sectors/shared_areas.toml", shared_area_list)
 
 
 class LedgerRowIn(BaseModel):
