@@ -88,7 +88,7 @@ def read_drive_segments(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return nd, seg
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True)  # type: ignore[untyped-decorator]  # numba has no stubs
 def _walk_chains(  # noqa: PLR0917 -- a Numba kernel takes arrays positionally
     eu: npt.NDArray[np.int64],
     ev: npt.NDArray[np.int64],
