@@ -510,6 +510,11 @@ _COL: dict[str, tuple[str, str]] = {
     "reviewed_by": ("审核人", "Reviewed by"),
     "reviewed_at": ("审核时间", "Reviewed at"),
     "review_reason": ("审核意见", "Review note"),
+    "source_kind": ("来源类别", "Source kind"),
+    "publisher": ("发布机构", "Publisher"),
+    "publication": ("出版物", "Publication"),
+    "statement_zh": ("原文表述", "Statement (Chinese)"),
+    "published_date": ("发布日期", "Published"),
 }
 
 _FLOOD: dict[str, tuple[str, str]] = {

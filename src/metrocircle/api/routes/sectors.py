@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from metrocircle._errors import (
     DataValidationError,
     MetrocircleError,
-    PermissionDeniedError,
-    Problem,
 )
 from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
 
@@ -359,66 +356,24 @@ def tourism_counts(
     batch is stored with its audit entry. A time more than ``max_clock_skew_seconds`` in
     the future is refused.
     """
-    from zoneinfo import ZoneInfo
-
+    from metrocircle.sectors.results import check_visitor_counts
     from metrocircle.store import VisitorCountIn
 
-    areas, caps = _scenic(request), _capacities(request)
-    local = ZoneInfo(_region(request).manifest.timezone)
-    latest_allowed = datetime.now(UTC) + timedelta(seconds=settings.max_clock_skew_seconds)
-    problems: list[dict[str, Any]] = []
-    refused: list[Problem] = []
-    rows: list[VisitorCountIn] = []
-    if not principal.can_submit:
-        msg = f"user {principal.name!r} has role {principal.role.value!r}, which may not report counts"
-        raise PermissionDeniedError(msg)
-    for i, c in enumerate(body.counts):
-        if c.scenic_id not in areas:
-            problems.append(
-                {"loc": ["counts", i, "scenic_id"], "msg": f"unknown scenic area {c.scenic_id!r}"}
-            )
-        elif c.scenic_id not in caps:
-            problems.append(
-                {
-                    "loc": ["counts", i, "scenic_id"],
-                    "msg": f"no capacity on file for {c.scenic_id!r}",
-                }
-            )
-        elif not principal.is_admin and (areas[c.scenic_id].get("unit_code") or "") not in (
-            principal.units
-        ):
-            refused.append(
-                Problem(
-                    "counts",
-                    i,
-                    "scenic_id",
-                    f"{principal.name!r} may report only for scenic areas of {sorted(principal.units)}",
-                )
-            )
-        if c.in_park is None and c.cumulative_today is None:
-            problems.append(
-                {"loc": ["counts", i, "in_park"], "msg": "give in_park or cumulative_today"}
-            )
-        try:
-            at = datetime.fromisoformat(c.time)
-        except ValueError:
-            problems.append({"loc": ["counts", i, "time"], "msg": f"not a date-time: {c.time!r}"})
-            continue
-        at = (at.replace(tzinfo=local) if at.tzinfo is None else at).astimezone(UTC)
-        if at > latest_allowed:
-            problems.append(
-                {
-                    "loc": ["counts", i, "time"],
-                    "msg": f"{c.time} is in the future (more than "
-                    f"{settings.max_clock_skew_seconds} s ahead of this server's clock)",
-                }
-            )
-        rows.append(VisitorCountIn(c.scenic_id, c.time, at, c.in_park, c.cumulative_today))
-    if refused:
-        msg = f"{len(refused)} count(s) are outside the units of {principal.name!r}"
-        raise PermissionDeniedError(msg, tuple(refused))
-    if problems:
-        raise HTTPException(status_code=422, detail=problems)
+    try:
+        checked = check_visitor_counts(
+            _region(request).dataset_path,
+            [(c.scenic_id, c.time, c.in_park, c.cumulative_today) for c in body.counts],
+            reporter=principal,
+            timezone=_region(request).manifest.timezone,
+            max_clock_skew_seconds=settings.max_clock_skew_seconds,
+        )
+    except DataValidationError as exc:
+        detail = [{"loc": ["counts", p.row, p.field], "msg": p.message} for p in exc.problems]
+        raise HTTPException(status_code=422, detail=detail) from None
+    rows = [
+        VisitorCountIn(c.scenic_id, c.time, c.observed_at, c.in_park, c.cumulative_today)
+        for c in checked
+    ]
     store.report_visitor_counts(rows, actor=principal.name, origin=origin_of(request))
     return {"accepted": len(rows), "areas_with_counts": len(store.latest_visitor_counts())}
 
