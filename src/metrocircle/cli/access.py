@@ -439,9 +439,20 @@ def network_build(
     gtfs: Annotated[
         Path | None, typer.Option("--gtfs", help="GTFS feed (.zip) of public transport.")
     ] = None,
+    contract: Annotated[
+        bool,
+        typer.Option(
+            "--contract/--no-contract",
+            help="Also compile the network and build (and cache) its contraction hierarchy.",
+        ),
+    ] = True,
     lang: LangOpt = None,
 ) -> None:
-    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format."""
+    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format.
+
+    Degree-2 chains of road segments are joined into single links; intersections, dead
+    ends and changes of class or speed are kept.
+    """
     from metrocircle.messages import text
     from metrocircle.network.osm import build_network_files
 
@@ -453,5 +464,13 @@ def network_build(
     label = text("cli.network_progress", lg)
     with user_errors(), progress_bar(label) as step:
         step(label, 0, None)
-        counts = build_network_files(osm, out, gtfs=gtfs)
+        counts = build_network_files(
+            osm, out, gtfs=gtfs, contract=contract, progress=lambda msg: step(msg, 0, None)
+        )
     say("network_written", nodes=f"{counts['nodes']:,}", links=f"{counts['links']:,}", path=out)
+    if "graph_nodes" in counts:
+        say(
+            "network_contracted",
+            nodes=f"{counts['graph_nodes']:,}",
+            arcs=f"{counts['graph_arcs']:,}",
+        )
