@@ -81,7 +81,19 @@ def test_new_observations_reach_the_board(
     assert before["latest_value"] is None
     with Store(settings.db) as store:
         store.import_observations(
-            [ObservationIn("heavy_pollution_days", "region", 2024, 0.0, "days", "test bulletin")],
+            [
+                ObservationIn(
+                    "heavy_pollution_days",
+                    "region",
+                    2024,
+                    0.0,
+                    "days",
+                    "test bulletin",
+                    source_kind="official_statistics",
+                    publisher="test publisher",
+                    publication="test bulletin",
+                )
+            ],
             submitted_by="tester",
         )
     after = c.get("/api/evaluation/heavy_pollution_days", params={"as_of": 2025}).json()

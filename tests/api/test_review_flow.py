@@ -41,6 +41,9 @@ def test_submission_reaches_the_evaluation_only_when_accepted(
                 "value": 0.0,
                 "unit": "days",
                 "source": "重庆市生态环境状况公报 2024 (test)",
+                "source_kind": "official_statistics",
+                "publisher": "重庆市生态环境局 (test)",
+                "publication": "《2024年重庆市生态环境状况公报》 (test)",
             }
         ],
         "note": "yearly bulletin",
@@ -75,6 +78,8 @@ def test_submission_reaches_the_evaluation_only_when_accepted(
     assert after["status"] == "achieved"
     published = c.get("/api/observations", params={"indicator": TARGET}).json()["items"]
     assert [(o["status"], o["reviewed_by"]) for o in published] == [("accepted", "checker")]
+    assert published[0]["source_kind"] == "official_statistics"
+    assert published[0]["publisher"] == "重庆市生态环境局 (test)"
 
     # every step is in the audit trail, with before and after, and the chain holds
     audit = c.get("/api/audit", headers=admin).json()

@@ -40,16 +40,19 @@ def test_rescue_json(fac_file: Path) -> None:
     by = {u["code"]: u for u in d["units"]}
     assert by["500103"]["share"] == 1.0
     assert 0 < d["share"] < 1
-    n_unc = len(d["uncovered_zones"]["features"])
+    n_unc = len(d["uncovered"]["features"])
     assert n_unc > 0
-    assert all(not f["properties"]["covered"] for f in d["uncovered_zones"]["features"])
+    assert all(not f["properties"]["covered"] for f in d["uncovered"]["features"])
 
 
 def test_rescue_table_and_minutes(fac_file: Path) -> None:
-    r = runner.invoke(app, ["coverage", "rescue", "--facilities", str(fac_file), "--minutes", "30"])
+    r = runner.invoke(
+        app,
+        ["coverage", "rescue", "--facilities", str(fac_file), "--minutes", "30", "--lang", "en"],
+    )
     assert r.exit_code == 0, r.output
     assert "threshold 30 min" in r.stdout
-    assert "渝中区" in r.stdout
+    assert "Yuzhong District" in r.stdout
 
 
 def test_nth_and_2sfca(fac_file: Path) -> None:
@@ -120,6 +123,8 @@ def test_site_pmedian_with_existing(fac_file: Path, tmp_path: Path) -> None:
 
 
 def test_site_lscp_table() -> None:
-    r = runner.invoke(app, ["site", "lscp", "--builtin-candidates", "seats", "--minutes", "90"])
+    r = runner.invoke(
+        app, ["site", "lscp", "--builtin-candidates", "seats", "--minutes", "90", "--lang", "en"]
+    )
     assert r.exit_code == 0, r.output
     assert "objective" in r.stdout and "service time 90 min" in r.stdout

@@ -101,7 +101,16 @@ def test_store_observations_join_the_series(region: Region, tmp_path: Path) -> N
         store.import_observations(
             [
                 ObservationIn(
-                    "urbanisation_rate_pct", "region", 2023, 77.0, "pct", "survey 2023", line=2
+                    "urbanisation_rate_pct",
+                    "region",
+                    2023,
+                    77.0,
+                    "pct",
+                    "survey 2023",
+                    line=2,
+                    source_kind="official_statistics",
+                    publisher="重庆市统计局",
+                    publication="《2023年重庆市国民经济和社会发展统计公报》",
                 )
             ],
             submitted_by="analyst",
@@ -109,8 +118,9 @@ def test_store_observations_join_the_series(region: Region, tmp_path: Path) -> N
         (e,) = evaluate_region(region, store=store, as_of=2026, targets=[_target()])
     finally:
         store.close()
-    # this store records no source kind: a reviewed, stored value keeps counting
-    assert e.latest is not None and e.latest.provenance["source_kind"] == "unrecorded"
+    # the store's record of its kind and publisher reaches the evaluation
+    assert e.latest is not None and e.latest.provenance["source_kind"] == "official_statistics"
+    assert e.latest.provenance["publisher"] == "重庆市统计局"
     assert e.latest_value == 77.0 and e.latest_year == 2023 and e.latest is not None
     assert e.latest.submitted_by == "analyst"
     # pace from the census 2020 value (73.92) to 77.0 in 2023, projected to 2025 (the 2022

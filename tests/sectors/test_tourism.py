@@ -176,6 +176,25 @@ def test_shipped_grades_and_capacities_have_sources(region: Region) -> None:
     assert all(c.source and c.method == "published" for c in caps.values())
 
 
+def test_shipped_grades_name_a_year_or_say_they_are_secondary(region: Region) -> None:
+    import re
+
+    year = re.compile(r"(19|20)\d\d")
+    graded = [
+        a
+        for a in load_scenic_areas(region.dataset_path / "sectors" / "scenic_areas.csv")
+        if a["a_level"]
+    ]
+    assert len(graded) >= 15  # 9 before the issue-20 data pass, 6 added with it
+    for a in graded:
+        src = str(a["a_level_source"])
+        assert year.search(src) or "secondary source" in src, a["id"]
+    by_id = {a["id"]: a for a in graded}
+    # 邓小平故里 is graded from the 广安 government's own portal, not only from a repost
+    assert by_id["red_deng_xiaoping_hometown"]["a_level"] == "5A"
+    assert "guang-an.gov.cn" in str(by_id["red_deng_xiaoping_hometown"]["a_level_source"])
+
+
 def test_registry_rows_are_checked(tmp_path: Path) -> None:
     head = "id,name_zh,name_en,theme,unit_code,township_code,placed_by,lon,lat,location_source,a_level,a_level_source,capacity_instant,capacity_daily,capacity_source\n"
     f = tmp_path / "s.csv"

@@ -27,6 +27,7 @@ PUBLIC_NON_GET: dict[str, str] = {
     "sectors_air_aqi": "computes an AQI from the request body; stores nothing",
     "sectors_air_warnings_evaluate": "evaluates posted concentrations; stores nothing",
     "sectors_water_class": "classifies posted measurements; stores nothing",
+    "sectors_water_classify": "classifies a posted batch of sections; stores nothing",
     "sectors_fiscal_split": "splits a posted ledger; stores nothing",
     "sectors_flood_warnings": "grades posted water levels against the shipped stations; stores nothing",
     "coverage_rescue": "computes coverage on the shipped data; stores nothing",

@@ -40,6 +40,8 @@ INDICATOR = "intl_air_routes"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 YEAR = date.today().year - 1
 """A period the default evaluation year (this year) includes."""
+PUBLISHER = "测试发布机构 test publisher"
+PUBLICATION = "《测试公报》 test bulletin"
 
 # every console message of each page (the harness keeps errors only): no secret may appear
 CONSOLE: dict[str, list[str]] = {}
@@ -85,13 +87,26 @@ def _scope_options(s: Session) -> list[str]:
     ]
 
 
-def _fill(s: Session, *, value: str, period: int = YEAR, source: str, url: str = "") -> None:
+def _fill(
+    s: Session,
+    *,
+    value: str,
+    period: int = YEAR,
+    source: str,
+    url: str = "",
+    kind: str = "official_statistics",
+    publisher: str = PUBLISHER,
+    publication: str = PUBLICATION,
+) -> None:
     page = s.page
     page.select_option("#sub-indicator", INDICATOR)
     page.fill("#sub-period", str(period))
     page.fill("#sub-value", value)
     page.fill("#sub-source", source)
     page.fill("#sub-source-url", url)
+    page.select_option("#sub-source-kind", kind)
+    page.fill("#sub-publisher", publisher)
+    page.fill("#sub-publication", publication)
 
 
 def _card_status(s: Session) -> str | None:
@@ -238,6 +253,12 @@ def test_the_officer_sees_who_is_signed_in_and_only_their_unit(officer: Session)
     page.select_option("#sub-indicator", INDICATOR)
     target = next(t for t in officer.api("/api/targets") if t["id"] == TARGET)
     assert target["unit"] in page.input_value("#sub-unit")
+    # the source kinds offered are the authority rules' kinds, none chosen until the officer does
+    from metrocircle.indicators.authority import AuthorityRules
+
+    kinds = page.eval_on_selector_all("#sub-source-kind option", "os => os.map(o => o.value)")
+    assert kinds[0] == "" and set(kinds[1:]) == AuthorityRules.default().kinds
+    assert len(kinds) == 1 + len(AuthorityRules.default().kinds)
     # the form speaks English too
     page.click("#lang-btn")
     page.wait_for_function("document.body.dataset.lang === 'en'", timeout=TIMEOUT_MS)
@@ -258,6 +279,12 @@ def test_a_refused_value_is_named_next_to_its_field(officer: Session) -> None:
     _fill(officer, value="12", source="")
     page.click("#sub-send")
     assert page.locator(".field-error[data-field='source']").inner_text() == "必填"
+    assert POSTED == []
+    # an official kind names its publisher and publication, before anything is sent
+    _fill(officer, value="12", source="测试来源 test source", publisher="", publication="")
+    page.click("#sub-send")
+    for f in ("publisher", "publication"):
+        assert page.locator(f".field-error[data-field='{f}']").inner_text() == "官方来源须填写"
     assert POSTED == []
     # a negative count passes the page's checks; the API refuses it and names the field
     _fill(officer, value="-5", source="测试来源 test source")
@@ -293,9 +320,17 @@ def test_the_officer_submits_and_sees_it_pending(officer: Session) -> None:
     assert (
         row["status"] == "submitted" and row["value"] == 120 and row["submitted_by"] == OFFICER[0]
     )
+    assert (row["source_kind"], row["publisher"], row["publication"]) == (
+        "official_statistics",
+        PUBLISHER,
+        PUBLICATION,
+    )
     item = page.locator(f"#tab-submit .obs-item[data-id='{row['id']}']")
     assert item.get_attribute("data-status") == "submitted"
     assert "待审核" in item.inner_text()
+    provenance = item.locator(".obs-provenance")
+    assert provenance.get_attribute("data-kind") == "official_statistics"
+    assert "统计部门" in provenance.inner_text() and PUBLICATION in provenance.inner_text()
     # pending values do not enter the evaluation
     assert _board_status(officer.base_url)["status"] == "no_data"
     officer.shot("6-submitted")

@@ -14,7 +14,14 @@ import { h } from "./panels.js";
 export const OBS_PATHS = { observations: "/api/observations", review: (id) => `/api/observations/${encodeURIComponent(id)}/review` };
 
 /** Fields of one observation row in the form, in the order shown. */
-const FIELDS = ["indicator", "scope", "period", "value", "unit", "source", "source_url"];
+const FIELDS = ["indicator", "scope", "period", "value", "unit", "source", "source_url", "source_kind", "publisher", "publication"];
+/**
+ * Source kinds, as the authority rules name them (src/metrocircle/indicators/data/authority.toml,
+ * `kinds`; tests/web/test_submission.py checks that the form offers exactly these), official
+ * ones first. A value counts towards the targets by default only with an official kind.
+ */
+export const SOURCE_KINDS = ["official_statistics", "government_document", "official_media", "secondary"];
+const OFFICIAL_KINDS = SOURCE_KINDS.filter((k) => k !== "secondary");
 const STATUS_COLOURS = { submitted: "#fdd49e", accepted: "#a1d99b", rejected: "#fc9272" };
 /** Recent submissions shown: the newest per unit from the API (order=newest), then merged. */
 const MINE_LIMIT = 20;
@@ -22,9 +29,10 @@ const REVIEW_LIMIT = 100;
 
 /** Columns of an observations file, as the command-line import reads them (observations_file.py). */
 const FILE_REQUIRED = ["indicator", "scope", "period", "value", "unit", "source"];
-/** Optional columns: source_url is sent; the import stores none of the others, so they are not sent. */
-const FILE_OPTIONAL = ["source_url", "statement_zh", "published_date", "submitted_by"];
-const FILE_SENT = [...FILE_REQUIRED, "source_url"];
+/** Optional columns: all are sent but submitted_by (the submitter is the signed-in account). */
+const PROVENANCE = ["source_kind", "publisher", "publication", "statement_zh", "published_date"];
+const FILE_OPTIONAL = ["source_url", ...PROVENANCE, "submitted_by"];
+const FILE_SENT = [...FILE_REQUIRED, "source_url", ...PROVENANCE];
 /** Rows one request may carry (MAX_ROWS_PER_REQUEST of the API). */
 const FILE_MAX_ROWS = 5000;
 const FILE_MAX_MB = 8;
@@ -37,7 +45,7 @@ function blankUpload() {
 }
 
 function blankForm() {
-  return { indicator: "", scope: "", period: String(new Date().getFullYear() - 1), value: "", source: "", source_url: "" };
+  return { indicator: "", scope: "", period: String(new Date().getFullYear() - 1), value: "", source: "", source_url: "", source_kind: "", publisher: "", publication: "" };
 }
 
 /** State of both tabs; kept across re-renders (language switch) and reset on sign-out. */
@@ -155,6 +163,10 @@ function checkForm(state) {
   need("period");
   need("value");
   need("source");
+  need("source_kind");
+  if (OFFICIAL_KINDS.includes(f.source_kind)) {
+    for (const k of ["publisher", "publication"]) if (!String(f[k]).trim()) errs[k] = [t("sub_official_needs")];
+  }
   if (!errs.period && !/^\d{4}$/.test(String(f.period).trim())) errs.period = [t("sub_bad_year")];
   if (!errs.value && !Number.isFinite(Number(f.value))) errs.value = [t("sub_bad_number")];
   if (f.scope && !(auth.me?.units || []).includes(f.scope)) errs.scope = [t("sub_not_your_unit")];
@@ -182,6 +194,9 @@ async function submit(state, rerender) {
     unit: tg.unit,
     source: f.source.trim(),
     source_url: f.source_url.trim() || null,
+    source_kind: f.source_kind,
+    publisher: f.publisher.trim() || null,
+    publication: f.publication.trim() || null,
   };
   if (!work.key) work.key = uuid();
   work.busy = true;
@@ -308,8 +323,10 @@ function toObservation(cells) {
     unit: cells.unit.trim(),
     source: cells.source.trim(),
   };
-  const url = (cells.source_url || "").trim();
-  if (url) o.source_url = url;
+  for (const c of ["source_url", ...PROVENANCE]) {
+    const v = (cells[c] || "").trim();
+    if (v) o[c] = v;
+  }
   return o;
 }
 
@@ -481,6 +498,11 @@ export function renderSubmit(el, state, rerender, onRefresh) {
   const value = bindInput(h("input", { id: "sub-value", name: "value", type: "text", inputmode: "decimal", autocomplete: "off" }), "value");
   const source = bindInput(h("input", { id: "sub-source", name: "source", type: "text", autocomplete: "off" }), "source");
   const url = bindInput(h("input", { id: "sub-source-url", name: "source_url", type: "url", autocomplete: "off", placeholder: "https://…" }), "source_url");
+  const kind = h("select", { id: "sub-source-kind", name: "source_kind" }, h("option", { value: "" }, t("sub_choose")));
+  for (const k of SOURCE_KINDS) kind.append(h("option", { value: k }, t(`kind_${k}`)));
+  bindInput(kind, "source_kind");
+  const publisher = bindInput(h("input", { id: "sub-publisher", name: "publisher", type: "text", autocomplete: "off" }), "publisher");
+  const publication = bindInput(h("input", { id: "sub-publication", name: "publication", type: "text", autocomplete: "off" }), "publication");
 
   const form = h(
     "form",
@@ -492,6 +514,9 @@ export function renderSubmit(el, state, rerender, onRefresh) {
     field("value", t("sub_value"), value),
     field("source", t("sub_source"), source, t("sub_source_hint")),
     field("source_url", t("sub_source_url"), url),
+    field("source_kind", t("sub_source_kind"), kind, t("sub_source_kind_hint")),
+    field("publisher", t("sub_publisher"), publisher, t("sub_publisher_hint")),
+    field("publication", t("sub_publication"), publication, t("sub_publication_hint")),
     h("button", { type: "submit", id: "sub-send", class: "primary", disabled: work.busy }, work.busy ? `${t("sub_sending")} …` : t("sub_send")),
   );
   el.append(form);
@@ -685,6 +710,12 @@ function obsItem(state, o, extra = []) {
       { class: "muted" },
       `${t("sub_source")}: `,
       safeHref(o.source_url) ? h("a", { href: safeHref(o.source_url), target: "_blank", rel: "noopener noreferrer" }, o.source) : o.source,
+    ),
+    h(
+      "div",
+      { class: "muted obs-provenance", dataset: { kind: o.source_kind || "unrecorded" } },
+      h("span", { class: `kind kind-${o.source_kind || "unrecorded"}` }, t(`kind_${o.source_kind || "unrecorded"}`)),
+      [o.publisher, o.publication].filter(Boolean).length ? ` · ${[o.publisher, o.publication].filter(Boolean).join(" ")}` : "",
     ),
     h("div", { class: "muted" }, `${t("obs_by")} ${o.submitted_by} · ${when(o.submitted_at)}${o.batch_id ? ` · ${t("sub_batch")} ${o.batch_id}` : ""}`),
     o.reviewed_by ? h("div", { class: "muted" }, `${t("obs_reviewed_by")} ${o.reviewed_by} · ${when(o.reviewed_at)}`) : null,

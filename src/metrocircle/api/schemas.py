@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from metrocircle.indicators.authority import UNRECORDED_KIND
+
 if TYPE_CHECKING:
     from metrocircle.indicators.model import Evaluation, Message, Observation
     from metrocircle.region import Region
@@ -269,6 +271,14 @@ class ObservationOut(_Out):
     reviewed_by: str | None
     reviewed_at: datetime | None
     review_reason: str | None
+    source_kind: str = Field(
+        description="official_statistics, government_document, official_media, secondary, "
+        "or unrecorded (stored before the store recorded kinds)"
+    )
+    publisher: str | None
+    publication: str | None
+    statement_zh: str | None
+    published_date: str | None
 
     @classmethod
     def build(cls, r: ObservationRecord) -> ObservationOut:
@@ -289,6 +299,11 @@ class ObservationOut(_Out):
             reviewed_by=r.reviewed_by,
             reviewed_at=r.reviewed_at,
             review_reason=r.review_reason,
+            source_kind=r.source_kind or UNRECORDED_KIND,
+            publisher=r.publisher,
+            publication=r.publication,
+            statement_zh=r.statement_zh,
+            published_date=r.published_date,
         )
 
 

@@ -55,6 +55,24 @@ class ObservationSubmitIn(_In):
     unit: str = Field(min_length=1, max_length=20, description="unit of measure, e.g. pct")
     source: str = Field(min_length=1, max_length=1000, description="document, table, year")
     source_url: str | None = Field(default=None, max_length=2000)
+    source_kind: str | None = Field(
+        default=None,
+        max_length=40,
+        description="official_statistics, government_document, official_media or secondary "
+        "(the default); an official kind names its publisher and publication",
+    )
+    publisher: str | None = Field(
+        default=None, max_length=200, description="who published it, e.g. 重庆市统计局"
+    )
+    publication: str | None = Field(
+        default=None, max_length=1000, description="the publication, e.g. a statistical bulletin"
+    )
+    statement_zh: str | None = Field(
+        default=None, max_length=4000, description="the statement quoted from the publication"
+    )
+    published_date: str | None = Field(
+        default=None, max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
 
 
 class SubmissionIn(_In):

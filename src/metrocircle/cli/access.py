@@ -373,8 +373,19 @@ def network_build(
     gtfs: Annotated[
         Path | None, typer.Option("--gtfs", help="GTFS feed (.zip) of public transport.")
     ] = None,
+    contract: Annotated[
+        bool,
+        typer.Option(
+            "--contract/--no-contract",
+            help="Also compile the network and build (and cache) its contraction hierarchy.",
+        ),
+    ] = True,
 ) -> None:
-    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format."""
+    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format.
+
+    Degree-2 chains of road segments are joined into single links; intersections, dead
+    ends and changes of class or speed are kept.
+    """
     from metrocircle.network.osm import build_network_files
 
     if not osm.is_file():
@@ -386,5 +397,11 @@ def network_build(
     label = text("cli.network_progress", lang_or_default(None))
     with user_errors(), progress_bar(label) as step:
         step(label, 0, None)
-        counts = build_network_files(osm, out, gtfs=gtfs)
+        counts = build_network_files(
+            osm, out, gtfs=gtfs, contract=contract, progress=lambda msg: step(msg, 0, None)
+        )
     typer.echo(f"wrote {counts['nodes']} nodes and {counts['links']} links to {out}")
+    if "graph_nodes" in counts:
+        typer.echo(
+            f"contracted a graph of {counts['graph_nodes']} nodes and {counts['graph_arcs']} arcs"
+        )

@@ -451,7 +451,15 @@ def export(
     else:
         store = open_store(db)
         try:
-            frame = pd.DataFrame([o.__dict__ for o in store.observations()])
+            from metrocircle.indicators.authority import UNRECORDED_KIND
+
+            # a value stored before the store recorded kinds says so (not an empty cell)
+            frame = pd.DataFrame(
+                [
+                    o.__dict__ | {"source_kind": o.source_kind or UNRECORDED_KIND}
+                    for o in store.observations()
+                ]
+            )
         finally:
             store.close()
     is_geo = isinstance(frame, gpd.GeoDataFrame)

@@ -13,15 +13,17 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
+    cli_lang,
     emit_json,
     fail,
     load_region_or_exit,
     user_errors,
 )
+from metrocircle.messages import text
 
 if TYPE_CHECKING:
     from metrocircle.coverage.facilities import FacilityLayer
-    from metrocircle.region import Region
 
 __all__ = ["coverage_app", "site_app"]
 
@@ -84,57 +86,15 @@ def _run(label: str, fn: Callable[[], T]) -> T:
     raise AssertionError  # pragma: no cover - user_errors either returns or exits
 
 
-def _layer(
-    path: Path | None, datum: str, kind: str | None, region: Region | None = None
-) -> FacilityLayer:
-    """The user's facility file, or (no file) the layers the region ships, of ``kind``."""
+def _layer(path: Path | None, datum: str) -> FacilityLayer | None:
+    """The user's facility file (None: the question runs on the layers the region ships)."""
     from metrocircle.coverage.facilities import load_facilities
-    from metrocircle.coverage.layers import shipped_facilities
 
-    with user_errors():
-        if path is None:
-            shipped = None if region is None else shipped_facilities(region)
-            if shipped is None:
-                fail(
-                    "the dataset ships no facility layer; give --facilities FILE "
-                    "(format: coverage/FACILITIES.md)"
-                )
-            layer = shipped
-            where = "the shipped layers"
-        else:
-            layer = load_facilities(path, datum=datum)  # type: ignore[arg-type]
-            where = str(path)
-        if kind is not None:
-            layer = layer.of_type(kind)
-            if len(layer) == 0:
-                fail(
-                    f"{where} have no facility of type {kind!r}"
-                    if path is None
-                    else f"{where} has no facility of type {kind!r}"
-                )
-        return layer
-    raise AssertionError  # pragma: no cover
-
-
-def _gap_note(region: Region, path: Path | None, layer_key: str) -> str | None:
-    """The shipped layer's incompleteness statement (None for a user file or a complete layer)."""
-    from metrocircle.coverage.layers import layer_gap
-
-    if path is not None:
+    if path is None:
         return None
     with user_errors():
-        gap = layer_gap(region, layer_key)
-        return None if gap is None or gap.complete else gap.statement()
+        return load_facilities(path, datum=datum)  # type: ignore[arg-type]
     raise AssertionError  # pragma: no cover
-
-
-def _check_scenario(region: Region, scenario: str | None) -> None:
-    from metrocircle.coverage.service import scenario_ids
-
-    if scenario and scenario != "base":
-        known = scenario_ids(region)
-        if scenario not in known:
-            fail(f"unknown scenario {scenario!r}; the dataset defines {known}")
 
 
 def _fmt(v: Any, nd: int = 1) -> str:
@@ -147,11 +107,13 @@ def _fmt(v: Any, nd: int = 1) -> str:
     return str(v)
 
 
-def _name(region: Region, code: str) -> str:
-    try:
-        return region.unit(code).name_zh
-    except KeyError:
-        return code
+def _warn(lg: str, note: str | None) -> None:
+    if note:
+        typer.echo(text("coverage.warning", lg, note=note), err=True)
+
+
+def _name(lg: str, row: dict[str, Any]) -> str:
+    return str(row["name_zh"] if lg == "zh" else row.get("name_en") or row["name_zh"])
 
 
 # --------------------------------------------------------------------------- coverage
@@ -169,72 +131,46 @@ def rescue(
     datum: DatumOpt = "wgs84",
     as_json: JsonOpt = False,
     dataset: DatasetOpt = "chongqing",
+    lang: LangOpt = None,
 ) -> None:
     """Population within the rescue circle of the nearest emergency reserve centre, per unit and area."""
-    from metrocircle.coverage.measures import load_parameters
-    from metrocircle.coverage.service import coverage_from_region, zones_geojson
+    from metrocircle.coverage.results import rescue_coverage
 
-    params = load_parameters()["rescue_circle"]
-    t = float(params["minutes"] if minutes is None else minutes)
-    if not math.isfinite(t) or t < 0:
+    lg = cli_lang(lang)
+    if minutes is not None and (not math.isfinite(minutes) or minutes < 0):
         fail("--minutes must be a non-negative number of minutes")
     region = load_region_or_exit(dataset)
-    _check_scenario(region, scenario)
-    layer = _layer(facilities, datum, facility_type or str(params["facility_type"]), region)
-    gap = _gap_note(region, facilities, "emergency_sites")
-    cov, _ = _run(
-        "computing network times…",
-        lambda: coverage_from_region(region, layer, minutes=t, scenario=scenario),
+    layer = _layer(facilities, datum)
+    res = _run(
+        text("coverage.progress", lg),
+        lambda: rescue_coverage(
+            region, layer, minutes=minutes, facility_type=facility_type, scenario=scenario
+        ),
     )
-    rows = [
-        {
-            "code": str(code),
-            "name_zh": _name(region, str(code)),
-            "population": float(r["population"]),
-            "covered_population": float(r["covered_population"]),
-            "share": None if r["share"] != r["share"] else float(r["share"]),
-        }
-        for code, r in cov.by_unit.iterrows()
-    ]
-    uncovered = cov.zones[~cov.zones["covered"]]
     if as_json:
-        emit_json(
-            {
-                "scenario": scenario or "base",
-                "minutes": t,
-                "facilities": len(layer),
-                "population": cov.population,
-                "covered_population": cov.covered_population,
-                "share": cov.share,
-                "units": rows,
-                "uncovered_zones": zones_geojson(
-                    cov.zones.merge(_zone_points(region), on="zone_id", how="left"),
-                    mask=~cov.zones["covered"].to_numpy(),
-                ),
-                "population_method": "township zones, population estimated from census county totals",
-                "layer": "user file" if facilities is not None else "shipped",
-                "layer_gap": gap,
-            }
-        )
+        emit_json(res.to_json())
         return
-    if gap:
-        typer.echo(f"warning: {gap}", err=True)
-    typer.echo(f"scenario {scenario or 'base'} · {len(layer)} facilities · threshold {t:g} min")
-    typer.echo("code\tname\tpopulation\tcovered\tshare_%")
-    for r in rows:
+    _warn(lg, res.layer_gap)
+    typer.echo(
+        text(
+            "coverage.rescue_head",
+            lg,
+            scenario=res.scenario,
+            n=res.facilities,
+            minutes=f"{res.minutes:g}",
+        )
+    )
+    typer.echo("\t".join(text("coverage.rescue_columns", lg).split("|")))
+    for r in res.units:
         share = None if r["share"] is None else 100 * r["share"]
         typer.echo(
-            f"{r['code']}\t{r['name_zh']}\t{r['population']:.0f}\t{r['covered_population']:.0f}\t{_fmt(share)}"
+            f"{r['code']}\t{_name(lg, r)}\t{r['population']:.0f}\t{r['covered_population']:.0f}\t{_fmt(share)}"
         )
-    share_all = None if cov.share is None else 100 * cov.share
-    typer.echo(f"area\t\t{cov.population:.0f}\t{cov.covered_population:.0f}\t{_fmt(share_all)}")
-    typer.echo(f"{len(uncovered)} zone(s) outside the circle")
-
-
-def _zone_points(region: Region) -> Any:
-    from metrocircle.coverage.service import zone_table
-
-    return zone_table(region)[["zone_id", "lon", "lat"]]
+    share_all = None if res.share is None else 100 * res.share
+    typer.echo(
+        f"{text('coverage.area', lg)}\t\t{res.population:.0f}\t{res.covered_population:.0f}\t{_fmt(share_all)}"
+    )
+    typer.echo(text("coverage.outside", lg, n=res.uncovered_zones))
 
 
 @coverage_app.command("nth")
@@ -247,57 +183,27 @@ def nth(
     datum: DatumOpt = "wgs84",
     as_json: JsonOpt = False,
     dataset: DatasetOpt = "chongqing",
+    lang: LangOpt = None,
 ) -> None:
     """Time from each township zone to its n-th nearest facility; per unit the worst and mean."""
-    from metrocircle.coverage.measures import load_parameters
-    from metrocircle.coverage.service import nth_nearest_from_region
+    from metrocircle.coverage.results import nth_nearest
 
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
-    _check_scenario(region, scenario)
-    if facilities is None and facility_type is None:
-        facility_type = str(load_parameters()["defaults"]["nth_facility_type"])
-    layer = _layer(facilities, datum, facility_type, region)
-    gap = _gap_note(
-        region, facilities, "hospitals" if facility_type == "hospital" else "emergency_sites"
+    layer = _layer(facilities, datum)
+    res = _run(
+        text("coverage.progress", lg),
+        lambda: nth_nearest(region, layer, n=n, facility_type=facility_type, scenario=scenario),
     )
-    z = _run(
-        "computing network times…",
-        lambda: nth_nearest_from_region(region, layer, n=n, scenario=scenario),
-    )
-    units = []
-    for code, g in z.groupby("unit", sort=True):
-        finite = g[g["minutes"] != float("inf")]
-        pop = float(finite["population"].sum())
-        mean = float((finite["population"] * finite["minutes"]).sum() / pop) if pop > 0 else None
-        units.append(
-            {
-                "code": str(code),
-                "name_zh": _name(region, str(code)),
-                "max_minutes": float(g["minutes"].max()),
-                "mean_minutes": mean,
-                "unreached_zones": int((g["minutes"] == float("inf")).sum()),
-            }
-        )
     if as_json:
-        emit_json(
-            {
-                "scenario": scenario or "base",
-                "n": n,
-                "facilities": len(layer),
-                "layer": "user file" if facilities is not None else "shipped",
-                "layer_gap": gap,
-                "units": units,
-                "zones": z.to_dict(orient="records"),
-            }
-        )
+        emit_json(res.to_json())
         return
-    if gap:
-        typer.echo(f"warning: {gap}", err=True)
-    typer.echo(f"time to facility #{n} of {len(layer)} · scenario {scenario or 'base'}")
-    typer.echo("code\tname\tmax_min\tmean_min\tunreached")
-    for u in units:
+    _warn(lg, res.layer_gap)
+    typer.echo(text("coverage.nth_head", lg, n=n, facilities=res.facilities, scenario=res.scenario))
+    typer.echo("\t".join(text("coverage.nth_columns", lg).split("|")))
+    for u in res.units:
         typer.echo(
-            f"{u['code']}\t{u['name_zh']}\t{_fmt(u['max_minutes'])}\t{_fmt(u['mean_minutes'])}\t{u['unreached_zones']}"
+            f"{u['code']}\t{_name(lg, u)}\t{_fmt(u['max_minutes'])}\t{_fmt(u['mean_minutes'])}\t{u['unreached_zones']}"
         )
 
 
@@ -316,89 +222,46 @@ def fca(
     datum: DatumOpt = "wgs84",
     as_json: JsonOpt = False,
     dataset: DatasetOpt = "chongqing",
+    lang: LangOpt = None,
 ) -> None:
     """Two-step floating catchment accessibility (capacity per person), per unit."""
     from metrocircle.coverage.measures import DECAYS
-    from metrocircle.coverage.service import two_step_fca_from_region
+    from metrocircle.coverage.results import two_step_fca_result
 
+    lg = cli_lang(lang)
     if decay is not None and decay not in DECAYS:
         fail(f"--decay was {decay!r} but is expected to be one of {list(DECAYS)}")
-    from metrocircle.coverage.measures import load_parameters
-
-    defaults = load_parameters()["defaults"]
     region = load_region_or_exit(dataset)
-    _check_scenario(region, scenario)
-    if facilities is None and facility_type is None:
-        facility_type = str(defaults["fca_facility_type"])
-    layer = _layer(facilities, datum, facility_type, region)
-    gap = _gap_note(
-        region, facilities, "hospitals" if facility_type == "hospital" else "emergency_sites"
-    )
-    excluded: list[str] = []
-    if facilities is None:
-        # the shipped layer: only facilities with a published capacity take part
-        has = layer.table["capacity"].notna()
-        excluded = layer.table.loc[~has, "id"].astype(str).tolist()
-        if not bool(has.any()):
-            fail(
-                "no shipped facility of this type has a published capacity; give --facilities FILE"
-            )
-        from metrocircle.coverage.facilities import FacilityLayer as _Layer
-
-        layer = _Layer(layer.table.loc[has].reset_index(drop=True), layer.origin, layer.datum)
-    zones, units = _run(
-        "computing network times…",
-        lambda: two_step_fca_from_region(
-            region, layer, catchment_min=catchment, decay=decay, scenario=scenario
+    layer = _layer(facilities, datum)
+    res = _run(
+        text("coverage.progress", lg),
+        lambda: two_step_fca_result(
+            region,
+            layer,
+            catchment_minutes=catchment,
+            decay=decay,
+            facility_type=facility_type,
+            scenario=scenario,
         ),
     )
-    unit_of = layer.table["capacity_unit"].dropna().unique().tolist()
-    per = int(defaults["per_people_beds"] if unit_of == ["beds"] else defaults["per_people"])
-    rows = [
-        {
-            "code": str(c),
-            "name_zh": _name(region, str(c)),
-            "population": float(r["population"]),
-            "accessibility": None
-            if r["accessibility"] != r["accessibility"]
-            else float(r["accessibility"]),
-            "accessibility_per": None
-            if r["accessibility"] != r["accessibility"]
-            else float(r["accessibility"]) * per,
-        }
-        for c, r in units.iterrows()
-    ]
-    bound = (
-        f"lower bound: {len(excluded)} facilities without a published capacity left out"
-        if excluded
-        else None
-    )
     if as_json:
-        emit_json(
-            {
-                "scenario": scenario or "base",
-                "capacity_unit": unit_of,
-                "per_people": per,
-                "facilities": len(layer),
-                "layer": "user file" if facilities is not None else "shipped",
-                "layer_gap": gap,
-                "excluded_no_capacity": excluded,
-                "bound": bound,
-                "units": rows,
-                "zones": zones.to_dict(orient="records"),
-            }
-        )
+        emit_json(res.to_json())
         return
-    for note in (gap, bound):
-        if note:
-            typer.echo(f"warning: {note}", err=True)
+    _warn(lg, res.layer_gap)
+    _warn(lg, res.bound)
     typer.echo(
-        f"2SFCA · {', '.join(unit_of)} per {per:,} people · {len(layer)} facilities · "
-        f"scenario {scenario or 'base'}"
+        text(
+            "coverage.fca_head",
+            lg,
+            unit=", ".join(res.capacity_unit),
+            per=f"{res.per_people:,}",
+            n=res.facilities,
+            scenario=res.scenario,
+        )
     )
-    typer.echo(f"code\tname\tper_{per}")
-    for r in rows:
-        typer.echo(f"{r['code']}\t{r['name_zh']}\t{_fmt(r['accessibility_per'], 3)}")
+    typer.echo("\t".join([*text("coverage.fca_columns", lg).split("|"), f"per_{res.per_people}"]))
+    for r in res.units:
+        typer.echo(f"{r['code']}\t{_name(lg, r)}\t{_fmt(r['accessibility_per'], 3)}")
 
 
 # --------------------------------------------------------------------------- siting
@@ -444,14 +307,12 @@ def _site(
     as_json: bool,
     geojson: Path | None,
     dataset: str,
+    lang: str | None,
 ) -> None:
-    from metrocircle.coverage.service import (
-        BUILTIN_CANDIDATES,
-        builtin_candidates,
-        sites_geojson,
-        siting_from_region,
-    )
+    from metrocircle.coverage.results import site
+    from metrocircle.coverage.service import BUILTIN_CANDIDATES
 
+    lg = cli_lang(lang)
     if (candidates is None) == (builtin is None):
         fail("give exactly one of --facilities-candidates FILE or --builtin-candidates NAME")
     if builtin is not None and builtin not in BUILTIN_CANDIDATES:
@@ -463,54 +324,52 @@ def _site(
     if minutes is not None and (not math.isfinite(minutes) or minutes < 0):
         fail("--minutes must be a non-negative number of minutes")
     region = load_region_or_exit(dataset)
-    _check_scenario(region, scenario)
-    if candidates is not None:
-        cands = _layer(candidates, datum, None)
-    else:
-        with user_errors():
-            cands = builtin_candidates(region, str(builtin))
-    old = _layer(existing, datum, None) if existing is not None else None
-    run = _run(
-        f"solving {model} with HiGHS…",
-        lambda: siting_from_region(
+    cands = _layer(candidates, datum)
+    old = _layer(existing, datum)
+    res = _run(
+        text("coverage.site_progress", lg, model=model),
+        lambda: site(
             region,
-            cands,
-            model=model,  # type: ignore[arg-type]
-            scenario=scenario,
+            model=model,
+            candidates=cands,
+            builtin_candidates=builtin,
             existing=old,
-            service_min=minutes,
             p=p,
+            minutes=minutes,
             capacitated=capacitated,
+            scenario=scenario,
         ),
     )
     if geojson is not None:
-        import json
-
         try:
-            geojson.write_text(json.dumps(sites_geojson(run), ensure_ascii=False), encoding="utf-8")
+            res.write_geojson(geojson)
         except OSError as exc:
             fail(f"cannot write {geojson}: {exc}")
-    res = run.result
-    chosen = run.sites[run.sites["selected"]]
     if as_json:
-        d = run.to_dict()
-        d["sites"] = sites_geojson(run)
-        emit_json(d)
+        emit_json(res.to_json())
         return
-    typer.echo(f"{model} · scenario {run.scenario} · solver {res.solver}")
+    d = res.summary
     typer.echo(
-        f"objective {res.objective:g}"
-        + (f" · mean {res.mean_minutes:.1f} min" if res.mean_minutes else "")
+        text("coverage.site_head", lg, model=model, scenario=d["scenario"], solver=d["solver"])
     )
-    if res.service_minutes is not None:
+    mean = d["mean_minutes"]
+    typer.echo(
+        text("coverage.site_objective", lg, objective=f"{d['objective']:g}")
+        + (text("coverage.site_mean", lg, minutes=f"{mean:.1f}") if mean else "")
+    )
+    if d["service_minutes"] is not None:
         typer.echo(
-            f"service time {res.service_minutes:g} min · covered population {res.covered_weight:.0f}"
+            text(
+                "coverage.site_service",
+                lg,
+                minutes=f"{d['service_minutes']:g}",
+                covered=f"{d['covered_weight']:.0f}",
+            )
         )
-    typer.echo("id\tname\texisting\tlon\tlat")
-    for r in chosen.itertuples():
-        typer.echo(
-            f"{r.id}\t{r.name_zh}\t{'yes' if r.existing else 'new'}\t{r.lon:.5f}\t{r.lat:.5f}"
-        )
+    typer.echo("\t".join(text("coverage.site_columns", lg).split("|")))
+    for r in res.chosen:
+        kind = text("coverage.existing" if r["existing"] else "coverage.new", lg)
+        typer.echo(f"{r['id']}\t{_name(lg, r)}\t{kind}\t{r['lon']:.5f}\t{r['lat']:.5f}")
 
 
 def _site_command(model: str, doc: str) -> Callable[..., None]:
@@ -535,6 +394,7 @@ def _site_command(model: str, doc: str) -> Callable[..., None]:
         as_json: JsonOpt = False,
         geojson: GeojsonOpt = None,
         dataset: DatasetOpt = "chongqing",
+        lang: LangOpt = None,
     ) -> None:
         _site(
             model,
@@ -549,6 +409,7 @@ def _site_command(model: str, doc: str) -> Callable[..., None]:
             as_json=as_json,
             geojson=geojson,
             dataset=dataset,
+            lang=lang,
         )
 
     command.__doc__ = doc

@@ -7,14 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
+from metrocircle._errors import DataValidationError
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
+    cli_lang,
     emit_json,
     fail,
     load_region_or_exit,
     user_errors,
 )
+from metrocircle.messages import text
 
 __all__ = ["air_app", "fiscal_app", "tourism_app", "water_app"]
 
@@ -39,12 +43,16 @@ FilesArg = Annotated[
 ]
 
 
-def _dataset_file(dataset: str, rel: str) -> Path:
+def _root(dataset: str) -> Path:
     from metrocircle.region import resolve_dataset
 
     with user_errors():
-        root = resolve_dataset(dataset)
-    path = root / rel
+        return resolve_dataset(dataset)
+    raise AssertionError  # pragma: no cover
+
+
+def _dataset_file(dataset: str, rel: str) -> Path:
+    path = _root(dataset) / rel
     if not path.is_file():
         fail(f"dataset {dataset!r} has no {rel}")
     return path
@@ -83,9 +91,12 @@ def air_aqi(
     ] = False,
     standard: StandardOpt = "HJ633-2012",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """AQI, IAQI per item, primary pollutants and category of one set of concentrations."""
-    from metrocircle.sectors.air import daily_aqi, hourly_aqi
+    from metrocircle.sectors.results import air_quality_index
+
+    lg = cli_lang(lang)
 
     conc = {
         "so2": so2,
@@ -106,34 +117,28 @@ def air_aqi(
             "give at least one concentration (--so2, --no2, --pm10, --pm25, --co, --o3-1h, --o3-8h)"
         )
     with user_errors():
-        res = (hourly_aqi if hourly else daily_aqi)(given, standard=standard)
+        doc = air_quality_index(given, report="hourly" if hourly else "daily", standard=standard)
     if json_out:
-        emit_json(res.to_dict())
+        emit_json(doc.to_json())
         return
+    res = doc.result
     typer.echo(
-        f"AQI {res.aqi}  {res.category.name_zh} / {res.category.name_en}  ({res.standard}, {res.report})"
+        text(
+            "sectors.aqi_head",
+            lg,
+            aqi=res.aqi,
+            category=res.category.name_zh if lg == "zh" else res.category.name_en,
+            standard=res.standard,
+            report=res.report,
+        )
     )
-    typer.echo(f"primary: {', '.join(res.primary_pollutants) or '—'}")
+    typer.echo(text("sectors.primary", lg, items=", ".join(res.primary_pollutants) or "—"))
     for k, v in res.iaqi.items():
         typer.echo(f"  {k}\t{v}\t({res.iaqi_exact[k]:.3f})")
 
 
-def _evaluate(
-    files: list[Path], dataset: str, stations_path: Path | None, standard: str | None
-) -> dict[str, Any]:
-    from metrocircle.sectors.air_eval import (
-        evaluate_good_days,
-        load_air_stations,
-        read_cnemc_hourly,
-    )
-
-    path = stations_path or _dataset_file(dataset, "sectors/air_stations.csv")
-    with user_errors():
-        stations = load_air_stations(path)
-        hourly = read_cnemc_hourly(files)
-        hourly = hourly[hourly["station"].isin(set(stations["station_code"]))]
-        return evaluate_good_days(hourly, stations, standard=standard)
-    raise AssertionError  # pragma: no cover
+def _stations(dataset: str, stations_path: Path | None) -> Path:
+    return stations_path or _dataset_file(dataset, "sectors/air_stations.csv")
 
 
 StationsOpt = Annotated[
@@ -157,12 +162,18 @@ def air_import(
     stations: StationsOpt = None,
     standard: StdOrDayOpt = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Daily AQI per station, unit or area from CNEMC hourly files (stations outside the registry are ignored)."""
+    from metrocircle.sectors.results import air_daily
+
+    cli_lang(lang)
     if level not in ("station", "unit", "area"):
         fail(f"--level was {level!r} but is expected to be station, unit or area")
-    res = _evaluate(files, dataset, stations, standard)
-    rows = res[f"{level}_daily"].to_dict("records")
+    with user_errors():
+        rows = air_daily(
+            files, _stations(dataset, stations), level=level, standard=standard
+        ).to_json()
     if json_out:
         emit_json(rows)
         return
@@ -177,10 +188,14 @@ def air_good_days(
     stations: StationsOpt = None,
     standard: StdOrDayOpt = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Good-air-day ratio (HJ 663) per station, unit and for the area, per year."""
-    res = _evaluate(files, dataset, stations, standard)
-    rows = res["ratio"].to_dict("records")
+    from metrocircle.sectors.results import good_air_days
+
+    cli_lang(lang)
+    with user_errors():
+        rows = good_air_days(files, _stations(dataset, stations), standard=standard).to_json()
     if json_out:
         emit_json(rows)
         return
@@ -188,13 +203,16 @@ def air_good_days(
 
 
 @air_app.command("stations")
-def air_stations(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+def air_stations(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
     """The station registry with each station's unit."""
-    from metrocircle.sectors.air_eval import load_air_stations
+    from metrocircle.sectors.results import air_station_list
 
+    cli_lang(lang)
+    _dataset_file(dataset, "sectors/air_stations.csv")
     with user_errors():
-        df = load_air_stations(_dataset_file(dataset, "sectors/air_stations.csv"))
-    rows = df.to_dict("records")
+        rows = air_station_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return
@@ -212,32 +230,27 @@ def air_warnings(
         bool, typer.Option("--all", help="Every episode, not only the ongoing ones.")
     ] = False,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Joint heavy-pollution episodes across neighbouring units (ongoing ones unless --all)."""
-    from metrocircle.sectors.air_warning import (
-        adjacency_from_units,
-        current_air_warnings,
-        detect_episodes,
-    )
+    from metrocircle.sectors.results import air_warnings, unit_adjacency
 
-    res = _evaluate(files, dataset, stations, standard)
+    lg = cli_lang(lang)
+    path = _stations(dataset, stations)
     region = load_region_or_exit(dataset)
     with user_errors():
-        adjacency = adjacency_from_units(
-            region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
-        )
-        triples = [
-            (r["scope"], r["date"], r["aqi"])
-            for r in res["unit_daily"].to_dict("records")
-            if r["valid"]
-        ]
-        eps = (detect_episodes if all_episodes else current_air_warnings)(triples, adjacency)
-    rows = [e.to_dict() for e in eps]
+        rows = air_warnings(
+            files,
+            path,
+            unit_adjacency(region),
+            standard=standard,
+            ongoing_only=not all_episodes,
+        ).to_json()
     if json_out:
         emit_json(rows)
         return
     if not rows:
-        typer.echo("no joint heavy-pollution episode")
+        typer.echo(text("sectors.no_air_episode", lg))
     for e in rows:
         units = ", ".join(f"{u['unit']}({u['tier'] or '-'})" for u in e["units"])
         typer.echo(f"{e['start']}..{e['end']}\t{e['tier'] or '-'}\t{units}")
@@ -252,41 +265,31 @@ def water_classify(
         Path, typer.Argument(help="CSV: section_id, [water_body], one column per parameter.")
     ],
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Class I–V / 劣V of every section (single-factor method) and the share at class III or better."""
-    from metrocircle.sectors.water import classify_file
+    from metrocircle.sectors.results import water_classification_file
 
+    lg = cli_lang(lang)
     with user_errors():
-        rows = classify_file(file)
-    share = 100.0 * sum(1 for r in rows if r["good"]) / len(rows) if rows else None
+        res = water_classification_file(file)
     if json_out:
-        emit_json({"sections": rows, "share_iii_or_better_pct": share})
+        emit_json(res.to_json())
         return
-    for r in rows:
-        typer.echo(
-            f"{r['section_id']}\t{r['label']}\t{r['quality_zh']}\t{', '.join(r['deciding'])}"
-        )
-    typer.echo(f"share at class III or better: {'—' if share is None else f'{share:.1f} %'}")
+    for r in res.sections:
+        quality = r["quality_zh"] if lg == "zh" else r["quality_en"]
+        typer.echo(f"{r['section_id']}\t{r['label']}\t{quality}\t{', '.join(r['deciding'])}")
+    share = res.share_iii_or_better_pct
+    typer.echo(text("sectors.water_share", lg, share="—" if share is None else f"{share:.1f} %"))
 
 
 @water_app.command("limits")
-def water_limits(json_out: JsonOpt = False) -> None:
+def water_limits(json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """GB 3838-2002 Table 1 limits (classes I–V)."""
-    from metrocircle.sectors._water_tables import EVALUATED, PARAMETERS
+    from metrocircle.sectors.results import water_limit_table
 
-    rows = [
-        {
-            "key": p.key,
-            "name_zh": p.name_zh,
-            "name_en": p.name_en,
-            "unit": p.unit,
-            "kind": p.kind,
-            "limits": list(p.limits),
-            "lake_limits": list(p.lake_limits) if p.lake_limits else None,
-            "evaluated": p.key in EVALUATED,
-        }
-        for p in PARAMETERS.values()
-    ]
+    cli_lang(lang)
+    rows = water_limit_table().to_json()
     if json_out:
         emit_json(rows)
         return
@@ -297,27 +300,42 @@ def water_limits(json_out: JsonOpt = False) -> None:
 
 
 @tourism_app.command("areas")
-def tourism_areas(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
-    """The plan's themed scenic areas (专栏5)."""
-    from metrocircle.sectors.tourism import load_scenic_areas
+def tourism_areas(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
+    """The plan's themed scenic areas (专栏5), each with whether a capacity is on file."""
+    from metrocircle.sectors.results import scenic_area_list
 
+    cli_lang(lang)
+    _dataset_file(dataset, "sectors/scenic_areas.csv")
     with user_errors():
-        rows = load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
+        rows = scenic_area_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return
-    _table(rows, ["id", "name_zh", "theme", "unit_code", "placed_by", "a_level", "capacity_daily"])
+    _table(
+        rows,
+        [
+            "id",
+            "name_zh",
+            "theme",
+            "unit_code",
+            "placed_by",
+            "a_level",
+            "capacity_daily",
+            "has_capacity",
+        ],
+    )
 
 
 @tourism_app.command("tiers")
-def tourism_tiers(json_out: JsonOpt = False) -> None:
+def tourism_tiers(json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """The configured crowd-warning tiers."""
-    from dataclasses import asdict
+    from metrocircle.sectors.results import crowd_tiers
 
-    from metrocircle.sectors.tourism import load_tiers
-
+    cli_lang(lang)
     with user_errors():
-        rows = [asdict(t) for t in load_tiers()]
+        rows = crowd_tiers().to_json()
     if json_out:
         emit_json(rows)
         return
@@ -339,10 +357,12 @@ def tourism_capacity(
         float | None, typer.Option(help="t, average visit duration, hours.")
     ] = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Spatial capacity (LB/T 034-2014 area method): instantaneous, and daily with T and t."""
     from metrocircle.sectors.tourism import spatial_capacity
 
+    lg = cli_lang(lang)
     if len(area_m2) != len(m2_per_visitor):
         fail(
             f"--area-m2 given {len(area_m2)} times but --m2-per-visitor {len(m2_per_visitor)} times"
@@ -359,9 +379,9 @@ def tourism_capacity(
     if json_out:
         emit_json(out)
         return
-    typer.echo(f"instantaneous capacity: {inst:.0f} visitors")
+    typer.echo(text("sectors.capacity_instant", lg, n=f"{inst:.0f}"))
     if daily is not None:
-        typer.echo(f"daily capacity: {daily:.0f} visitors")
+        typer.echo(text("sectors.capacity_daily", lg, n=f"{daily:.0f}"))
 
 
 @tourism_app.command("warnings")
@@ -379,62 +399,48 @@ def tourism_warnings(
     ] = None,
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Current crowd warnings (latest count per scenic area against its capacity)."""
-    from metrocircle.sectors.tourism import (
-        current_warnings,
-        load_capacities,
-        load_scenic_areas,
-        read_visitor_counts,
-        registry_capacities,
-    )
+    from metrocircle.sectors.results import tourism_warnings
+    from metrocircle.sectors.tourism import load_capacities, read_visitor_counts
 
+    lg = cli_lang(lang)
+    root = _root(dataset)
+    _dataset_file(dataset, "sectors/scenic_areas.csv")
     with user_errors():
-        names = {
-            a["id"]: a
-            for a in load_scenic_areas(_dataset_file(dataset, "sectors/scenic_areas.csv"))
-        }
-        caps = registry_capacities(names.values())
-        if capacities is not None:
-            caps |= load_capacities(capacities)
-        rows = current_warnings(read_visitor_counts(counts), caps, names=names)
+        extra = load_capacities(capacities) if capacities is not None else None
+        rows = tourism_warnings(root, read_visitor_counts(counts), capacities=extra).to_json()
     if json_out:
         emit_json(rows)
         return
     if not rows:
-        typer.echo("no crowd warning")
+        typer.echo(text("sectors.no_crowd_warning", lg))
     for r in rows:
-        typer.echo(
-            f"{r['scenic_id']}\t{r.get('name_zh') or ''}\t{r['ratio']:.0%}\t{r['tier']}\t{r['actions_zh']}"
-        )
+        name = r.get("name_zh") if lg == "zh" else r.get("name_en") or r.get("name_zh")
+        actions = r["actions_zh"] if lg == "zh" else r["actions_en"]
+        typer.echo(f"{r['scenic_id']}\t{name or ''}\t{r['ratio']:.0%}\t{r['tier']}\t{actions}")
 
 
 # --------------------------------------------------------------------------- fiscal
 
 
 @fiscal_app.command("areas")
-def fiscal_areas(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+def fiscal_areas(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
     """Shared areas, their jurisdictions and default shares."""
-    from metrocircle.sectors.fiscal import load_shared_areas
+    from metrocircle.sectors.results import shared_area_list
 
+    lg = cli_lang(lang)
+    _dataset_file(dataset, "sectors/shared_areas.toml")
     with user_errors():
-        areas = load_shared_areas(_dataset_file(dataset, "sectors/shared_areas.toml"))
-    rows = [
-        {
-            "id": a.id,
-            "name_zh": a.name_zh,
-            "name_en": a.name_en,
-            "shares": {k: str(v) for k, v in a.shares.items()},
-            "rule_source": a.rule_source,
-            "note": a.note,
-        }
-        for a in areas.values()
-    ]
+        rows = shared_area_list(_root(dataset)).to_json()
     if json_out:
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(f"{r['id']}\t{r['name_zh']}\t{r['shares']}")
+        typer.echo(f"{r['id']}\t{r['name_zh'] if lg == 'zh' else r['name_en']}\t{r['shares']}")
 
 
 @fiscal_app.command("split")
@@ -452,33 +458,29 @@ def fiscal_split(
     decimals: Annotated[int, typer.Option(min=0, max=8, help="Decimal places of the split.")] = 2,
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Split each item's increment over the base year (stock stays; increment by shares)."""
-    from metrocircle.sectors.fiscal import (
-        load_shared_areas,
-        parse_shares,
-        read_ledger,
-        split_ledger,
-    )
+    from metrocircle.sectors.fiscal import parse_shares, read_ledger
+    from metrocircle.sectors.results import fiscal_split as split
 
+    cli_lang(lang)
     with user_errors():
         entries = read_ledger(ledger)
         if not entries:
             fail(f"{ledger}: the ledger is empty")
-        area_id = entries[0].area_id
-        if shares is not None:
-            sh = parse_shares(shares)
-        else:
-            areas = load_shared_areas(_dataset_file(dataset, "sectors/shared_areas.toml"))
-            if area_id not in areas:
-                fail(
-                    f"{ledger}: unknown area_id {area_id!r}; known: {sorted(areas)} (or pass --shares)"
-                )
-            sh = dict(areas[area_id].shares)
-        allocs = split_ledger(
-            entries, base_year=base_year, shares=sh, area_id=area_id, decimals=decimals
-        )
-    rows = [a.to_dict() for a in allocs]
+        sh = parse_shares(shares) if shares is not None else None
+        if sh is None:
+            _dataset_file(dataset, "sectors/shared_areas.toml")
+        try:
+            res = split(
+                entries, base_year=base_year, root=_root(dataset), shares=sh, decimals=decimals
+            )
+        except DataValidationError as exc:
+            if exc.problems and exc.problems[0].field == "area_id":
+                fail(f"{ledger}: {exc.problems[0].message.replace('give shares', 'pass --shares')}")
+            raise
+    rows = list(res.to_json())
     if json_out:
         emit_json(rows)
         return

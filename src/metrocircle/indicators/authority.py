@@ -32,16 +32,17 @@ __all__ = [
     "prefer_official",
     "select_by_authority",
     "source_kind_of",
+    "stored_kind",
 ]
 
 AUTHORITY_OFFICIAL = "official"
 AUTHORITY_SECONDARY = "secondary"
 AUTHORITY_MODEL = "model"
 UNRECORDED_KIND = "unrecorded"
-"""Kind of a stored record when the store has no source-kind field at all (a store schema
-made before issue 15's provenance fields): such records were reviewed and accepted by an
-officer, so they keep counting; a record of a store that has the field but names no kind
-is the rules' default kind (secondary)."""
+"""Kind of a stored record whose source kind is NULL: stored before the store recorded kinds
+(revision 0007). Such records were reviewed and accepted by a reviewer under the rules of
+their day, so they keep counting, shown as "unrecorded"; every record stored since names its
+kind (the rules' default kind, secondary, when none was given)."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,35 @@ def _default_rules() -> AuthorityRules:
         encoding="utf-8"
     )
     return AuthorityRules._from_mapping(tomllib.loads(text), file="authority.toml", base=None)
+
+
+def stored_kind(kind: str | None, rules: AuthorityRules | None = None) -> str:
+    """The kind of a stored record from its ``source_kind`` column (NULL: :data:`UNRECORDED_KIND`).
+
+    >>> stored_kind("official_statistics"), stored_kind(None)
+    ('official_statistics', 'unrecorded')
+
+    Raises
+    ------
+    DataValidationError
+        When the store holds a kind the rules do not know (the store refuses such a
+        kind on write, so it was written behind its back or the rules lost a kind).
+    """
+    if kind is None:
+        return UNRECORDED_KIND
+    r = rules or AuthorityRules.default()
+    if kind not in r.kinds:
+        raise DataValidationError(
+            [
+                Problem(
+                    "store",
+                    0,
+                    "source_kind",
+                    f"unknown source kind {kind!r}; expected one of {sorted(r.kinds)}",
+                )
+            ]
+        )
+    return kind
 
 
 def source_kind_of(o: Observation, rules: AuthorityRules | None = None) -> str:

@@ -35,10 +35,10 @@ from typing import TYPE_CHECKING, Any
 from metrocircle._errors import DataValidationError, MetrocircleError, Problem
 from metrocircle.indicators.aggregate import AggregationRules, derive_area_values, load_aggregation
 from metrocircle.indicators.authority import (
-    UNRECORDED_KIND,
     AuthorityRules,
     prefer_official,
     select_by_authority,
+    stored_kind,
 )
 from metrocircle.indicators.computations import Computations, computed_series, split_computed_by
 from metrocircle.indicators.evaluate import evaluate_target
@@ -54,6 +54,7 @@ from metrocircle.schema import MEASURE_UNITS, ROLES, TargetRow
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
+    from metrocircle.store import ObservationRecord
 
 __all__ = [
     "SeriesOptions",
@@ -289,17 +290,18 @@ def _rec_unit(rec: Any) -> str:
     return str(getattr(rec, "unit", None) or getattr(rec, "unit_of_measure", "") or "")
 
 
-def _store_observation(rec: Any, indicator: str = "", scope: str = "") -> Observation:
-    """A stored record as an :class:`Observation`; a record naming no source kind is secondary."""
-    prov = {"store_id": str(getattr(rec, "id", ""))}
+def _store_observation(rec: ObservationRecord, indicator: str = "", scope: str = "") -> Observation:
+    """A stored record as an :class:`Observation`, with the kind the store recorded.
+
+    A record stored before the store recorded kinds (NULL) is ``unrecorded``
+    (:func:`~metrocircle.indicators.authority.stored_kind`).
+    """
+    prov = {"store_id": str(rec.id)}
     for k in _PROVENANCE:
-        v = getattr(rec, k, None)
+        v = getattr(rec, k)
         if v:
             prov[k] = str(v)
-    if hasattr(rec, "source_kind"):
-        prov["source_kind"] = str(rec.source_kind or AuthorityRules.default().default_kind)
-    else:  # a store that does not record source kinds yet: reviewed values count as before
-        prov["source_kind"] = UNRECORDED_KIND
+    prov["source_kind"] = stored_kind(rec.source_kind)
     at = getattr(rec, "submitted_at", None)
     if at is not None:
         prov["submitted_at"] = at.isoformat() if hasattr(at, "isoformat") else str(at)

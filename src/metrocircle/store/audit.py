@@ -61,9 +61,14 @@ def at_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 """Version of :func:`batch_digest`'s encoding recorded with each new batch (1: before −0.0,
-integers and unicode were canonicalised; such entries are verified the old way)."""
+integers and unicode were canonicalised; 2: before the provenance fields were recorded;
+such entries are verified the way they were written)."""
+
+_V3_FIELDS = ("source_kind", "publisher", "publication", "statement_zh", "published_date")
+"""Provenance fields a version 3 digest covers, fixed with the version (the columns of revision
+0007; a later field needs a new version, or old digests would stop verifying)."""
 
 
 def canonical_number(value: float) -> str:
@@ -140,17 +145,19 @@ def entry_hash(
 def digest_line(row: Mapping[str, Any], *, version: int = DIGEST_VERSION) -> str:
     """One observation's line of its batch digest (see :func:`batch_digest`)."""
     num, txt = (_legacy_number, _raw_text) if version == 1 else (canonical_number, canonical_text)
-    return _canon(
-        [
-            txt(row["indicator"]),
-            txt(row["unit_code"]),
-            int(row["period"]),
-            num(row["value"]),
-            txt(row["unit_of_measure"]),
-            txt(row["source"]),
-            txt(row["source_url"]),
-        ]
-    )
+    fields: list[Any] = [
+        txt(row["indicator"]),
+        txt(row["unit_code"]),
+        int(row["period"]),
+        num(row["value"]),
+        txt(row["unit_of_measure"]),
+        txt(row["source"]),
+        txt(row["source_url"]),
+    ]
+    prov = [txt(row.get(k)) for k in _V3_FIELDS]
+    if version >= 3 or any(v is not None for v in prov):
+        fields += prov
+    return _canon(fields)
 
 
 def digest_of_lines(lines: Iterable[str]) -> str:
@@ -166,9 +173,20 @@ def batch_digest(rows: Iterable[Mapping[str, Any]], *, version: int = DIGEST_VER
     """SHA-256 of a batch of observations (order-independent), to tie stored values to the log.
 
     Each row needs indicator, unit_code, period, value, unit_of_measure, source and
-    source_url. Version 2 (the default) hashes values by :func:`canonical_number` and text
-    by :func:`canonical_text`; version 1 (entries written before) by ``repr(float)`` and
-    the raw text.
+    source_url, and for version 3 source_kind, publisher, publication, statement_zh and
+    published_date. Versions 2 and 3 hash values by :func:`canonical_number` and text by
+    :func:`canonical_text`; version 1 (entries written before) by ``repr(float)`` and the
+    raw text. Version 3 (the default) also hashes the provenance fields. Versions 1 and 2
+    were written when the store had no provenance: a row of such a batch has none (NULL),
+    and one that has some was changed behind the log, so its provenance is then hashed too
+    and the digest no longer matches.
+
+    >>> row = {"indicator": "x", "unit_code": "region", "period": 2024, "value": 1.0,
+    ...        "unit_of_measure": "pct", "source": "s", "source_url": None}
+    >>> batch_digest([row], version=2) == batch_digest([row | {"source_kind": None}], version=2)
+    True
+    >>> batch_digest([row], version=2) == batch_digest([row | {"publisher": "p"}], version=2)
+    False
     """
     return digest_of_lines(digest_line(r, version=version) for r in rows)
 

@@ -31,6 +31,7 @@ from metrocircle._errors import (
     Problem,
     StoreError,
 )
+from metrocircle.indicators.authority import AuthorityRules
 from metrocircle.store import audit
 from metrocircle.store.accounts import (
     DEFAULT_TOKEN_DAYS,
@@ -128,6 +129,13 @@ class ObservationRecord:
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     review_reason: str | None = None
+    source_kind: str | None = None
+    """The kind of source (``indicators/data/authority.toml``); ``None``: stored before the
+    store recorded kinds (revision 0007), shown as "unrecorded"."""
+    publisher: str | None = None
+    publication: str | None = None
+    statement_zh: str | None = None
+    published_date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -258,7 +266,29 @@ def _record(r: Any) -> ObservationRecord:
         r.reviewed_by,
         _utc(r.reviewed_at),
         r.review_reason,
+        r.source_kind,
+        r.publisher,
+        r.publication,
+        r.statement_zh,
+        r.published_date,
     )
+
+
+def _refuse_unknown_kinds(rows: Sequence[ObservationIn], file: str) -> None:
+    """Refuse a row whose source kind the authority rules do not know (nothing is written)."""
+    rules = AuthorityRules.default()
+    bad = [
+        Problem(
+            file,
+            o.line,
+            "source_kind",
+            f"unknown source kind {o.source_kind!r}; expected one of {sorted(rules.kinds)}",
+        )
+        for o in rows
+        if o.source_kind is not None and o.source_kind not in rules.kinds
+    ]
+    if bad:
+        raise DataValidationError(bad, summary=f"{file}: {len(bad)} unknown source kind(s)")
 
 
 def _user(r: Any) -> UserRecord:
@@ -485,6 +515,7 @@ class Store:
         if not actor.strip():
             msg = "`submitted_by` must name who submits the data"
             raise ValueError(msg)
+        _refuse_unknown_kinds(rows, file)
         batch = str(uuid.uuid4())
         now = datetime.now(UTC)
         with self._write() as conn:
@@ -514,6 +545,7 @@ class Store:
                 )
             )
             nfc = audit.canonical_text
+            default_kind = AuthorityRules.default().default_kind
 
             def stored(o: ObservationIn) -> dict[str, Any]:
                 return {
@@ -532,6 +564,13 @@ class Store:
                     "submitted_at": now,
                     "batch_id": batch,
                     "status": status,
+                    # every row written now names its kind: NULL is only a row stored
+                    # before the store recorded provenance (revision 0007)
+                    "source_kind": nfc(o.source_kind) or default_kind,
+                    "publisher": nfc(o.publisher),
+                    "publication": nfc(o.publication),
+                    "statement_zh": nfc(o.statement_zh),
+                    "published_date": nfc(o.published_date),
                 }
 
             # Row dicts are built a chunk at a time (a large import once held them all).

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from metrocircle._errors import DataValidationError, Problem
+from metrocircle.indicators.authority import AuthorityRules
 from metrocircle.schema import MEASURE_UNITS, ROLES, Manifest, read_csv_rows
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ OPTIONAL_COLUMNS = (
     "source_kind",
     "publisher",
     "publication",
-)  # provenance columns (issue 15) accepted; the store records them once it has the fields
+)
+"""Optional columns; the provenance ones (issue 15) are stored with each row. A row without
+``source_kind`` is the authority rules' default kind (``secondary``)."""
 
 
 MAX_FIELD_BYTES = 128 * 1024
@@ -60,6 +63,8 @@ EXTRA_FIELDS = "\x00extra"
 """Key of a row's fields beyond the header (a key no header can have: NUL is refused)."""
 _YEAR = re.compile(r"\d{4}", re.ASCII)
 """A year: four ASCII digits (no ``2.023e3``, ``2024.0`` or ``true``)."""
+_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?", re.ASCII)
+"""A publication date: YYYY, YYYY-MM or YYYY-MM-DD (a release often gives only the month)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,13 @@ class ObservationIn:
     source_url: str | None = None
     submitted_by: str | None = None
     line: int = 0
+    source_kind: str | None = None
+    """``official_statistics``, ``government_document``, ``official_media`` or ``secondary``
+    (``indicators/data/authority.toml``); ``None`` is stored as the rules' default kind."""
+    publisher: str | None = None
+    publication: str | None = None
+    statement_zh: str | None = None
+    published_date: str | None = None
 
 
 def _refuse(name: str, row: int, field: str, message: str) -> DataValidationError:
@@ -326,6 +338,7 @@ def parse_observation_rows(
     scopes: set[str],
     indicators: dict[str, str] | None,
     numbered: bool = False,
+    authority: AuthorityRules | None = None,
 ) -> tuple[list[ObservationIn], list[Problem]]:
     """Validate observation rows; return the good ones and every problem found.
 
@@ -341,7 +354,11 @@ def parse_observation_rows(
     indicators
         Known indicator id → unit of measure; ``None`` accepts any indicator id (used
         when the dataset's own observation file defines its indicators).
+    authority
+        Source kinds allowed and the kind of a row naming none (default: the shipped
+        rules, ``indicators/data/authority.toml``).
     """
+    rules = authority or AuthorityRules.default()
     problems = [
         Problem(file, 1, c, "required column is missing")
         for c in REQUIRED_COLUMNS
@@ -435,6 +452,8 @@ def parse_observation_rows(
         why = source_url_problem(url) if url else None
         if why:
             row_problems.append(Problem(file, i, "source_url", why))
+        prov, prov_problems = _provenance(file, i, r, rules)
+        row_problems += prov_problems
         if not row_problems and period is not None and value is not None:
             key = (ind, scope, period, source)
             if key in seen:
@@ -461,9 +480,57 @@ def parse_observation_rows(
                     url or None,
                     (r.get("submitted_by") or "").strip() or None,
                     i,
+                    **prov,
                 )
             )
     return good, problems
+
+
+def _text(r: dict[str, Any], key: str) -> str | None:
+    v = r.get(key)
+    return (v.strip() or None) if isinstance(v, str) else None
+
+
+def _provenance(
+    file: str, line: int, r: dict[str, Any], rules: AuthorityRules
+) -> tuple[dict[str, str | None], list[Problem]]:
+    """A row's source kind (the rules' default when empty), publisher, publication, statement, date.
+
+    An official kind must name its publisher and publication: that is what an evaluator
+    checks a figure against (issue 15).
+    """
+    problems: list[Problem] = []
+    kind = _text(r, "source_kind") or rules.default_kind
+    if kind not in rules.kinds:
+        problems.append(
+            Problem(
+                file,
+                line,
+                "source_kind",
+                f"unknown source kind {_short(kind)}; expected one of {sorted(rules.kinds)}",
+            )
+        )
+    prov: dict[str, str | None] = {
+        "source_kind": kind,
+        "publisher": _text(r, "publisher"),
+        "publication": _text(r, "publication"),
+        "statement_zh": _text(r, "statement_zh"),
+        "published_date": _text(r, "published_date"),
+    }
+    if kind in rules.official_kinds:
+        problems += [
+            Problem(file, line, k, f"an official source ({kind}) must name its {k}")
+            for k in ("publisher", "publication")
+            if not prov[k]
+        ]
+    date = prov["published_date"]
+    if date is not None and not _DATE.fullmatch(date):
+        problems.append(
+            Problem(
+                file, line, "published_date", f"not YYYY, YYYY-MM or YYYY-MM-DD: {_short(date)}"
+            )
+        )
+    return prov, problems
 
 
 def _bounds(lo: float | None, hi: float | None) -> str:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 __all__ = [
     "OBSERVATION_STATUSES",
+    "PROVENANCE_FIELDS",
     "api_tokens",
     "audit_log",
     "metadata",
@@ -20,6 +21,9 @@ metadata = sa.MetaData()
 
 OBSERVATION_STATUSES = ("submitted", "accepted", "rejected")
 """A submitted observation waits for review; only accepted ones enter the evaluation."""
+
+PROVENANCE_FIELDS = ("source_kind", "publisher", "publication", "statement_zh", "published_date")
+"""Provenance columns of an observation besides ``source`` and ``source_url`` (issue 15)."""
 
 observations = sa.Table(
     "observations",
@@ -39,6 +43,13 @@ observations = sa.Table(
     sa.Column("reviewed_by", sa.String(120), nullable=True),
     sa.Column("reviewed_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("review_reason", sa.Text, nullable=True),
+    # Provenance (issue 15, revision 0007). NULL: a row stored before the store recorded it
+    # ("unrecorded"); every row written since names its kind (secondary when none is given).
+    sa.Column("source_kind", sa.String(40), nullable=True),
+    sa.Column("publisher", sa.Text, nullable=True),
+    sa.Column("publication", sa.Text, nullable=True),
+    sa.Column("statement_zh", sa.Text, nullable=True),
+    sa.Column("published_date", sa.String(10), nullable=True),
     sa.CheckConstraint(
         "status IN ('submitted', 'accepted', 'rejected')", name="ck_observation_status"
     ),

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
-from metrocircle._errors import DataValidationError, MetrocircleError
+from metrocircle._errors import DataValidationError, MetrocircleError, NotFoundError
 from metrocircle.api.heavy import check_size, heavy
 from metrocircle.coverage.facilities import FacilityRow
 
@@ -87,32 +87,15 @@ def _unprocessable(exc: Exception) -> HTTPException:
     return HTTPException(status_code=422, detail=detail)
 
 
-def _layer(rows: list[FacilityRow], datum: str, what: str, kind: str | None = None) -> Any:
+def _layer(rows: list[FacilityRow], datum: str, what: str) -> Any:
+    """The facilities of a request body as a layer (parsing only; the library decides the rest)."""
     from metrocircle.coverage.facilities import facilities_from_records
 
-    layer = facilities_from_records(
+    return facilities_from_records(
         [r.model_dump(mode="json") for r in rows],
         file=what,
         datum=datum,  # type: ignore[arg-type]
     )
-    if kind is not None:
-        layer = layer.of_type(kind)
-        if len(layer) == 0:
-            msg = f"`{what}` has no facility of type {kind!r}"
-            raise MetrocircleError(msg)
-    return layer
-
-
-def _check_scenario(region: Any, scenario: str | None) -> None:
-    from metrocircle.coverage.service import scenario_ids
-
-    if scenario and scenario != "base" and scenario not in scenario_ids(region):
-        raise HTTPException(status_code=404, detail=f"unknown scenario {scenario!r}")
-
-
-def _num(v: Any) -> float | None:
-    f = float(v)
-    return f if math.isfinite(f) else None
 
 
 # --------------------------------------------------------------------------- schemas
@@ -189,6 +172,8 @@ class CoverageOut(BaseModel):
     units: list[UnitCoverageOut]
     uncovered: dict[str, Any]
     population_method: str
+    layer: Literal["given", "shipped"]
+    layer_gap: str | None
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -207,6 +192,17 @@ def parameters() -> dict[str, Any]:
     return {"parameters": load_parameters(), "facility_types": [t.value for t in FacilityType]}
 
 
+def _answer(question: Callable[[], Any]) -> dict[str, Any]:
+    """Run a library question; its refusals become 404 (unknown scenario) or 422."""
+    try:
+        doc: dict[str, Any] = question().to_json()
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc.args[0])) from None
+    except (MetrocircleError, ValueError) as exc:
+        raise _unprocessable(exc) from None
+    return doc
+
+
 @router.post(
     "/rescue",
     operation_id="coverage_rescue",
@@ -217,51 +213,18 @@ def parameters() -> dict[str, Any]:
 def rescue(body: CoverageIn, request: Request) -> dict[str, Any]:
     """The 1-hour rescue circle (by default) of an inline facility list, on a scenario network."""
     check_size(request, facilities=len(body.facilities))
-    from metrocircle.coverage.measures import load_parameters
-    from metrocircle.coverage.service import coverage_from_region, zone_table, zones_geojson
+    from metrocircle.coverage.results import rescue_coverage
 
     region = _region(request)
-    _check_scenario(region, body.scenario)
-    params = load_parameters()["rescue_circle"]
-    minutes = float(params["minutes"] if body.minutes is None else body.minutes)
-    try:
-        layer = _layer(
-            body.facilities,
-            body.datum,
-            "facilities",
-            body.facility_type or str(params["facility_type"]),
+    return _answer(
+        lambda: rescue_coverage(
+            region,
+            _layer(body.facilities, body.datum, "facilities"),
+            minutes=body.minutes,
+            facility_type=body.facility_type,
+            scenario=body.scenario,
         )
-        cov, _ = coverage_from_region(region, layer, minutes=minutes, scenario=body.scenario)
-    except (MetrocircleError, ValueError) as exc:
-        raise _unprocessable(exc) from None
-    units = []
-    for code, r in cov.by_unit.iterrows():
-        u = region.unit(str(code))
-        units.append(
-            {
-                "code": str(code),
-                "name_zh": u.name_zh,
-                "name_en": u.name_en,
-                "population": float(r["population"]),
-                "covered_population": float(r["covered_population"]),
-                "share": _num(r["share"]),
-            }
-        )
-    zones = cov.zones.merge(
-        zone_table(region)[["zone_id", "name_zh", "lon", "lat"]], on="zone_id", how="left"
     )
-    return {
-        "scenario": body.scenario or "base",
-        "minutes": minutes,
-        "facilities": len(layer),
-        "population": cov.population,
-        "covered_population": cov.covered_population,
-        "share": cov.share,
-        "units": units,
-        "uncovered": zones_geojson(zones, mask=~zones["covered"].to_numpy()),
-        "population_method": "township zones; population estimated from the census totals of each unit "
-        "(see the zones file's method column)",
-    }
 
 
 @router.post(
@@ -273,29 +236,18 @@ def rescue(body: CoverageIn, request: Request) -> dict[str, Any]:
 def nth(body: NthIn, request: Request) -> dict[str, Any]:
     """Per zone the time to its n-th nearest facility (null = fewer than n reachable)."""
     check_size(request, facilities=len(body.facilities))
-    from metrocircle.coverage.service import nth_nearest_from_region
+    from metrocircle.coverage.results import nth_nearest
 
     region = _region(request)
-    _check_scenario(region, body.scenario)
-    try:
-        layer = _layer(body.facilities, body.datum, "facilities", body.facility_type)
-        z = nth_nearest_from_region(region, layer, n=body.n, scenario=body.scenario)
-    except (MetrocircleError, ValueError) as exc:
-        raise _unprocessable(exc) from None
-    return {
-        "scenario": body.scenario or "base",
-        "n": body.n,
-        "zones": [
-            {
-                "zone_id": r.zone_id,
-                "unit": r.unit,
-                "name_zh": r.name_zh,
-                "population": _num(r.population),
-                "minutes": _num(r.minutes),
-            }
-            for r in z.itertuples()
-        ],
-    }
+    return _answer(
+        lambda: nth_nearest(
+            region,
+            _layer(body.facilities, body.datum, "facilities"),
+            n=body.n,
+            facility_type=body.facility_type,
+            scenario=body.scenario,
+        )
+    )
 
 
 @router.post(
@@ -307,37 +259,19 @@ def nth(body: NthIn, request: Request) -> dict[str, Any]:
 def two_step(body: FcaIn, request: Request) -> dict[str, Any]:
     """Capacity per person (2SFCA) per zone and its population-weighted mean per unit."""
     check_size(request, facilities=len(body.facilities))
-    from metrocircle.coverage.service import two_step_fca_from_region
+    from metrocircle.coverage.results import two_step_fca_result
 
     region = _region(request)
-    _check_scenario(region, body.scenario)
-    try:
-        layer = _layer(body.facilities, body.datum, "facilities", body.facility_type)
-        zones, units = two_step_fca_from_region(
+    return _answer(
+        lambda: two_step_fca_result(
             region,
-            layer,
-            catchment_min=body.catchment_minutes,
+            _layer(body.facilities, body.datum, "facilities"),
+            catchment_minutes=body.catchment_minutes,
             decay=body.decay,
+            facility_type=body.facility_type,
             scenario=body.scenario,
         )
-    except (MetrocircleError, ValueError) as exc:
-        raise _unprocessable(exc) from None
-    return {
-        "scenario": body.scenario or "base",
-        "capacity_unit": sorted({str(v) for v in layer.table["capacity_unit"].dropna()}),
-        "units": [
-            {
-                "code": str(c),
-                "population": float(r["population"]),
-                "accessibility": _num(r["accessibility"]),
-            }
-            for c, r in units.iterrows()
-        ],
-        "zones": [
-            {"zone_id": r.zone_id, "unit": r.unit, "accessibility": _num(r.accessibility)}
-            for r in zones.itertuples()
-        ],
-    }
+    )
 
 
 @router.post(
@@ -349,16 +283,15 @@ def two_step(body: FcaIn, request: Request) -> dict[str, Any]:
 def site(body: SiteIn, request: Request) -> dict[str, Any]:
     """Solve a siting model with HiGHS; returns proposed sites and uncovered zones as GeoJSON."""
     from metrocircle.coverage.measures import load_parameters
-    from metrocircle.coverage.service import (
-        builtin_candidates,
-        sites_geojson,
-        siting_from_region,
-        zone_table,
-        zones_geojson,
-    )
+    from metrocircle.coverage.results import check_scenario
+    from metrocircle.coverage.results import site as solve
+    from metrocircle.coverage.service import builtin_candidates
 
     region = _region(request)
-    _check_scenario(region, body.scenario)
+    try:
+        check_scenario(region, body.scenario)
+    except NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc.args[0])) from None
     if body.candidates is not None:
         check_size(request, sites=len(body.candidates) + len(body.existing))
     if (body.candidates is None) == (body.builtin_candidates is None):
@@ -367,38 +300,23 @@ def site(body: SiteIn, request: Request) -> dict[str, Any]:
         )
     if body.model in ("mclp", "pmedian") and body.p is None:
         raise HTTPException(status_code=422, detail=f"`p` is required for {body.model}")
-    try:
+
+    def question() -> Any:
         if body.candidates is not None:
             cands = _layer(body.candidates, body.datum, "candidates")
         else:
             cands = builtin_candidates(region, str(body.builtin_candidates))
             check_size(request, sites=len(cands) + len(body.existing))
-        existing = _layer(body.existing, body.datum, "existing") if body.existing else None
-        if body.model == "pmedian":
-            pairs = len(zone_table(region)) * (len(cands) + len(body.existing))
-            limit = int(load_parameters()["api"]["max_pmedian_pairs"])
-            if pairs > limit:
-                msg = (
-                    f"p-median over {pairs} zone × site pairs exceeds the API limit of {limit}; "
-                    "use fewer candidate sites or the command line (metrocircle site pmedian)"
-                )
-                raise MetrocircleError(msg)
-        run = siting_from_region(
+        return solve(
             region,
-            cands,
             model=body.model,
-            scenario=body.scenario,
-            existing=existing,
-            service_min=body.minutes,
+            candidates=cands,
+            existing=_layer(body.existing, body.datum, "existing") if body.existing else None,
             p=body.p,
+            minutes=body.minutes,
             capacitated=body.capacitated,
+            scenario=body.scenario,
+            max_pmedian_pairs=int(load_parameters()["api"]["max_pmedian_pairs"]),
         )
-    except (MetrocircleError, ValueError) as exc:
-        raise _unprocessable(exc) from None
-    res = run.result
-    out = run.to_dict()
-    covered = list(res.covered)
-    out["proposed_sites"] = sites_geojson(run)
-    out["uncovered"] = zones_geojson(run.zones, mask=[not c for c in covered])
-    out["mean_minutes"] = res.mean_minutes
-    return out
+
+    return _answer(question)

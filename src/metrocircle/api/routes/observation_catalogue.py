@@ -34,7 +34,8 @@ class CatalogueEntryOut(BaseModel):
     value: float
     unit: str
     source_kind: str = Field(
-        description="official_statistics, government_document, official_media or secondary"
+        description="official_statistics, government_document, official_media, secondary, or "
+        "unrecorded (a value stored before the store recorded kinds)"
     )
     authority: str = Field(description="official or secondary")
     publisher: str

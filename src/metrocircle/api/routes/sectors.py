@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from metrocircle._errors import (
     DataValidationError,
     MetrocircleError,
-    PermissionDeniedError,
-    Problem,
 )
 from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
 
@@ -28,6 +25,9 @@ _Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 _MAX_DAILY = 20_000
 _MAX_COUNTS = 5_000
 _MAX_LEDGER = 5_000
+_MAX_SECTIONS = (
+    2_000  # a batch as large as a province's monitoring network, well below a costly body
+)
 
 
 def _unprocessable(exc: Exception) -> HTTPException:
@@ -86,20 +86,17 @@ class AQIIn(BaseModel):
 )
 def air_aqi(body: AQIIn) -> dict[str, Any]:
     """AQI, IAQI per item, primary pollutants and category, tagged with the standard."""
-    from metrocircle.sectors.air import UnconfirmedStandardError, daily_aqi, hourly_aqi
+    from metrocircle.sectors.air import UnconfirmedStandardError
+    from metrocircle.sectors.results import air_quality_index
 
     conc = body.concentrations.model_dump(exclude_none=True)
-    if body.report == "daily" and "so2_24h" in conc:
-        raise HTTPException(
-            422, detail=[{"loc": ["concentrations", "so2_24h"], "msg": "only for report=hourly"}]
-        )
     try:
-        res = (hourly_aqi if body.report == "hourly" else daily_aqi)(conc, standard=body.standard)
+        res = air_quality_index(conc, report=body.report, standard=body.standard)
     except UnconfirmedStandardError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     except (DataValidationError, ValueError) as exc:
         raise _unprocessable(exc) from None
-    return res.to_dict()
+    return res.to_json()
 
 
 class UnitDay(BaseModel):
@@ -122,12 +119,9 @@ class EpisodesIn(BaseModel):
 def _adjacency(request: Request) -> dict[str, set[str]]:
     cache = _cache(request)
     if "sectors.adjacency" not in cache:
-        from metrocircle.sectors.air_warning import adjacency_from_units
+        from metrocircle.sectors.results import unit_adjacency
 
-        region = _region(request)
-        cache["sectors.adjacency"] = adjacency_from_units(
-            region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
-        )
+        cache["sectors.adjacency"] = unit_adjacency(_region(request))
     adj: dict[str, set[str]] = cache["sectors.adjacency"]
     return adj
 
@@ -139,20 +133,14 @@ def _adjacency(request: Request) -> dict[str, set[str]]:
 )
 def air_warnings_evaluate(body: EpisodesIn, request: Request) -> list[dict[str, Any]]:
     """Joint heavy-pollution episodes across neighbouring units of the region."""
-    from metrocircle.sectors.air_warning import current_air_warnings, detect_episodes
+    from metrocircle.sectors.results import air_warnings_from_days
 
-    adjacency = _adjacency(request)
-    unknown = sorted({d.unit for d in body.days} - set(adjacency))
-    if unknown:
-        raise HTTPException(
-            422, detail=[{"loc": ["days", "unit"], "msg": f"unknown unit code(s) {unknown[:10]}"}]
-        )
     triples = [(d.unit, d.date, None if d.aqi is None else float(d.aqi)) for d in body.days]
     try:
-        eps = (current_air_warnings if body.ongoing_only else detect_episodes)(triples, adjacency)
+        res = air_warnings_from_days(triples, _adjacency(request), ongoing_only=body.ongoing_only)
     except DataValidationError as exc:
         raise _unprocessable(exc) from None
-    return [e.to_dict() for e in eps]
+    return res.to_json()
 
 
 @router.get(
@@ -160,37 +148,80 @@ def air_warnings_evaluate(body: EpisodesIn, request: Request) -> list[dict[str, 
 )
 def air_warnings(request: Request) -> list[dict[str, Any]]:
     """Ongoing joint episodes computed from the dataset's hourly station files (empty without data)."""
-    from metrocircle.sectors.air_eval import (
-        evaluate_good_days,
-        load_air_stations,
-        read_cnemc_hourly,
-    )
-    from metrocircle.sectors.air_warning import current_air_warnings
+    from metrocircle.sectors.results import air_warnings as warnings_of
+    from metrocircle.sectors.results import dataset_air_files
 
-    region = _region(request)
-    root = Path(region.dataset_path)
-    files = sorted((root / "sectors" / "air_hourly").glob("*.csv"))
-    registry = root / "sectors" / "air_stations.csv"
+    files, registry = dataset_air_files(_region(request).dataset_path)
     if not files or not registry.is_file():
         return []
     try:
-        stations = load_air_stations(registry)
-        hourly = read_cnemc_hourly(files)
-        hourly = hourly[hourly["station"].isin(set(stations["station_code"]))]
-        res = evaluate_good_days(hourly, stations)
+        return warnings_of(files, registry, _adjacency(request)).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
         ) from None
-    triples = [
-        (r["scope"], r["date"], r["aqi"])
-        for r in res["unit_daily"].to_dict("records")
-        if r["valid"]
-    ]
-    return [e.to_dict() for e in current_air_warnings(triples, _adjacency(request))]
+
+
+@router.get(
+    "/air/good-days",
+    operation_id="sectors_air_good_days",
+    summary="HJ 663 good-air-day ratios from the dataset's hourly station files",
+)
+def air_good_days(request: Request) -> list[dict[str, Any]]:
+    """Good-air-day ratio per station, unit and area, per year (empty without hourly data).
+
+    The same rows as ``metrocircle air good-days <the dataset's sectors/air_hourly/*.csv> --json``.
+    """
+    from metrocircle.sectors.results import dataset_air_files, good_air_days
+
+    files, registry = dataset_air_files(_region(request).dataset_path)
+    if not files or not registry.is_file():
+        return []
+    try:
+        return good_air_days(files, registry).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(
+            status_code=500, detail=f"dataset air files are invalid: {exc}"
+        ) from None
+
+
+def _reference(request: Request, rel: str, fn: Any) -> list[dict[str, Any]]:
+    """A dataset reference table; a dataset without the file has none (empty list)."""
+    root = Path(_region(request).dataset_path)
+    if not (root / rel).is_file():
+        return []
+    try:
+        rows: list[dict[str, Any]] = fn(root).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(status_code=500, detail=f"dataset file is invalid: {exc}") from None
+    return rows
+
+
+@router.get(
+    "/air/stations",
+    operation_id="sectors_air_stations",
+    summary="The air station registry with each station's unit",
+)
+def air_stations(request: Request) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle air stations --json``."""
+    from metrocircle.sectors.results import air_station_list
+
+    return _reference(request, "sectors/air_stations.csv", air_station_list)
 
 
 # --------------------------------------------------------------------------- water
+
+
+@router.get(
+    "/water/limits",
+    operation_id="sectors_water_limits",
+    summary="GB 3838-2002 Table 1 limits (classes I–V)",
+)
+def water_limits() -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle water limits --json``."""
+    from metrocircle.sectors.results import water_limit_table
+
+    return water_limit_table().to_json()
 
 
 class SectionIn(BaseModel):
@@ -216,23 +247,52 @@ def water_class(body: SectionIn) -> dict[str, Any]:
         raise _unprocessable(exc) from None
 
 
+class NamedSectionIn(SectionIn):
+    """One named section of a batch."""
+
+    section_id: str = Field(min_length=1, max_length=80)
+
+
+class SectionsIn(BaseModel):
+    """Sections to classify together."""
+
+    model_config = ConfigDict(extra="forbid")
+    sections: list[NamedSectionIn] = Field(min_length=1, max_length=_MAX_SECTIONS)
+
+
+@router.post(
+    "/water/classify",
+    operation_id="sectors_water_classify",
+    summary="GB 3838-2002 class of many sections and the share at class III or better",
+)
+def water_classify(body: SectionsIn) -> dict[str, Any]:
+    """Every section's class and the share at class III or better, all or nothing.
+
+    The same document as ``metrocircle water classify FILE --json``; nothing is stored.
+    """
+    from metrocircle.sectors.results import water_classification
+
+    try:
+        return water_classification(
+            (s.section_id, s.water_body, s.measurements) for s in body.sections
+        ).to_json()
+    except (DataValidationError, ValueError) as exc:
+        raise _unprocessable(exc) from None
+
+
 # --------------------------------------------------------------------------- tourism
 
 
 def _scenic(request: Request) -> dict[str, dict[str, Any]]:
-    from metrocircle.sectors.tourism import load_scenic_areas
+    from metrocircle.sectors.results import scenic_areas
 
-    path = Path(_region(request).dataset_path) / "sectors" / "scenic_areas.csv"
-    if not path.is_file():
-        return {}
-    return {a["id"]: a for a in load_scenic_areas(path)}
+    return scenic_areas(_region(request).dataset_path)
 
 
 def _capacities(request: Request) -> dict[str, Any]:
-    from metrocircle.sectors.tourism import load_capacities
+    from metrocircle.sectors.results import scenic_capacities
 
-    path = Path(_region(request).dataset_path) / "sectors" / "scenic_capacities.csv"
-    return load_capacities(path) if path.is_file() else {}
+    return dict(scenic_capacities(_region(request).dataset_path))
 
 
 @router.get(
@@ -240,8 +300,21 @@ def _capacities(request: Request) -> dict[str, Any]:
 )
 def tourism_areas(request: Request) -> list[dict[str, Any]]:
     """The plan's scenic areas with whether a capacity is on file."""
-    caps = _capacities(request)
-    return [{**a, "has_capacity": a["id"] in caps} for a in _scenic(request).values()]
+    from metrocircle.sectors.results import scenic_area_list
+
+    return scenic_area_list(_region(request).dataset_path).to_json()
+
+
+@router.get(
+    "/tourism/tiers",
+    operation_id="sectors_tourism_tiers",
+    summary="Crowd-warning tiers (LB/T 034-2014)",
+)
+def tourism_tiers() -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle tourism tiers --json``."""
+    from metrocircle.sectors.results import crowd_tiers
+
+    return crowd_tiers().to_json()
 
 
 class CountIn(BaseModel):
@@ -283,66 +356,24 @@ def tourism_counts(
     batch is stored with its audit entry. A time more than ``max_clock_skew_seconds`` in
     the future is refused.
     """
-    from zoneinfo import ZoneInfo
-
+    from metrocircle.sectors.results import check_visitor_counts
     from metrocircle.store import VisitorCountIn
 
-    areas, caps = _scenic(request), _capacities(request)
-    local = ZoneInfo(_region(request).manifest.timezone)
-    latest_allowed = datetime.now(UTC) + timedelta(seconds=settings.max_clock_skew_seconds)
-    problems: list[dict[str, Any]] = []
-    refused: list[Problem] = []
-    rows: list[VisitorCountIn] = []
-    if not principal.can_submit:
-        msg = f"user {principal.name!r} has role {principal.role.value!r}, which may not report counts"
-        raise PermissionDeniedError(msg)
-    for i, c in enumerate(body.counts):
-        if c.scenic_id not in areas:
-            problems.append(
-                {"loc": ["counts", i, "scenic_id"], "msg": f"unknown scenic area {c.scenic_id!r}"}
-            )
-        elif c.scenic_id not in caps:
-            problems.append(
-                {
-                    "loc": ["counts", i, "scenic_id"],
-                    "msg": f"no capacity on file for {c.scenic_id!r}",
-                }
-            )
-        elif not principal.is_admin and (areas[c.scenic_id].get("unit_code") or "") not in (
-            principal.units
-        ):
-            refused.append(
-                Problem(
-                    "counts",
-                    i,
-                    "scenic_id",
-                    f"{principal.name!r} may report only for scenic areas of {sorted(principal.units)}",
-                )
-            )
-        if c.in_park is None and c.cumulative_today is None:
-            problems.append(
-                {"loc": ["counts", i, "in_park"], "msg": "give in_park or cumulative_today"}
-            )
-        try:
-            at = datetime.fromisoformat(c.time)
-        except ValueError:
-            problems.append({"loc": ["counts", i, "time"], "msg": f"not a date-time: {c.time!r}"})
-            continue
-        at = (at.replace(tzinfo=local) if at.tzinfo is None else at).astimezone(UTC)
-        if at > latest_allowed:
-            problems.append(
-                {
-                    "loc": ["counts", i, "time"],
-                    "msg": f"{c.time} is in the future (more than "
-                    f"{settings.max_clock_skew_seconds} s ahead of this server's clock)",
-                }
-            )
-        rows.append(VisitorCountIn(c.scenic_id, c.time, at, c.in_park, c.cumulative_today))
-    if refused:
-        msg = f"{len(refused)} count(s) are outside the units of {principal.name!r}"
-        raise PermissionDeniedError(msg, tuple(refused))
-    if problems:
-        raise HTTPException(status_code=422, detail=problems)
+    try:
+        checked = check_visitor_counts(
+            _region(request).dataset_path,
+            [(c.scenic_id, c.time, c.in_park, c.cumulative_today) for c in body.counts],
+            reporter=principal,
+            timezone=_region(request).manifest.timezone,
+            max_clock_skew_seconds=settings.max_clock_skew_seconds,
+        )
+    except DataValidationError as exc:
+        detail = [{"loc": ["counts", p.row, p.field], "msg": p.message} for p in exc.problems]
+        raise HTTPException(status_code=422, detail=detail) from None
+    rows = [
+        VisitorCountIn(c.scenic_id, c.time, c.observed_at, c.in_park, c.cumulative_today)
+        for c in checked
+    ]
     store.report_visitor_counts(rows, actor=principal.name, origin=origin_of(request))
     return {"accepted": len(rows), "areas_with_counts": len(store.latest_visitor_counts())}
 
@@ -352,21 +383,32 @@ def tourism_counts(
 )
 def tourism_warnings(request: Request, store: StoreDep) -> list[dict[str, Any]]:
     """Scenic areas at or above a warning tier, highest ratio first (for joint release)."""
-    from metrocircle.sectors.tourism import VisitorCount, current_warnings
+    from metrocircle.sectors.results import tourism_warnings as warnings_of
+    from metrocircle.sectors.tourism import VisitorCount
 
     latest = [
         VisitorCount(c.scenic_id, c.time, c.in_park, c.cumulative_today)
         for c in store.latest_visitor_counts()
     ]
-    if not latest:
-        return []
     try:
-        return current_warnings(latest, _capacities(request), names=_scenic(request))
+        return warnings_of(_region(request).dataset_path, latest).to_json()
     except DataValidationError as exc:
         raise _unprocessable(exc) from None
 
 
 # --------------------------------------------------------------------------- fiscal
+
+
+@router.get(
+    "/fiscal/areas",
+    operation_id="sectors_fiscal_areas",
+    summary="Shared areas, their jurisdictions and default shares",
+)
+def fiscal_areas(request: Request) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle fiscal areas --json``."""
+    from metrocircle.sectors.results import shared_area_list
+
+    return _reference(request, "sectors/shared_areas.toml", shared_area_list)
 
 
 class LedgerRowIn(BaseModel):
@@ -397,34 +439,20 @@ class SplitIn(BaseModel):
 )
 def fiscal_split(body: SplitIn, request: Request) -> list[dict[str, Any]]:
     """Stock stays with each jurisdiction; the increment over the base year is split by shares."""
-    from metrocircle.sectors.fiscal import LedgerEntry, load_shared_areas, split_ledger
+    from metrocircle.sectors.fiscal import LedgerEntry
+    from metrocircle.sectors.results import fiscal_split as split
 
-    shares = body.shares
-    if shares is None:
-        path = Path(_region(request).dataset_path) / "sectors" / "shared_areas.toml"
-        areas = load_shared_areas(path) if path.is_file() else {}
-        if body.area_id not in areas:
-            raise HTTPException(
-                422,
-                detail=[
-                    {
-                        "loc": ["area_id"],
-                        "msg": f"unknown area {body.area_id!r}; known {sorted(areas)} (or give shares)",
-                    }
-                ],
-            )
-        shares = dict(areas[body.area_id].shares)
     entries = [
         LedgerEntry(body.area_id, e.item, e.year, e.jurisdiction, e.amount) for e in body.entries
     ]
     try:
-        allocs = split_ledger(
+        return split(
             entries,
             base_year=body.base_year,
-            shares=shares,
+            root=_region(request).dataset_path,
+            shares=body.shares,
             area_id=body.area_id,
             decimals=body.decimals,
-        )
+        ).to_json()
     except (DataValidationError, ValueError, ArithmeticError) as exc:
         raise _unprocessable(exc) from None
-    return [a.to_dict() for a in allocs]

@@ -30,6 +30,7 @@ from metrocircle.api.schemas_users import (
 )
 from metrocircle.security import Role, check_scopes
 from metrocircle.store.observations_file import known_indicators, parse_observation_rows
+from metrocircle.store.tables import PROVENANCE_FIELDS
 
 __all__ = ["router"]
 
@@ -178,9 +179,20 @@ def submit_observations(
     """Submit observations for review: all rows are stored (as ``submitted``) or none.
 
     Officers submit for their own unit (and its child units) only; a row outside them is
-    refused with 403 naming the row. Only accepted values enter the evaluation.
+    refused with 403 naming the row. Only accepted values enter the evaluation, and by
+    default only those of an official ``source_kind``; a row naming no kind is stored as
+    ``secondary``.
     """
-    header = ["indicator", "scope", "period", "value", "unit", "source", "source_url"]
+    header = [
+        "indicator",
+        "scope",
+        "period",
+        "value",
+        "unit",
+        "source",
+        "source_url",
+        *PROVENANCE_FIELDS,
+    ]
     rows = [
         {k: ("" if v is None else str(v)) for k, v in o.model_dump(include=set(header)).items()}
         for o in body.observations
