@@ -206,6 +206,31 @@ def _fiscal_shares(c: TestClient, d: Path, _h: Path, tmp: Path) -> tuple[Any, An
     return cli, _api(c, "POST", "/fiscal/split", body)
 
 
+def _capacity(c: TestClient, _d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
+    args = ["capacity", "--area-m2", "20000", "--m2-per-visitor", "20"]
+    args += [
+        "--area-m2",
+        "5000",
+        "--m2-per-visitor",
+        "10",
+        "--open-hours",
+        "10",
+        "--visit-hours",
+        "3",
+    ]
+    body = {
+        "attractions": [
+            {"area_m2": 20000, "m2_per_visitor": 20},
+            {"area_m2": 5000, "m2_per_visitor": 10},
+        ],
+        "open_hours": 10,
+        "visit_hours": 3,
+    }
+    cli, api = _cli(tourism_app, args), _api(c, "POST", "/tourism/capacity", body)
+    assert api == {"instantaneous": 1500.0, "daily": 4500.0}
+    return cli, api
+
+
 def _scenic_areas(c: TestClient, d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
     return _cli(tourism_app, ["areas", "--dataset", str(d)]), _api(c, "GET", "/tourism/areas")
 
@@ -229,6 +254,7 @@ PAIRS: dict[str, Pair] = {
     "air-warnings-days": _air_warnings_days,
     "water-classify": _water,
     "tourism-areas": _scenic_areas,
+    "tourism-capacity": _capacity,
     "tourism-warnings": _tourism,
     "fiscal-split": _fiscal,
     "fiscal-split-shares": _fiscal_shares,

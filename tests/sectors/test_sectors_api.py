@@ -50,6 +50,7 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "sectors_air_stations",
         "sectors_water_limits",
         "sectors_tourism_tiers",
+        "sectors_tourism_capacity",
         "sectors_fiscal_areas",
         "sectors_tourism_areas",
         "sectors_tourism_counts",
@@ -258,6 +259,7 @@ _keys = {
     "/api/sectors/air/aqi": ["report", "standard", "concentrations", "so2", "pm2_5", "o3_8h"],
     "/api/sectors/air/warnings": ["days", "unit", "date", "aqi", "ongoing_only"],
     "/api/sectors/water/class": ["water_body", "measurements", "do", "tp", "ph"],
+    "/api/sectors/tourism/capacity": ["attractions", "area_m2", "m2_per_visitor", "open_hours"],
     "/api/sectors/water/classify": ["sections", "section_id", "water_body", "measurements", "do"],
     "/api/sectors/fiscal/split": [
         "area_id",
