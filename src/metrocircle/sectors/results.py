@@ -43,6 +43,7 @@ __all__ = [
     "ReferenceRows",
     "Reporter",
     "ScenicAreaList",
+    "SpatialCapacity",
     "TourismWarnings",
     "WaterClassification",
     "air_daily",
@@ -59,6 +60,7 @@ __all__ = [
     "scenic_areas",
     "scenic_capacities",
     "shared_area_list",
+    "tourism_capacity",
     "tourism_warnings",
     "unit_adjacency",
     "water_classification",
@@ -464,6 +466,38 @@ def tourism_warnings(
         return TourismWarnings(())
     rows = current_warnings(latest, scenic_capacities(root, capacities), names=scenic_areas(root))
     return TourismWarnings(tuple(_plain(r) for r in rows))
+
+
+@dataclass(frozen=True)
+class SpatialCapacity:
+    """LB/T 034-2014 spatial capacity: instantaneous, and daily when T and t are given."""
+
+    instantaneous: float
+    daily: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The document both faces give."""
+        return {"instantaneous": self.instantaneous, "daily": self.daily}
+
+
+def tourism_capacity(
+    attractions: Sequence[tuple[float, float]],
+    *,
+    open_hours: float | None = None,
+    visit_hours: float | None = None,
+) -> SpatialCapacity:
+    """Capacity by the area method from ``(area_m2, m2_per_visitor)`` pairs (see
+    :func:`metrocircle.sectors.tourism.spatial_capacity`); daily only with T or t given."""
+    from metrocircle.sectors.tourism import spatial_capacity
+
+    pairs = list(attractions)
+    inst = spatial_capacity(pairs)
+    daily = (
+        spatial_capacity(pairs, open_hours=open_hours, visit_hours=visit_hours)
+        if (open_hours or visit_hours)
+        else None
+    )
+    return SpatialCapacity(inst, daily)
 
 
 class Reporter(Protocol):

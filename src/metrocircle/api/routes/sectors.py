@@ -25,9 +25,10 @@ _Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 _MAX_DAILY = 20_000
 _MAX_COUNTS = 5_000
 _MAX_LEDGER = 5_000
-_MAX_SECTIONS = (
-    2_000  # a batch as large as a province's monitoring network, well below a costly body
-)
+# a batch as large as a province's monitoring network, well below a costly body
+_MAX_SECTIONS = 2_000
+# attractions of one scenic area: far more than any has
+_MAX_ATTRACTIONS = 500
 
 
 def _unprocessable(exc: Exception) -> HTTPException:
@@ -156,6 +157,29 @@ def air_warnings(request: Request) -> list[dict[str, Any]]:
         return []
     try:
         return warnings_of(files, registry, _adjacency(request)).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(
+            status_code=500, detail=f"dataset air files are invalid: {exc}"
+        ) from None
+
+
+@router.get(
+    "/air/daily",
+    operation_id="sectors_air_daily",
+    summary="Daily AQI per station, unit or area from the dataset's hourly station files",
+)
+def air_daily(
+    request: Request, level: Literal["station", "unit", "area"] = "station"
+) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle air import <the dataset's sectors/air_hourly/*.csv> --level L --json``."""
+    from metrocircle.sectors.results import air_daily as daily_of
+    from metrocircle.sectors.results import dataset_air_files
+
+    files, registry = dataset_air_files(_region(request).dataset_path)
+    if not files or not registry.is_file():
+        return []
+    try:
+        return daily_of(files, registry, level=level).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -315,6 +339,46 @@ def tourism_tiers() -> list[dict[str, Any]]:
     from metrocircle.sectors.results import crowd_tiers
 
     return crowd_tiers().to_json()
+
+
+_Area = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+_Hours = Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)]
+
+
+class AttractionIn(BaseModel):
+    """One attraction: effective visitable area (m²) and area per visitor (m²/person)."""
+
+    model_config = ConfigDict(extra="forbid")
+    area_m2: _Area
+    m2_per_visitor: _Area
+
+
+class CapacityIn(BaseModel):
+    """Attractions of one scenic area; T and t (hours) give the daily capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+    attractions: list[AttractionIn] = Field(min_length=1, max_length=_MAX_ATTRACTIONS)
+    open_hours: _Hours | None = None
+    visit_hours: _Hours | None = None
+
+
+@router.post(
+    "/tourism/capacity",
+    operation_id="sectors_tourism_capacity",
+    summary="LB/T 034-2014 spatial capacity of posted attractions; stores nothing",
+)
+def tourism_capacity(body: CapacityIn) -> dict[str, Any]:
+    """Instantaneous and (with T and t) daily capacity, as ``metrocircle tourism capacity --json``."""
+    from metrocircle.sectors.results import tourism_capacity as capacity
+
+    try:
+        return capacity(
+            [(a.area_m2, a.m2_per_visitor) for a in body.attractions],
+            open_hours=body.open_hours,
+            visit_hours=body.visit_hours,
+        ).to_json()
+    except (DataValidationError, ValueError) as exc:
+        raise _unprocessable(exc) from None
 
 
 class CountIn(BaseModel):
