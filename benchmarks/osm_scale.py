@@ -81,6 +81,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float | None) -> dict[str
         return {
             "wall_s": wall,
             "peak_gib": usage.ru_maxrss / 2**20,
+            "cpu_s": usage.ru_utime + usage.ru_stime,
             "rc": proc.returncode,
             "capped": capped,
             "stdout": out.read(),
@@ -109,7 +110,8 @@ def _peer(pbf: Path, cap: float) -> dict[str, Any] | None:
         print(f"peer failed ({res['rc']}): {res['stderr']}", file=sys.stderr)
         return None
     info = lines[-1] if lines else {}
-    return {**info, "wall_s": res["wall_s"], "peak_gib": res["peak_gib"], "capped": res["capped"]}
+    keep = ("wall_s", "cpu_s", "peak_gib", "capped")
+    return {**info, **{k: res[k] for k in keep}}
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -224,10 +226,12 @@ def main(argv: list[str] | None = None) -> int:
         "links": len(net.links),
         "build_s": round(build_s, 2),
         "build_runs_s": [round(x["wall_s"], 2) for x in ours],
+        "build_cpu_s": round(statistics.median(x["cpu_s"] for x in ours), 2),
         "peak_gib": round(peak, 3),
         "peer": "pyrosm get_network(driving) + to_graph(pandana)",
         "peer_build_s": peer_field,
         "peer_capped": peer_capped,
+        "peer_cpu_s": round(statistics.median(p["cpu_s"] for p in peer_ok), 2) if peer_ok else None,
         "peer_read_s": round(statistics.median(peer_read), 2) if peer_read else None,
         "peer_peak_gib": round(max(p["peak_gib"] for p in peer_ok), 3) if peer_ok else None,
         "peer_graph_nodes": next(
@@ -250,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     }
     rows = [
         ("build, read to contracted hierarchy (s)", res["build_s"]),
+        ("  CPU time of the build, user + system (s)", res["build_cpu_s"]),
         ("  peak RSS of the build (GiB)", res["peak_gib"]),
         ("peer pyrosm + pandana build (s)", _show(peer_field, peer_capped)),
+        ("  peer CPU time, peak RSS", f"{res['peer_cpu_s']} s, {res['peer_peak_gib']} GiB"),
         ("  speedup (peer / ours)", _show(speedup, peer_capped)),
         ("graph nodes / arcs", f"{n} / {net.graph.n_arcs}"),
         (f"{args.zones} x {args.zones} zone matrix (s)", res["zone_matrix_600_s"]),

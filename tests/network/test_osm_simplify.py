@@ -103,3 +103,19 @@ def test_build_caches_the_hierarchy_a_load_of_its_files_finds(
     assert counts["graph_arcs"] == net.graph.n_arcs
     cached = sorted(p.name for p in default_cache_dir().glob("*.npz"))
     assert cached == [f"{graph_hash(net.graph)[:24]}-base.npz"]
+
+
+def test_link_minutes_as_arrays_equal_the_row_by_row_rule(tmp_path: Path) -> None:
+    from metrocircle.network.model import _speed_minutes, link_minutes, load_network_files
+    from metrocircle.network.osm import build_network_files
+    from metrocircle.region import load_region
+
+    region = load_region("chongqing")
+    _n, links, params = load_network_files(region.path, region.manifest)
+    build_network_files(write_grid_pbf(tmp_path / "g.osm.pbf", side=8), tmp_path / "network")
+    _n2, osm_links, _p = load_network_files(tmp_path, None)
+    both = pd.concat([links, osm_links], ignore_index=True)
+    assert {"expressway", "local", "metro"} <= set(both["category"])
+    assert both["minutes"].notna().any() and both["minutes"].isna().any()
+    rows = [_speed_minutes(r, params) for r in both.itertuples(index=False)]
+    np.testing.assert_array_equal(link_minutes(both, params), np.asarray(rows))

@@ -47,6 +47,7 @@ def test_operation_ids_are_stable(client: TestClient) -> None:
         "sectors_water_class",
         "sectors_water_classify",
         "sectors_air_good_days",
+        "sectors_air_daily",
         "sectors_air_stations",
         "sectors_water_limits",
         "sectors_tourism_tiers",

@@ -164,6 +164,29 @@ def air_warnings(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get(
+    "/air/daily",
+    operation_id="sectors_air_daily",
+    summary="Daily AQI per station, unit or area from the dataset's hourly station files",
+)
+def air_daily(
+    request: Request, level: Literal["station", "unit", "area"] = "station"
+) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle air import <the dataset's sectors/air_hourly/*.csv> --level L --json``."""
+    from metrocircle.sectors.results import air_daily as daily_of
+    from metrocircle.sectors.results import dataset_air_files
+
+    files, registry = dataset_air_files(_region(request).dataset_path)
+    if not files or not registry.is_file():
+        return []
+    try:
+        return daily_of(files, registry, level=level).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(
+            status_code=500, detail=f"dataset air files are invalid: {exc}"
+        ) from None
+
+
+@router.get(
     "/air/good-days",
     operation_id="sectors_air_good_days",
     summary="HJ 663 good-air-day ratios from the dataset's hourly station files",
