@@ -298,6 +298,10 @@ _REPORT: dict[str, tuple[str, str]] = {
     "col_authority": ("发布机构", "Authority"),
     "col_source": ("来源", "Source"),
     "col_values": ("所用数值", "Values used"),
+    "authority_derived": (
+        "由所列来源的数值派生",
+        "Derived from the values of the sources listed",
+    ),
     "authority_model": ("模型推算（本系统）", "Modelled (this system)"),
     "authority_unknown": ("其他来源（转载或汇编）", "Other sources (reposts and compilations)"),
     "uses_more": ("等 {n} 项", "and {n} more"),
