@@ -267,7 +267,8 @@ def cite(
         if outlet:
             en = f"{outlet} {en}"
         if date:
-            en += f", {date.group(1).replace('年', '-').replace('月', '')}"
+            y, _, mo = date.group(1).replace("月", "").partition("年")
+            en += f", {y}-{int(mo):02d}" if mo else f", {date.group(1)}"
         en = en[0].upper() + en[1:]
     return Markup(f'{escape(en)} (<span lang="zh-CN">{escape(flat)}</span>)')
 
