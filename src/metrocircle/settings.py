@@ -116,6 +116,21 @@ class Settings(BaseSettings):
         le=100_000,
         description="Facilities of one anonymous coverage request (logged in: parameters.toml).",
     )
+    anonymous_max_isochrone_minutes: float = Field(
+        default=240.0,
+        gt=0,
+        le=600,
+        description="Longest time budget of an anonymous isochrone (logged in: 600): twice "
+        "the farthest seat's modelled time to the centre (118.8 min, 岳池, baseline-2020 "
+        "commute report), so wider budgets add little and only cost; the dashboard asks 30-60.",
+    )
+    isochrone_per_client: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Isochrones one anonymous address may have computing at once: the "
+        "dashboard asks for its three bands (30, 45, 60 min) together.",
+    )
     max_offset: int = Field(
         default=10_000,
         ge=0,

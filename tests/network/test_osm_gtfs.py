@@ -54,10 +54,11 @@ def test_osm_and_gtfs_build_routes_through_the_engine(tmp_path: Path) -> None:
     counts = build_network_files(
         PBF, out / "network", gtfs=_gtfs(tmp_path / "f.zip", 26.944, 60.526)
     )
-    assert counts["nodes"] > 700 and counts["links"] > 700
+    # degree-2 chains are joined: 255 of the 1,000-odd way nodes stay (junctions, ends, stops)
+    assert counts["nodes"] > 200 and counts["links"] > 250
     nodes, links, params = load_network_files(out)
     net = compile_network(nodes, links, params)
     assert (links.loc[links["mode"] == "rail", "source_kind"] == "sourced").all()
     t = make_engine(net.graph).one_to_many([net.node_index("gtfs:A")])[0]
     assert np.isfinite(t[net.node_index("gtfs:C")])
-    assert np.isfinite(t).sum() > 100  # the stop reaches the OSM road network
+    assert np.isfinite(t).sum() > 50  # the stop reaches the OSM road network

@@ -74,6 +74,9 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
         yield c, dataset, hourly
 
 
+Pair = Callable[[TestClient, Path, Path, Path], tuple[Any, Any]]
+
+
 def _cli(app: Any, args: list[str]) -> Any:
     r = runner.invoke(app, [*args, "--json"])
     assert r.exit_code == 0, r.output
@@ -101,6 +104,14 @@ def _aqi_hourly(c: TestClient, _d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
 def _good_days(c: TestClient, d: Path, h: Path, _t: Path) -> tuple[Any, Any]:
     cli = _cli(air_app, ["good-days", str(h), "--dataset", str(d)])
     return cli, _api(c, "GET", "/air/good-days")
+
+
+def _air_daily(level: str) -> Pair:
+    def pair(c: TestClient, d: Path, h: Path, _t: Path) -> tuple[Any, Any]:
+        cli = _cli(air_app, ["import", str(h), "--dataset", str(d), "--level", level])
+        return cli, _api(c, "GET", f"/air/daily?level={level}")
+
+    return pair
 
 
 def _air_warnings(c: TestClient, d: Path, h: Path, _t: Path) -> tuple[Any, Any]:
@@ -206,11 +217,33 @@ def _fiscal_shares(c: TestClient, d: Path, _h: Path, tmp: Path) -> tuple[Any, An
     return cli, _api(c, "POST", "/fiscal/split", body)
 
 
+def _capacity(c: TestClient, _d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
+    args = ["capacity", "--area-m2", "20000", "--m2-per-visitor", "20"]
+    args += [
+        "--area-m2",
+        "5000",
+        "--m2-per-visitor",
+        "10",
+        "--open-hours",
+        "10",
+        "--visit-hours",
+        "3",
+    ]
+    body = {
+        "attractions": [
+            {"area_m2": 20000, "m2_per_visitor": 20},
+            {"area_m2": 5000, "m2_per_visitor": 10},
+        ],
+        "open_hours": 10,
+        "visit_hours": 3,
+    }
+    cli, api = _cli(tourism_app, args), _api(c, "POST", "/tourism/capacity", body)
+    assert api == {"instantaneous": 1500.0, "daily": 4500.0}
+    return cli, api
+
+
 def _scenic_areas(c: TestClient, d: Path, _h: Path, _t: Path) -> tuple[Any, Any]:
     return _cli(tourism_app, ["areas", "--dataset", str(d)]), _api(c, "GET", "/tourism/areas")
-
-
-Pair = Callable[[TestClient, Path, Path, Path], tuple[Any, Any]]
 
 
 def _reference(app: Any, args: list[str], path: str) -> Pair:
@@ -225,10 +258,14 @@ PAIRS: dict[str, Pair] = {
     "air-aqi-daily": _aqi_daily,
     "air-aqi-hourly": _aqi_hourly,
     "air-good-days": _good_days,
+    "air-daily-station": _air_daily("station"),
+    "air-daily-unit": _air_daily("unit"),
+    "air-daily-area": _air_daily("area"),
     "air-warnings": _air_warnings,
     "air-warnings-days": _air_warnings_days,
     "water-classify": _water,
     "tourism-areas": _scenic_areas,
+    "tourism-capacity": _capacity,
     "tourism-warnings": _tourism,
     "fiscal-split": _fiscal,
     "fiscal-split-shares": _fiscal_shares,

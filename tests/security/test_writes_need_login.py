@@ -29,6 +29,7 @@ PUBLIC_NON_GET: dict[str, str] = {
     "sectors_water_class": "classifies posted measurements; stores nothing",
     "sectors_water_classify": "classifies a posted batch of sections; stores nothing",
     "sectors_fiscal_split": "splits a posted ledger; stores nothing",
+    "sectors_tourism_capacity": "computes a capacity from posted areas; stores nothing",
     "sectors_flood_warnings": "grades posted water levels against the shipped stations; stores nothing",
     "coverage_rescue": "computes coverage on the shipped data; stores nothing",
     "coverage_nth_nearest": "computes coverage on the shipped data; stores nothing",

@@ -17,8 +17,9 @@ from __future__ import annotations
 import functools
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, TypeVar
 
@@ -26,7 +27,15 @@ from fastapi import HTTPException, Request
 
 from metrocircle.settings import Settings
 
-__all__ = ["HeavyPool", "check_size", "heavy"]
+__all__ = [
+    "HeavyPool",
+    "SharedResults",
+    "check_public_limit",
+    "check_size",
+    "heavy",
+    "heavy_cached",
+    "settings_of",
+]
 
 T = TypeVar("T")
 
@@ -52,49 +61,89 @@ class HeavyPool:
         """Analyses running or waiting now."""
         return self._admitted
 
-    def _release(self, client: str, _f: Future[Any]) -> None:
+    def _release(self, client: str | None, _f: Future[Any]) -> None:
         with self._lock:
             self._admitted -= 1
+            if client is None:
+                return
             n = self._per_client.get(client, 1) - 1
             if n > 0:
                 self._per_client[client] = n
             else:
                 self._per_client.pop(client, None)
 
-    def run(self, client: str, logged_in: bool, fn: Callable[[], T]) -> T:
-        """Run ``fn`` in the pool for ``client``; 429/503 when over a limit or too slow."""
+    def submit(
+        self,
+        client: str | None,
+        logged_in: bool,
+        fn: Callable[[], T],
+        *,
+        per_client: int | None = None,
+        what: str = "",
+    ) -> Future[T]:
+        """Admit ``fn`` for ``client`` (429 over its limit, 503 when the pool is full).
+
+        ``per_client`` replaces ``heavy_per_client`` for an anonymous client (a route whose
+        dashboard view asks several at once); ``client=None`` is shared work (one result
+        for everybody, see :class:`SharedResults`), bounded by the pool alone. ``what``
+        names the request in a refusal (e.g. ``isochrone (from=…, minutes=60)``).
+        """
         s = self.settings
-        per_client = s.heavy_per_user if logged_in else s.heavy_per_client
-        timeout = s.heavy_user_timeout_seconds if logged_in else s.heavy_timeout_seconds
+        limit = s.heavy_per_user if logged_in else (per_client or s.heavy_per_client)
+        timeout = self.timeout(logged_in)
         with self._lock:
-            if self._per_client.get(client, 0) >= per_client:
+            if client is not None and self._per_client.get(client, 0) >= limit:
                 raise HTTPException(
                     status_code=429,
-                    detail=f"{per_client} heavy analysis(es) of yours are still running; "
-                    "wait for them to finish",
+                    detail=f"{what or 'this analysis'}: {limit} heavy analysis(es) of this "
+                    "kind of yours are still running; wait for them to finish",
                     headers={"Retry-After": str(math.ceil(timeout))},
                 )
             if self._admitted >= s.heavy_workers + s.heavy_queue:
                 raise HTTPException(
                     status_code=503,
-                    detail="the server is busy with other analyses; try again shortly",
+                    detail=f"{what or 'this analysis'}: the server is busy with other "
+                    "analyses; try again shortly",
                     headers={"Retry-After": "10"},
                 )
             self._admitted += 1
-            self._per_client[client] = self._per_client.get(client, 0) + 1
+            key = "" if client is None else client
+            if client is not None:
+                self._per_client[key] = self._per_client.get(key, 0) + 1
         fut = self._pool.submit(fn)
         fut.add_done_callback(functools.partial(self._release, client))
+        return fut
+
+    def timeout(self, logged_in: bool) -> float:
+        """Seconds a request waits for its analysis."""
+        s = self.settings
+        return s.heavy_user_timeout_seconds if logged_in else s.heavy_timeout_seconds
+
+    def wait(self, fut: Future[T], logged_in: bool, *, cancel: bool = True, what: str = "") -> T:
+        """The result of ``fut``; 503 past the caller's timeout (``cancel``: drop it if queued).
+
+        ``cancel=False`` is shared work others may wait for too: it is never dropped, and the
+        caller waits the logged-in time, since giving up early would save nothing.
+        """
+        timeout = self.timeout(logged_in or not cancel)
         try:
             return fut.result(timeout=timeout)
-        except FutureTimeout:
-            fut.cancel()  # a queued analysis is dropped; a running one keeps its worker
-            hint = "" if logged_in else "; logged-in users have a longer limit"
+        except (FutureTimeout, CancelledError):
+            if cancel:
+                fut.cancel()  # a queued analysis is dropped; a running one keeps its worker
+            hint = "" if logged_in or not cancel else "; logged-in users have a longer limit"
             raise HTTPException(
                 status_code=503,
-                detail=f"the analysis did not finish within {timeout:g} s{hint} "
+                detail=f"{what or 'the analysis'} did not finish within {timeout:g} s{hint} "
                 "(or use the command line)",
                 headers={"Retry-After": str(math.ceil(timeout))},
             ) from None
+
+    def run(
+        self, client: str, logged_in: bool, fn: Callable[[], T], *, per_client: int | None = None
+    ) -> T:
+        """Run ``fn`` in the pool for ``client``; 429/503 when over a limit or too slow."""
+        return self.wait(self.submit(client, logged_in, fn, per_client=per_client), logged_in)
 
 
 def _who(request: Request) -> tuple[str, bool]:
@@ -112,7 +161,7 @@ def _who(request: Request) -> tuple[str, bool]:
     return f"addr {client_address(request)}", False
 
 
-def _settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     """The app's settings (an app built without them, as some tests do, gets the defaults)."""
     s: Settings | None = getattr(request.app.state, "settings", None)
     return Settings() if s is None else s
@@ -127,7 +176,7 @@ def _pool_of(request: Request) -> HeavyPool:
         with _POOL_LOCK:
             pool = getattr(request.app.state, "heavy_pool", None)
             if pool is None:
-                pool = HeavyPool(_settings(request))
+                pool = HeavyPool(settings_of(request))
                 request.app.state.heavy_pool = pool
     return pool
 
@@ -149,7 +198,7 @@ def check_size(request: Request, *, sites: int = 0, facilities: int = 0) -> None
     """Refuse a public request above the anonymous size limits (413 naming the setting)."""
     if getattr(request.state, "heavy_logged_in", False):
         return
-    s = _settings(request)
+    s = settings_of(request)
     for n, limit, what, name in (
         (sites, s.anonymous_max_sites, "candidate and existing sites", "anonymous_max_sites"),
         (facilities, s.anonymous_max_facilities, "facilities", "anonymous_max_facilities"),
@@ -160,3 +209,126 @@ def check_size(request: Request, *, sites: int = 0, facilities: int = 0) -> None
                 detail=f"{n} {what} exceed the public limit of {limit} ({name}); "
                 "log in for larger analyses, or use the command line",
             )
+
+
+class SharedResults:
+    """Cached results of heavy work, computed once per key in the heavy pool (single flight).
+
+    Requests for a key being computed wait for that computation instead of starting
+    another; a finished result is kept (least recently used dropped beyond ``maxsize``), a
+    failure is not. ``shared=True`` is for routes whose keys come from a small closed set
+    (the scenarios, their pairs): everybody gets the same few results, so the total work is
+    bounded by that set and no per-client limit applies (the dashboard asks for every
+    scenario's commute at once). Otherwise the key is the caller's choice (any minutes, any
+    year) and starting a computation counts against the caller's per-client limit for this
+    kind of result (``name``), so a dashboard's isochrones do not block its evaluation.
+    """
+
+    def __init__(self, name: str, maxsize: int) -> None:
+        self.name = name
+        self.maxsize = maxsize
+        self._lock = threading.Lock()
+        self._done: OrderedDict[Any, Any] = OrderedDict()
+        self._running: dict[Any, Future[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._done)
+
+    def _finished(self, key: Any, fut: Future[Any]) -> None:
+        with self._lock:
+            if self._running.get(key) is fut:
+                del self._running[key]
+            if fut.cancelled() or fut.exception() is not None:
+                return
+            self._done[key] = fut.result()
+            self._done.move_to_end(key)
+            while len(self._done) > self.maxsize:
+                self._done.popitem(last=False)
+
+    def get(
+        self,
+        request: Request,
+        key: Any,
+        make: Callable[[], T],
+        *,
+        shared: bool = False,
+        per_client: int | None = None,
+        what: str = "",
+    ) -> T:
+        """The result of ``key``, computing it with ``make()`` in the heavy pool on a miss."""
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key]  # type: ignore[no-any-return]
+            fut = self._running.get(key)
+        client, logged_in = _who(request)
+        pool = _pool_of(request)
+        if fut is None:
+            with self._lock:
+                fut = self._running.get(key)
+                new = fut is None
+                if fut is None:
+                    fut = pool.submit(
+                        None if shared else f"{client} {self.name}",
+                        logged_in,
+                        make,
+                        per_client=per_client,
+                        what=what,
+                    )
+                    self._running[key] = fut
+            if new:
+                fut.add_done_callback(functools.partial(self._finished, key))
+        # Another request may wait for the same work: never cancel it on our timeout.
+        return pool.wait(fut, logged_in, cancel=not shared, what=what)  # type: ignore[no-any-return]
+
+
+def heavy_cached(
+    request: Request,
+    name: str,
+    maxsize: int,
+    key: Any,
+    make: Callable[[], T],
+    *,
+    shared: bool = False,
+    per_client: int | None = None,
+    what: str = "",
+) -> T:
+    """:meth:`SharedResults.get` on the app's cache ``name`` (made on first use)."""
+    state = request.app.state
+    caches: dict[str, SharedResults] | None = getattr(state, "heavy_results", None)
+    if caches is None:
+        with _POOL_LOCK:
+            caches = getattr(state, "heavy_results", None)
+            if caches is None:
+                caches = {}
+                state.heavy_results = caches
+    with _POOL_LOCK:
+        cache = caches.get(name)
+        if cache is None:
+            cache = caches[name] = SharedResults(name, maxsize)
+    return cache.get(request, key, make, shared=shared, per_client=per_client, what=what)
+
+
+def check_public_limit(
+    request: Request, field: tuple[str, str], value: float, *, limit: float, setting: str
+) -> None:
+    """Refuse a public request whose ``field`` exceeds ``limit``: 422 naming field and setting.
+
+    ``field`` is (where, name), e.g. ``("query", "minutes")``.
+
+    Logged-in users are not held to it (their route's own bound applies).
+    """
+    if value <= limit or _who(request)[1]:
+        return
+    where, name = field
+    raise HTTPException(
+        status_code=422,
+        detail=[
+            {
+                "loc": [where, name],
+                "msg": f"{name}: {value:g} exceeds the public limit of {limit:g} ({setting}); "
+                "log in for larger values, or use the command line",
+                "type": "value_error",
+            }
+        ],
+    )

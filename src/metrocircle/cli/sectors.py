@@ -360,28 +360,25 @@ def tourism_capacity(
     lang: LangOpt = None,
 ) -> None:
     """Spatial capacity (LB/T 034-2014 area method): instantaneous, and daily with T and t."""
-    from metrocircle.sectors.tourism import spatial_capacity
+    from metrocircle.sectors.results import tourism_capacity
 
     lg = cli_lang(lang)
     if len(area_m2) != len(m2_per_visitor):
         fail(
             f"--area-m2 given {len(area_m2)} times but --m2-per-visitor {len(m2_per_visitor)} times"
         )
-    pairs = list(zip(area_m2, m2_per_visitor, strict=True))
     with user_errors():
-        inst = spatial_capacity(pairs)
-        daily = (
-            spatial_capacity(pairs, open_hours=open_hours, visit_hours=visit_hours)
-            if (open_hours or visit_hours)
-            else None
+        res = tourism_capacity(
+            list(zip(area_m2, m2_per_visitor, strict=True)),
+            open_hours=open_hours,
+            visit_hours=visit_hours,
         )
-    out = {"instantaneous": inst, "daily": daily}
     if json_out:
-        emit_json(out)
+        emit_json(res.to_json())
         return
-    typer.echo(text("sectors.capacity_instant", lg, n=f"{inst:.0f}"))
-    if daily is not None:
-        typer.echo(text("sectors.capacity_daily", lg, n=f"{daily:.0f}"))
+    typer.echo(text("sectors.capacity_instant", lg, n=f"{res.instantaneous:.0f}"))
+    if res.daily is not None:
+        typer.echo(text("sectors.capacity_daily", lg, n=f"{res.daily:.0f}"))
 
 
 @tourism_app.command("warnings")

@@ -47,6 +47,7 @@ __all__ = [
     "NODE_COLUMNS",
     "Network",
     "compile_network",
+    "link_minutes",
     "load_network",
     "load_network_files",
     "make_engine",
@@ -452,6 +453,46 @@ def _speed_minutes(row: Any, params: Parameters) -> float:
     return length / params["access.speed_kmh"] * 60.0
 
 
+def link_minutes(links: pd.DataFrame, params: Parameters) -> npt.NDArray[np.float64]:
+    """Minutes of every link (float64), as :func:`_speed_minutes` gives them row by row.
+
+    Road and access links are computed as arrays; rail links (few, with per-category
+    parameters) row by row.
+    """
+    n = len(links)
+    mode = links["mode"].astype(str).to_numpy()
+    cat = links["category"].astype(str).to_numpy()
+    length = pd.to_numeric(links["length_km"], errors="coerce").to_numpy(np.float64)
+    design = pd.to_numeric(links["design_speed_kmh"], errors="coerce").to_numpy(np.float64)
+    given = pd.to_numeric(links["minutes"], errors="coerce").to_numpy(np.float64)
+    out = np.full(n, np.nan, dtype=np.float64)
+    road = mode == "road"
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = road & (cat == "expressway")
+        de = np.where(np.isnan(design), params["road.expressway_default_design_kmh"], design)
+        v = np.minimum(de * params["road.expressway_share"], params["road.expressway_max_kmh"])
+        out[e] = length[e] / v[e] * 60.0
+        r = road & (cat == "ramp")
+        out[r] = params["road.interchange_min"] + length[r] / params["road.urban_speed_kmh"] * 60.0
+        u = road & (cat == "urban")
+        out[u] = length[u] / params["road.urban_speed_kmh"] * 60.0
+        c = road & (cat == "core")
+        out[c] = length[c] / params["road.core_speed_kmh"] * 60.0
+        t = road & (cat == "urban_trunk")
+        dt = np.where(np.isnan(design), params["road.urban_trunk_default_design_kmh"], design)
+        out[t] = length[t] / (dt[t] * params["road.urban_trunk_share"]) * 60.0
+        other = road & ~(e | r | u | c | t)
+        out[other] = length[other] / params["road.local_speed_kmh"] * 60.0
+        acc = ~road & (mode != "rail")
+        out[acc] = length[acc] / params["access.speed_kmh"] * 60.0
+    rail = np.flatnonzero(mode == "rail")
+    for i, row in zip(rail, links.iloc[rail].itertuples(index=False), strict=True):
+        out[i] = _speed_minutes(row, params)
+    has = ~np.isnan(given)
+    out[has] = given[has]
+    return out
+
+
 URBAN_CATEGORIES = ("metro", "suburban")
 """Rail categories run as urban lines: a change between them (or onto a national line)
 always alights, waits and boards again; only national lines get through-train arcs."""
@@ -543,28 +584,32 @@ def compile_network(
             )
         return platform_of[key]
 
-    for i, row in enumerate(links.itertuples(index=False)):
-        a, b = pos[row.from_node], pos[row.to_node]
-        m = _speed_minutes(row, params)
-        if row.mode == "rail":
-            cat_of_ref[row.ref] = row.category
-            pa, pb = platform(a, row.ref), platform(b, row.ref)
-            for s, d in ((pa, pb), (pb, pa)):
-                src.append(s)
-                dst.append(d)
-                lnk.append(i)
-                kind.append(ARC_RIDE)
-                ref.append(row.ref)
-                mins.append(m)
-        else:
-            k = ARC_ACCESS if row.mode in ("access", "walk", "transfer") else ARC_ROAD
-            for s, d in ((a, b), (b, a)):
-                src.append(s)
-                dst.append(d)
-                lnk.append(i)
-                kind.append(k)
-                ref.append(row.ref)
-                mins.append(m)
+    # two arcs per link, in link order (arc 2i: from -> to, arc 2i + 1 back): road and
+    # access links as arrays (an OSM network has 10^6 of them), rail links row by row
+    n_links = len(links)
+    mode = links["mode"].astype(str).to_numpy()
+    la = np.array([pos[x] for x in links["from_node"]], dtype=np.int64)
+    lb = np.array([pos[x] for x in links["to_node"]], dtype=np.int64)
+    lm = link_minutes(links, params)
+    l_src = np.empty((n_links, 2), dtype=np.int64)
+    l_dst = np.empty((n_links, 2), dtype=np.int64)
+    l_src[:, 0], l_src[:, 1] = la, lb
+    l_dst[:, 0], l_dst[:, 1] = lb, la
+    l_kind = np.where(np.isin(mode, ("access", "walk", "transfer")), ARC_ACCESS, ARC_ROAD)
+    l_kind = l_kind.astype(np.int8)
+    rail_rows = np.flatnonzero(mode == "rail")
+    for i, row in zip(rail_rows, links.iloc[rail_rows].itertuples(index=False), strict=True):
+        cat_of_ref[row.ref] = row.category
+        pa, pb = platform(int(la[i]), row.ref), platform(int(lb[i]), row.ref)
+        l_src[i] = (pa, pb)
+        l_dst[i] = (pb, pa)
+        l_kind[i] = ARC_RIDE
+    src = l_src.ravel().tolist()
+    dst = l_dst.ravel().tolist()
+    lnk = np.repeat(np.arange(n_links, dtype=np.int64), 2).tolist()
+    kind = np.repeat(l_kind, 2).tolist()
+    ref = np.repeat(links["ref"].to_numpy(dtype=object), 2).tolist()
+    mins = np.repeat(lm, 2).tolist()
     by_station: dict[int, list[int]] = {}
     for (station, _line), p in platform_of.items():
         by_station.setdefault(station, []).append(p)

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+import numba
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from metrocircle._errors import DataValidationError, Problem
-from metrocircle.network.model import LINK_COLUMNS, NODE_COLUMNS
+from metrocircle.network.model import LINK_COLUMNS, NODE_COLUMNS, Network
 from metrocircle.network.parameters import DEFAULT_PARAMETERS, write_parameters
 
-__all__ = ["EXPRESSWAY_CLASSES", "build_network_files", "osm_network_tables"]
+__all__ = [
+    "CHAIN_TAGS",
+    "EXPRESSWAY_CLASSES",
+    "build_network_files",
+    "contract_network_files",
+    "load_built_network",
+    "osm_network_tables",
+    "read_drive_segments",
+    "simplify_chains",
+]
 
 EXPRESSWAY_CLASSES = ("motorway", "motorway_link", "trunk", "trunk_link")
 """OSM highway classes timed as expressways (design speed × road.expressway_share); others as local roads."""
@@ -27,13 +39,19 @@ def _maxspeed(v: object) -> float | None:
     return x * 1.609344 if "mph" in str(v) else x
 
 
-def osm_network_tables(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Driving network of a PBF as node and link tables in the dataset's network format.
+#: OSM way tags that must agree on both sides of a degree-2 node before its two segments
+#: are joined into one link: the joined link keeps one class, one maxspeed and one oneway
+#: flag, so its minutes equal the sum of the segments' minutes under any parameter set.
+CHAIN_TAGS = ("highway", "maxspeed", "oneway")
 
-    Parameters
-    ----------
-    osm
-        An OpenStreetMap ``.osm.pbf`` extract.
+
+def read_drive_segments(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The drivable segments of a PBF (one row per pair of consecutive way nodes).
+
+    Returns ``(nodes, segments)``: nodes with ``id, lon, lat``; segments with
+    ``u, v, length`` (metres), ``id`` (way id) and the tags of :data:`CHAIN_TAGS` and
+    ``name`` as strings ("" when absent). The drive filter is pyrosm's ``driving``
+    network type; geometries are dropped as soon as they are read.
     """
     try:
         from pyrosm import OSM
@@ -46,8 +64,164 @@ def osm_network_tables(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         raise DataValidationError(
             [Problem(osm.name, 0, "*", f"unreadable OSM PBF: {exc}")]
         ) from None
-    if edges is None or len(edges) == 0:
+    if edges is None or len(edges) == 0 or nodes is None:
         raise DataValidationError([Problem(osm.name, 0, "*", "no drivable roads in the extract")])
+    seg = pd.DataFrame(
+        {
+            "u": edges["u"].to_numpy(np.int64),
+            "v": edges["v"].to_numpy(np.int64),
+            "length": edges["length"].to_numpy(np.float64),
+            "id": edges["id"].to_numpy(np.int64),
+        }
+    )
+    for tag in (*CHAIN_TAGS, "name"):
+        col = edges[tag] if tag in edges.columns else pd.Series([""] * len(edges))
+        seg[tag] = col.fillna("").astype(str).to_numpy(object)
+    nd = pd.DataFrame(
+        {
+            "id": nodes["id"].to_numpy(np.int64),
+            "lon": nodes["lon"].to_numpy(np.float64),
+            "lat": nodes["lat"].to_numpy(np.float64),
+        }
+    )
+    del nodes, edges
+    return nd, seg
+
+
+@numba.njit(cache=True)  # type: ignore[untyped-decorator]  # numba has no stubs
+def _walk_chains(  # noqa: PLR0917 -- a Numba kernel takes arrays positionally
+    eu: npt.NDArray[np.int64],
+    ev: npt.NDArray[np.int64],
+    length: npt.NDArray[np.float64],
+    oneway: npt.NDArray[np.bool_],
+    through: npt.NDArray[np.bool_],
+    ptr: npt.NDArray[np.int64],
+    inc: npt.NDArray[np.int64],
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+]:  # pragma: no cover - compiled
+    """Join the segments through every ``through`` node: from each kept node, walk each
+    unvisited incident segment until a kept node; one link per walk (from, to, first
+    segment, length, number of segments). Segments on cycles of through nodes only (no
+    kept node on them) are left out: nothing outside reaches them."""
+    m = eu.shape[0]
+    seen = np.zeros(m, dtype=np.bool_)
+    a_out = np.empty(m, dtype=np.int64)
+    b_out = np.empty(m, dtype=np.int64)
+    first = np.empty(m, dtype=np.int64)
+    tot = np.empty(m, dtype=np.float64)
+    nseg = np.empty(m, dtype=np.int64)
+    k = 0
+    for s in range(ptr.shape[0] - 1):
+        if through[s]:
+            continue
+        for q in range(ptr[s], ptr[s + 1]):
+            e = inc[q]
+            if seen[e]:
+                continue
+            seen[e] = True
+            forward = eu[e] == s
+            cur = ev[e] if forward else eu[e]
+            acc = length[e]
+            cnt = 1
+            while through[cur]:
+                e2 = inc[ptr[cur]]
+                if e2 == e:
+                    e2 = inc[ptr[cur] + 1]
+                seen[e2] = True
+                cur = ev[e2] if eu[e2] == cur else eu[e2]
+                acc += length[e2]
+                cnt += 1
+                e = e2
+            e0 = inc[q]
+            if oneway[e0] and not forward:
+                a_out[k], b_out[k] = cur, s
+            else:
+                a_out[k], b_out[k] = s, cur
+            first[k] = e0
+            tot[k] = acc
+            nseg[k] = cnt
+            k += 1
+    return a_out[:k], b_out[:k], first[:k], tot[:k], nseg[:k]
+
+
+def simplify_chains(nodes: pd.DataFrame, seg: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Join chains of segments through degree-2 nodes into single links.
+
+    A node is joined through (dropped) when exactly two segments meet there, they are
+    different segments, they agree on :data:`CHAIN_TAGS`, and, when one-way, one enters
+    and the other leaves. Every other node (an intersection, a dead end, a change of
+    class or speed) is kept. Lengths add up along a chain. Self-loop segments are dropped.
+
+    Returns ``(nodes, links)`` like :func:`read_drive_segments`, with ``links`` carrying
+    ``u, v, length, id`` (the first segment's way), the chain tags, ``name`` and
+    ``segments`` (how many segments were joined).
+    """
+    seg = seg[seg["u"].to_numpy() != seg["v"].to_numpy()].reset_index(drop=True)
+    ids, inv = np.unique(np.r_[seg["u"].to_numpy(), seg["v"].to_numpy()], return_inverse=True)
+    m = len(seg)
+    eu = inv[:m].astype(np.int64)
+    ev = inv[m:].astype(np.int64)
+    n = ids.size
+    key = pd.MultiIndex.from_frame(seg[list(CHAIN_TAGS)]).codes
+    code = np.zeros(m, dtype=np.int64)
+    for c in key:
+        code = code * (int(c.max()) + 2) + (np.asarray(c, dtype=np.int64) + 1)
+    oneway = seg["oneway"].isin(["yes", "true", "1", "-1"]).to_numpy()
+    ends = np.r_[eu, ev]
+    edge_of_end = np.r_[np.arange(m), np.arange(m)]
+    order = np.argsort(ends, kind="stable")
+    inc = edge_of_end[order].astype(np.int64)
+    deg = np.bincount(ends, minlength=n)
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(deg, out=ptr[1:])
+    through = deg == 2
+    two = np.flatnonzero(through)
+    e1, e2 = inc[ptr[two]], inc[ptr[two] + 1]
+    ok = (e1 != e2) & (code[e1] == code[e2])
+    # one-way: the node must be the head of one segment and the tail of the other
+    ow = oneway[e1]
+    ok &= ~ow | ((ev[e1] == two) & (eu[e2] == two)) | ((eu[e1] == two) & (ev[e2] == two))
+    through[two[~ok]] = False
+    a, b, first, total, nseg = _walk_chains(
+        eu, ev, seg["length"].to_numpy(np.float64), oneway, through, ptr, inc
+    )
+    links = seg.iloc[first][["id", *CHAIN_TAGS, "name"]].reset_index(drop=True)
+    links.insert(0, "u", ids[a])
+    links.insert(1, "v", ids[b])
+    links.insert(2, "length", total)
+    links["segments"] = nseg
+    kept = np.unique(np.r_[a, b])
+    lookup = nodes.set_index("id")
+    out_nodes = lookup.loc[ids[kept], ["lon", "lat"]].rename_axis("id").reset_index()
+    return out_nodes, links
+
+
+def osm_network_tables(
+    osm: Path, *, progress: Callable[[str], None] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Driving network of a PBF as node and link tables in the dataset's network format.
+
+    Degree-2 chains are joined into single links (:func:`simplify_chains`).
+
+    Parameters
+    ----------
+    osm
+        An OpenStreetMap ``.osm.pbf`` extract.
+    progress
+        Called with a short message at each stage.
+    """
+    say = progress or (lambda _msg: None)
+    say(f"reading {osm.name}")
+    raw_nodes, seg = read_drive_segments(osm)
+    say(f"read {len(raw_nodes)} nodes, {len(seg)} segments; joining degree-2 chains")
+    nodes, edges = simplify_chains(raw_nodes, seg)
+    del raw_nodes, seg
+    say(f"{len(nodes)} nodes, {len(edges)} links after joining chains")
     src = f"© OpenStreetMap contributors (ODbL-1.0), {osm.name}"
     n = pd.DataFrame(
         {
@@ -63,44 +237,60 @@ def osm_network_tables(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
     )
     hw = edges["highway"].astype(str)
-    design = [_maxspeed(v) for v in edges.get("maxspeed", pd.Series([None] * len(edges)))]
+    design = np.array([_maxspeed(v) for v in edges["maxspeed"]], dtype=float)
+    way = edges["id"].astype(str)
+    nl = len(edges)
     lk = pd.DataFrame(
         {
-            "link_id": [f"osm:{w}:{i}" for i, w in enumerate(edges["id"].astype(str))],
+            "link_id": "osm:" + way + ":" + pd.Series(np.arange(nl)).astype(str),
             "from_node": "osm:" + edges["u"].astype(str),
             "to_node": "osm:" + edges["v"].astype(str),
             "mode": "road",
             "category": np.where(hw.isin(EXPRESSWAY_CLASSES), "expressway", "local"),
             "ref": "osm:" + hw,
             "group": "osm:" + hw,
-            "name_zh": edges.get("name", pd.Series([""] * len(edges))).fillna("").astype(str),
+            "name_zh": edges["name"].astype(str),
             "length_km": edges["length"].astype(float) / 1000.0,
             "length_kind": "osm_geometry",
             "design_speed_kmh": design,
             "minutes": np.nan,
             "source_kind": "modelled",
-            "source": src
-            + " (way "
-            + edges["id"].astype(str)
-            + "; speed from maxspeed or parameters)",
+            "source": src + " (way " + way + "; speed from maxspeed or parameters)",
             "status": "open",
-            "in_service_year": pd.array([pd.NA] * len(edges), dtype="Int64"),
+            "in_service_year": pd.array([pd.NA] * nl, dtype="Int64"),
             "year_basis": "open in the extract",
             "project_id": "",
-            "note": "",
+            "note": np.where(
+                edges["segments"].to_numpy() > 1,
+                "joined " + edges["segments"].astype(str) + " segments",
+                "",
+            ),
         }
     )
     return n, lk
 
 
-def build_network_files(osm: Path, out: Path, *, gtfs: Path | None = None) -> dict[str, int]:
+def build_network_files(
+    osm: Path,
+    out: Path,
+    *,
+    gtfs: Path | None = None,
+    contract: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
     """Write nodes.csv, links.csv and parameters.toml for an OSM extract (+ GTFS transit).
 
     GTFS stops become station nodes joined to their nearest OSM junction by an access
     link; each stop-to-stop hop becomes a transit link (mode ``rail``, category
     ``suburban``) carrying its fastest scheduled minutes (``source_kind = sourced``).
+
+    With ``contract``, the written files are read back as a dataset load reads them,
+    compiled, and the contraction hierarchy of their graph is built and cached on disk
+    (keyed by the graph's hash), so the first query on the network does not pay for it.
+    The counts then also carry ``graph_nodes`` and ``graph_arcs``.
     """
-    nodes, links = osm_network_tables(osm)
+    say = progress or (lambda _msg: None)
+    nodes, links = osm_network_tables(osm, progress=say)
     if gtfs is not None:
         from scipy.spatial import cKDTree
 
@@ -180,11 +370,65 @@ def build_network_files(osm: Path, out: Path, *, gtfs: Path | None = None) -> di
         )
         nodes = pd.concat([nodes, sn], ignore_index=True)
         links = pd.concat([links, acc, tl], ignore_index=True)
+    say(f"writing {len(nodes)} nodes and {len(links)} links to {out}")
     out.mkdir(parents=True, exist_ok=True)
-    nodes["placed"] = np.where(nodes["placed"].astype(bool), "true", "false")
-    nodes[list(NODE_COLUMNS)].to_csv(
+    placed = np.where(nodes["placed"].astype(bool), "true", "false")
+    nodes[list(NODE_COLUMNS)].assign(placed=placed).to_csv(
         out / "nodes.csv", index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.7f"
     )
     links[list(LINK_COLUMNS)].to_csv(out / "links.csv", index=False)
     write_parameters(DEFAULT_PARAMETERS, out / "parameters.toml")
-    return {"nodes": len(nodes), "links": len(links)}
+    counts = {"nodes": len(nodes), "links": len(links)}
+    if contract:
+        from metrocircle.network.model import compile_network, make_engine
+
+        # compiled from the tables just written: reading 10^6 CSV rows back costs minutes,
+        # and the graph is the same one a load of the files compiles (tested), so the
+        # cached hierarchy is the one that load finds
+        say("compiling the network")
+        from metrocircle.network.parameters import load_parameters
+
+        params = load_parameters(out / "parameters.toml")
+        graph = compile_network(nodes, links, params).graph
+        del nodes, links
+        say(f"contracting {graph.n_nodes} nodes, {graph.n_arcs} arcs")
+        make_engine(graph)
+        counts.update(graph_nodes=graph.n_nodes, graph_arcs=graph.n_arcs)
+    return counts
+
+
+def load_built_network(out: Path, *, progress: Callable[[str], None] | None = None) -> Network:
+    """The compiled :class:`Network` of the files :func:`build_network_files` wrote to ``out``.
+
+    They are read and validated as a dataset load reads them, so the graph (and the hash
+    the hierarchy cache is keyed by) is the one the product later loads.
+    """
+    from metrocircle.network.model import compile_network, validate_links, validate_nodes
+    from metrocircle.network.parameters import read_parameters
+
+    say = progress or (lambda _msg: None)
+    say("reading the written files back")
+    nodes, problems = validate_nodes(out / "nodes.csv")
+    links, lp = validate_links(out / "links.csv", None if nodes is None else set(nodes["node_id"]))
+    params, pp = read_parameters(out / "parameters.toml")
+    problems = problems + lp + pp
+    if problems or nodes is None or links is None or params is None:
+        raise DataValidationError(problems, summary=f"network files in {out} are invalid")
+    say("compiling the network")
+    return compile_network(nodes, links, params)
+
+
+def contract_network_files(
+    out: Path, *, progress: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Read, compile and contract the network files in ``out`` (the hierarchy is cached).
+
+    Returns ``graph_nodes`` and ``graph_arcs`` of the compiled graph.
+    """
+    from metrocircle.network.model import make_engine
+
+    say = progress or (lambda _msg: None)
+    graph = load_built_network(out, progress=say).graph
+    say(f"contracting {graph.n_nodes} nodes, {graph.n_arcs} arcs")
+    make_engine(graph)
+    return {"graph_nodes": graph.n_nodes, "graph_arcs": graph.n_arcs}

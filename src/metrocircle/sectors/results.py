@@ -15,11 +15,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from metrocircle._errors import DataValidationError, MetrocircleError, Problem
+from metrocircle._errors import (
+    DataValidationError,
+    MetrocircleError,
+    PermissionDeniedError,
+    Problem,
+)
 
 if TYPE_CHECKING:
     from metrocircle.sectors.air import AQIResult
@@ -31,10 +37,13 @@ __all__ = [
     "AirDaily",
     "AirQualityIndex",
     "AirWarnings",
+    "CheckedCount",
     "FiscalSplit",
     "GoodAirDays",
     "ReferenceRows",
+    "Reporter",
     "ScenicAreaList",
+    "SpatialCapacity",
     "TourismWarnings",
     "WaterClassification",
     "air_daily",
@@ -42,6 +51,7 @@ __all__ = [
     "air_station_list",
     "air_warnings",
     "air_warnings_from_days",
+    "check_visitor_counts",
     "crowd_tiers",
     "dataset_air_files",
     "fiscal_split",
@@ -50,6 +60,7 @@ __all__ = [
     "scenic_areas",
     "scenic_capacities",
     "shared_area_list",
+    "tourism_capacity",
     "tourism_warnings",
     "unit_adjacency",
     "water_classification",
@@ -455,6 +466,144 @@ def tourism_warnings(
         return TourismWarnings(())
     rows = current_warnings(latest, scenic_capacities(root, capacities), names=scenic_areas(root))
     return TourismWarnings(tuple(_plain(r) for r in rows))
+
+
+@dataclass(frozen=True)
+class SpatialCapacity:
+    """LB/T 034-2014 spatial capacity: instantaneous, and daily when T and t are given."""
+
+    instantaneous: float
+    daily: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The document both faces give."""
+        return {"instantaneous": self.instantaneous, "daily": self.daily}
+
+
+def tourism_capacity(
+    attractions: Sequence[tuple[float, float]],
+    *,
+    open_hours: float | None = None,
+    visit_hours: float | None = None,
+) -> SpatialCapacity:
+    """Capacity by the area method from ``(area_m2, m2_per_visitor)`` pairs (see
+    :func:`metrocircle.sectors.tourism.spatial_capacity`); daily only with T or t given."""
+    from metrocircle.sectors.tourism import spatial_capacity
+
+    pairs = list(attractions)
+    inst = spatial_capacity(pairs)
+    daily = (
+        spatial_capacity(pairs, open_hours=open_hours, visit_hours=visit_hours)
+        if (open_hours or visit_hours)
+        else None
+    )
+    return SpatialCapacity(inst, daily)
+
+
+class Reporter(Protocol):
+    """Who reports a batch of counts (``metrocircle.security.Principal`` satisfies it)."""
+
+    @property
+    def name(self) -> str: ...  # pragma: no cover - protocol
+
+    @property
+    def role(self) -> Any: ...  # pragma: no cover - protocol
+
+    @property
+    def units(self) -> frozenset[str]: ...  # pragma: no cover - protocol
+
+    @property
+    def can_submit(self) -> bool: ...  # pragma: no cover - protocol
+
+    @property
+    def is_admin(self) -> bool: ...  # pragma: no cover - protocol
+
+
+@dataclass(frozen=True)
+class CheckedCount:
+    """A visitor count accepted for storage: the local time as given and its UTC instant."""
+
+    scenic_id: str
+    time: str
+    observed_at: datetime
+    in_park: int | None
+    cumulative_today: int | None
+
+
+def check_visitor_counts(
+    root: Path | str,
+    counts: Sequence[tuple[str, str, int | None, int | None]],
+    *,
+    reporter: Reporter,
+    timezone: str,
+    max_clock_skew_seconds: int,
+    now: datetime | None = None,
+) -> tuple[CheckedCount, ...]:
+    """A batch of ``(scenic_id, time, in_park, cumulative_today)`` checked all or nothing.
+
+    Every area must be in the registry with a capacity on file; a time without an offset is
+    ``timezone`` local time and may not lie more than ``max_clock_skew_seconds`` ahead of
+    ``now``. Officers report for the scenic areas of their units, administrators for any.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The reporter may not report counts, or not for some of the areas (each one named).
+    DataValidationError
+        Problems with file ``counts``, row = the count's index, field = its column.
+    """
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    if not reporter.can_submit:
+        role = getattr(reporter.role, "value", reporter.role)
+        msg = f"user {reporter.name!r} has role {role!r}, which may not report counts"
+        raise PermissionDeniedError(msg)
+    areas, caps = scenic_areas(root), scenic_capacities(root)
+    local = ZoneInfo(timezone)
+    latest_allowed = (now or datetime.now(UTC)) + timedelta(seconds=max_clock_skew_seconds)
+    problems: list[Problem] = []
+    refused: list[Problem] = []
+    rows: list[CheckedCount] = []
+    for i, (sid, when, in_park, cumulative) in enumerate(counts):
+        if sid not in areas:
+            problems.append(Problem("counts", i, "scenic_id", f"unknown scenic area {sid!r}"))
+        elif sid not in caps:
+            problems.append(Problem("counts", i, "scenic_id", f"no capacity on file for {sid!r}"))
+        elif not reporter.is_admin and (areas[sid].get("unit_code") or "") not in reporter.units:
+            refused.append(
+                Problem(
+                    "counts",
+                    i,
+                    "scenic_id",
+                    f"{reporter.name!r} may report only for scenic areas of {sorted(reporter.units)}",
+                )
+            )
+        if in_park is None and cumulative is None:
+            problems.append(Problem("counts", i, "in_park", "give in_park or cumulative_today"))
+        try:
+            at = datetime.fromisoformat(when)
+        except ValueError:
+            problems.append(Problem("counts", i, "time", f"not a date-time: {when!r}"))
+            continue
+        at = (at.replace(tzinfo=local) if at.tzinfo is None else at).astimezone(UTC)
+        if at > latest_allowed:
+            problems.append(
+                Problem(
+                    "counts",
+                    i,
+                    "time",
+                    f"{when} is in the future (more than {max_clock_skew_seconds} s ahead of "
+                    "this server's clock)",
+                )
+            )
+        rows.append(CheckedCount(sid, when, at, in_park, cumulative))
+    if refused:
+        msg = f"{len(refused)} count(s) are outside the units of {reporter.name!r}"
+        raise PermissionDeniedError(msg, tuple(refused))
+    if problems:
+        raise DataValidationError(problems, summary=f"{len(problems)} problem(s) in the counts")
+    return tuple(rows)
 
 
 # --------------------------------------------------------------------------- fiscal

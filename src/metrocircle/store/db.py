@@ -1412,13 +1412,13 @@ class Store:
         unit, disabled flag or password hash, or an API token, that differs from what the log
         recorded (:mod:`metrocircle.store.accounts`).
         """
-        expected_status: dict[int, str] = {}
+        # Streams: the log and the observations are read in keyset chunks of
+        # audit.VERIFY_CHUNK rows, carrying the running hash; what is kept is one batch's
+        # digest lines at a time, the batches' recorded digests and the reviewed ids.
         batches: dict[str, tuple[int, str, str | None, int]] = {}
-        reviews: list[tuple[int, str, list[int]]] = []
+        reviewed: dict[int, str] = {}
         with self.engine.connect() as conn:
-            entries, head, brk = audit.verify_chain(
-                conn.execute(sa.select(audit_log).order_by(audit_log.c.id))
-            )
+            entries, head, brk = audit.verify_chain(audit.log_rows(conn))
             if brk is not None:
                 return AuditReport(
                     False,
@@ -1427,18 +1427,19 @@ class Store:
                     brk.entry_id,
                     (f"audit entry {brk.entry_id}: {brk.problem}",),
                 )
-            for r in conn.execute(
-                sa.select(audit_log.c.id, audit_log.c.action, audit_log.c.detail, audit_log.c.after)
-                .where(
-                    audit_log.c.action.in_(
-                        ("import_observations", "submit_observations", "review_observations")
-                    )
-                )
-                .order_by(audit_log.c.id)
+            for r in audit.log_rows(
+                conn,
+                audit_log.c.action,
+                audit_log.c.detail,
+                audit_log.c.after,
+                where=audit_log.c.action.in_(
+                    ("import_observations", "submit_observations", "review_observations")
+                ),
             ):
                 after = _loads(r.after)
                 if r.action == "review_observations":
-                    reviews.append((r.id, after["status"], list(after["ids"])))
+                    for i in after["ids"]:
+                        reviewed[int(i)] = after["status"]
                 elif after is not None:
                     batches[after["batch_id"]] = (
                         r.id,
@@ -1450,39 +1451,65 @@ class Store:
                     legacy = json.loads(r.detail).get("batch_id")
                     if legacy:
                         batches[legacy] = (r.id, "accepted", None, 1)
-            account_issues = account_problems(conn)
-            rows_by_batch: dict[str, list[dict[str, Any]]] = {}
-            status_now: dict[int, tuple[str, str]] = {}
-            for r in conn.execute(sa.select(observations).order_by(observations.c.id)):
-                rows_by_batch.setdefault(r.batch_id, []).append(r._asdict())
-                status_now[r.id] = (r.status, r.batch_id)
-        problems: list[str] = list(account_issues)
-        for b, rows in rows_by_batch.items():
-            if b not in batches:
-                problems.append(f"batch {b}: {len(rows)} observation(s) with no audit entry")
-                continue
-            entry_id, status, digest, version = batches[b]
-            if digest is not None and audit.batch_digest(rows, version=version) != digest:
-                problems.append(
-                    f"batch {b}: stored observations differ from what audit entry {entry_id} recorded"
-                )
-            for row in rows:
-                expected_status[row["id"]] = status
-        for b, (entry_id, _s, digest, _v) in batches.items():
-            if b not in rows_by_batch and digest is not None:
-                problems.append(f"batch {b} of audit entry {entry_id} has no stored observations")
-        for _entry, status, ids in reviews:
-            for i in ids:
-                expected_status[i] = status
-        for i, (st, b) in status_now.items():
-            want = expected_status.get(i)
-            if want is not None and want != st:
-                problems.append(
-                    f"observation {i} (batch {b}) is {st!r} but the audit log says {want!r}"
-                )
+            problems: list[str] = list(account_problems(conn))
+            status_problems: list[str] = []
+            stored = conn.execute(
+                sa.select(observations.c.batch_id)
+                .group_by(observations.c.batch_id)
+                .order_by(sa.func.min(observations.c.id))
+            ).scalars()
+            seen: set[str] = set()
+            for b in list(stored):
+                seen.add(b)
+                known = batches.get(b)
+                version = known[3] if known is not None else 1
+                lines: list[str] = []
+                n = 0
+                for row in self._batch_rows(conn, b):
+                    n += 1
+                    if known is None:
+                        continue
+                    if known[2] is not None:
+                        lines.append(audit.digest_line(row, version=version))
+                    want = reviewed.get(row["id"], known[1])
+                    if want != row["status"]:
+                        status_problems.append(
+                            f"observation {row['id']} (batch {b}) is {row['status']!r} "
+                            f"but the audit log says {want!r}"
+                        )
+                if known is None:
+                    problems.append(f"batch {b}: {n} observation(s) with no audit entry")
+                elif known[2] is not None and audit.digest_of_lines(lines) != known[2]:
+                    problems.append(
+                        f"batch {b}: stored observations differ from what audit entry "
+                        f"{known[0]} recorded"
+                    )
+            for b, (entry_id, _s, digest, _v) in batches.items():
+                if b not in seen and digest is not None:
+                    problems.append(
+                        f"batch {b} of audit entry {entry_id} has no stored observations"
+                    )
+        problems += status_problems
         with self.engine.connect() as conn:
             problems.extend(verify_levels(conn))
         return AuditReport(not problems, entries, head, None, tuple(problems))
+
+    @staticmethod
+    def _batch_rows(conn: Connection, batch: str) -> Iterator[dict[str, Any]]:
+        """One batch's observations in id order, in keyset chunks of ``audit.VERIFY_CHUNK``."""
+        last = 0
+        while True:
+            rows = conn.execute(
+                sa.select(observations)
+                .where(observations.c.batch_id == batch, observations.c.id > last)
+                .order_by(observations.c.id)
+                .limit(audit.VERIFY_CHUNK)
+            ).all()
+            for r in rows:
+                yield r._asdict()
+            if len(rows) < audit.VERIFY_CHUNK:
+                return
+            last = rows[-1].id
 
     def export_audit(self, fmt: str = "jsonl") -> Iterator[str]:
         """The whole audit log as JSON lines or CSV text, chunk by chunk.

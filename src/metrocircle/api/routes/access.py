@@ -1,4 +1,11 @@
-"""Commute-circle endpoints: commute per unit, isochrones, scenarios, ranking, network layer (thin)."""
+"""Commute-circle endpoints: commute per unit, isochrones, scenarios, ranking, network layer (thin).
+
+Every result but the scenario list is computed in the heavy pool (:mod:`metrocircle.api.heavy`)
+once per key. Results over the closed set of scenarios (commute, network, ranking, compare)
+are shared by everybody and kept in a cache of their own; results of a caller's choice (an
+isochrone's origin and minutes, an origin-destination pair) count against the caller's
+per-client limit and live in separate bounded caches, so they cannot push the shared ones out.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +14,10 @@ import threading
 from collections import OrderedDict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from metrocircle.api.deps import RegionDep
+from metrocircle.api.heavy import check_public_limit, heavy_cached, settings_of
 from metrocircle.region import Region
 
 __all__ = ["router"]
@@ -31,6 +39,19 @@ def _f(x: Any) -> Any:
 
 _CACHE_MAX = 256
 """Entries kept (least recently used dropped first), so varied requests cannot grow memory."""
+_SHARED_MAX = 256
+"""Shared results kept: 3 scenarios give 22 (commute, layer, ranking: 3 each; compare: 9)."""
+_ISO_MAX = 128
+"""Isochrones kept (up to ~170 kB each as GeoJSON: ~20 MB at most)."""
+_OD_MAX = 256
+"""Origin-destination answers kept (small)."""
+
+
+def _shared(request: Request, kind: str, region: Region, scenario: str, fn: Any) -> Any:
+    """A result over the closed set of scenarios: computed once in the pool, for everybody."""
+    key = (kind, scenario, region.data_version)
+    what = f"{request.url.path} (scenario={scenario})"
+    return heavy_cached(request, "access.shared", _SHARED_MAX, key, fn, shared=True, what=what)
 
 
 def _cached(kind: str, region: Region, scenario: str, fn: Any) -> Any:
@@ -61,18 +82,11 @@ def _check_scenario(region: Region, scenario: str) -> None:
         )
 
 
-def _network(region: Region, scenario: str) -> Any:
-    from metrocircle.network.scenarios import scenario_network
-
-    _check_scenario(region, scenario)
-    return _cached("network", region, scenario, lambda: scenario_network(region, scenario))
-
-
-def _report(region: Region, scenario: str) -> Any:
+def _report(request: Request, region: Region, scenario: str) -> Any:
     from metrocircle.access.workflows import commute_report
 
     _check_scenario(region, scenario)
-    return _cached("commute", region, scenario, lambda: commute_report(region, scenario))
+    return _shared(request, "commute", region, scenario, lambda: commute_report(region, scenario))
 
 
 def _unit(region: Region, text: str, field: str) -> str:
@@ -123,14 +137,17 @@ def scenarios(region: RegionDep) -> list[dict[str, Any]]:
 
 
 @router.get("/commute", operation_id="access_commute")
-def commute(region: RegionDep, scenario: ScenarioQ = "baseline-2020") -> dict[str, Any]:
+def commute(
+    request: Request, region: RegionDep, scenario: ScenarioQ = "baseline-2020"
+) -> dict[str, Any]:
     """Minutes from every unit seat to the centre by road and rail, and the target as shares (modelled)."""
-    out: dict[str, Any] = _report(region, scenario).to_dict()
+    out: dict[str, Any] = _report(request, region, scenario).to_dict()
     return out
 
 
 @router.get("/commute/{unit}", operation_id="access_commute_unit")
 def commute_unit(
+    request: Request,
     region: RegionDep,
     unit: Annotated[str, Path(min_length=1, max_length=40, description="Unit code or name.")],
     scenario: ScenarioQ = "baseline-2020",
@@ -139,13 +156,14 @@ def commute_unit(
     from dataclasses import asdict
 
     code = _unit(region, unit, "unit")
-    rep = _report(region, scenario)
+    rep = _report(request, region, scenario)
     row = next(r for r in rep.units if r.code == code)
     return {"scenario": scenario, "data_version": region.data_version, **asdict(row)}
 
 
 @router.get("/od", operation_id="access_od")
 def od(
+    request: Request,
     region: RegionDep,
     from_: Annotated[
         str,
@@ -159,26 +177,31 @@ def od(
 
     _check_scenario(region, scenario)
     a, b = _unit(region, from_, "from"), _unit(region, to, "to")
-    res = _cached(f"od:{a}:{b}", region, scenario, lambda: od_fn(region, a, b, scenario))
+    key = (a, b, scenario, region.data_version)
+    what = f"origin-destination (from={a}, to={b}, scenario={scenario})"
+    res = heavy_cached(
+        request, "access.od", _OD_MAX, key, lambda: od_fn(region, a, b, scenario), what=what
+    )
     out: dict[str, Any] = res.to_dict()
     return out
 
 
 @router.get("/compare", operation_id="access_compare_scenarios")
-def compare(region: RegionDep, a: ScenarioQ, b: ScenarioQ) -> dict[str, Any]:
+def compare(request: Request, region: RegionDep, a: ScenarioQ, b: ScenarioQ) -> dict[str, Any]:
     """Per-unit minutes to the centre in two scenarios and the difference (b − a)."""
     from metrocircle.access.workflows import compare as compare_fn
 
     _check_scenario(region, a)
     _check_scenario(region, b)
-    out: dict[str, Any] = _cached(
-        f"compare:{a}", region, b, lambda: compare_fn(region, a, b)
+    out: dict[str, Any] = _shared(
+        request, f"compare:{a}", region, b, lambda: compare_fn(region, a, b)
     ).to_dict()
     return out
 
 
 @router.get("/isochrone", operation_id="access_isochrone")
 def isochrone(
+    request: Request,
     region: RegionDep,
     from_: Annotated[
         str,
@@ -187,31 +210,52 @@ def isochrone(
     minutes: Annotated[float, Query(gt=0, le=600, description="Time budget in minutes.")] = 60.0,
     scenario: ScenarioQ = "baseline-2020",
 ) -> dict[str, Any]:
-    """GeoJSON FeatureCollection of the area reachable from a unit's seat by road or rail (EPSG:4326)."""
+    """GeoJSON FeatureCollection of the area reachable from a unit's seat by road or rail (EPSG:4326).
+
+    The public may ask at most ``anonymous_max_isochrone_minutes`` (240) minutes.
+    """
     from metrocircle.access.workflows import isochrone as iso_fn
 
+    settings = settings_of(request)
+    check_public_limit(
+        request,
+        ("query", "minutes"),
+        minutes,
+        limit=settings.anonymous_max_isochrone_minutes,
+        setting="anonymous_max_isochrone_minutes",
+    )
     _check_scenario(region, scenario)
     code = _unit(region, from_, "from")
-    res = _cached(
-        f"iso:{code}:{minutes:g}", region, scenario, lambda: iso_fn(region, code, minutes, scenario)
+    res = heavy_cached(
+        request,
+        "access.isochrone",
+        _ISO_MAX,
+        (code, minutes, scenario, region.data_version),
+        lambda: iso_fn(region, code, minutes, scenario),
+        per_client=settings.isochrone_per_client,
+        what=f"isochrone (from={code}, minutes={minutes:g}, scenario={scenario})",
     )
     out: dict[str, Any] = res.to_dict()
     return out
 
 
 @router.get("/ranking", operation_id="access_project_ranking")
-def ranking(region: RegionDep, scenario: ScenarioQ = "plan-2025") -> dict[str, Any]:
+def ranking(
+    request: Request, region: RegionDep, scenario: ScenarioQ = "plan-2025"
+) -> dict[str, Any]:
     """Every modelled project's own effect on the commute (remove-one and add-one), by name."""
     from metrocircle.access.ranking import project_ranking
 
     _check_scenario(region, scenario)
-    res = _cached("ranking", region, scenario, lambda: project_ranking(region, scenario))
+    res = _shared(request, "ranking", region, scenario, lambda: project_ranking(region, scenario))
     out: dict[str, Any] = res.to_dict()
     return out
 
 
 @router.get("/network", operation_id="access_network_layer")
-def network_layer(region: RegionDep, scenario: ScenarioQ = "baseline-2020") -> dict[str, Any]:
+def network_layer(
+    request: Request, region: RegionDep, scenario: ScenarioQ = "baseline-2020"
+) -> dict[str, Any]:
     """GeoJSON of the rail and expressway lines in service in the scenario, for the map.
 
     Each line runs through its stations or control points in order, clipped to the map's
@@ -219,6 +263,13 @@ def network_layer(region: RegionDep, scenario: ScenarioQ = "baseline-2020") -> d
     where it goes; ``drawn`` says solid (sourced) or dashed (modelled).
     """
     from metrocircle.network.layer import network_layer as layer_fn
+    from metrocircle.network.scenarios import scenario_network
 
-    net = _network(region, scenario)
-    return _cached("layer", region, scenario, lambda: layer_fn(region, net))  # type: ignore[no-any-return]
+    _check_scenario(region, scenario)
+    return _shared(  # type: ignore[no-any-return]
+        request,
+        "layer",
+        region,
+        scenario,
+        lambda: layer_fn(region, scenario_network(region, scenario)),
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from metrocircle.api.deps import RegionDep, StoreDep
-from metrocircle.api.routes.core import cached
+from metrocircle.api.heavy import heavy_cached
 from metrocircle.api.schemas import EvaluationBoardOut, EvaluationOut
 
 if TYPE_CHECKING:
@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["evaluation"])
+
+_BOARDS_MAX = 32
+"""Evaluation boards kept (least recently used dropped first)."""
 
 AsOf = Annotated[
     int | None,
@@ -68,10 +71,18 @@ def _cached_board(
     include_secondary: bool = False,
 ) -> EvaluationBoardOut:
     # The service's default year is this year: resolve it here so the cache key is explicit.
+    # Any year and either source rule make ~300 boards of seconds each per store state: a
+    # miss is computed in the heavy pool under the caller's per-client limit, in a cache of
+    # its own (it cannot push other routes' entries out).
     year = as_of if as_of is not None else date.today().year
-    key = ("evaluation", region.data_version, year, include_secondary, *_store_stamp(store))
-    board: EvaluationBoardOut = cached(
-        request, key, lambda: _board(region, store, year, include_secondary)
+    key = (region.data_version, year, include_secondary, *_store_stamp(store))
+    board: EvaluationBoardOut = heavy_cached(
+        request,
+        "evaluation",
+        _BOARDS_MAX,
+        key,
+        lambda: _board(region, store, year, include_secondary),
+        what=f"evaluation (as_of={year}, include_secondary={str(include_secondary).lower()})",
     )
     return board
 

@@ -49,11 +49,13 @@ def fares_commute(request: Request, scenario: _Id = "baseline-2020") -> list[dic
     region = getattr(request.app.state, "region", None)
     if region is None:
         raise HTTPException(status_code=503, detail="no region loaded")
-    from metrocircle.api.routes.access import _cached
+    from metrocircle.api.routes.access import _shared
 
     try:
-        # one trip per unit (seconds of routing): computed once per scenario and data version
-        rows: list[dict[str, Any]] = _cached(
+        # one trip per unit (seconds of routing): computed once per scenario and data version,
+        # in the heavy pool; an unknown scenario fails there and is not kept
+        rows: list[dict[str, Any]] = _shared(
+            request,
             "fares_commute",
             region,
             scenario,

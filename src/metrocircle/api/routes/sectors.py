@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,8 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from metrocircle._errors import (
     DataValidationError,
     MetrocircleError,
-    PermissionDeniedError,
-    Problem,
 )
 from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
 
@@ -28,9 +25,10 @@ _Code = Annotated[str, Field(pattern=r"^\d{6}$")]
 _MAX_DAILY = 20_000
 _MAX_COUNTS = 5_000
 _MAX_LEDGER = 5_000
-_MAX_SECTIONS = (
-    2_000  # a batch as large as a province's monitoring network, well below a costly body
-)
+# a batch as large as a province's monitoring network, well below a costly body
+_MAX_SECTIONS = 2_000
+# attractions of one scenic area: far more than any has
+_MAX_ATTRACTIONS = 500
 
 
 def _unprocessable(exc: Exception) -> HTTPException:
@@ -159,6 +157,29 @@ def air_warnings(request: Request) -> list[dict[str, Any]]:
         return []
     try:
         return warnings_of(files, registry, _adjacency(request)).to_json()
+    except MetrocircleError as exc:
+        raise HTTPException(
+            status_code=500, detail=f"dataset air files are invalid: {exc}"
+        ) from None
+
+
+@router.get(
+    "/air/daily",
+    operation_id="sectors_air_daily",
+    summary="Daily AQI per station, unit or area from the dataset's hourly station files",
+)
+def air_daily(
+    request: Request, level: Literal["station", "unit", "area"] = "station"
+) -> list[dict[str, Any]]:
+    """The same rows as ``metrocircle air import <the dataset's sectors/air_hourly/*.csv> --level L --json``."""
+    from metrocircle.sectors.results import air_daily as daily_of
+    from metrocircle.sectors.results import dataset_air_files
+
+    files, registry = dataset_air_files(_region(request).dataset_path)
+    if not files or not registry.is_file():
+        return []
+    try:
+        return daily_of(files, registry, level=level).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -320,6 +341,46 @@ def tourism_tiers() -> list[dict[str, Any]]:
     return crowd_tiers().to_json()
 
 
+_Area = Annotated[float, Field(gt=0, le=1e9, allow_inf_nan=False)]
+_Hours = Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)]
+
+
+class AttractionIn(BaseModel):
+    """One attraction: effective visitable area (m²) and area per visitor (m²/person)."""
+
+    model_config = ConfigDict(extra="forbid")
+    area_m2: _Area
+    m2_per_visitor: _Area
+
+
+class CapacityIn(BaseModel):
+    """Attractions of one scenic area; T and t (hours) give the daily capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+    attractions: list[AttractionIn] = Field(min_length=1, max_length=_MAX_ATTRACTIONS)
+    open_hours: _Hours | None = None
+    visit_hours: _Hours | None = None
+
+
+@router.post(
+    "/tourism/capacity",
+    operation_id="sectors_tourism_capacity",
+    summary="LB/T 034-2014 spatial capacity of posted attractions; stores nothing",
+)
+def tourism_capacity(body: CapacityIn) -> dict[str, Any]:
+    """Instantaneous and (with T and t) daily capacity, as ``metrocircle tourism capacity --json``."""
+    from metrocircle.sectors.results import tourism_capacity as capacity
+
+    try:
+        return capacity(
+            [(a.area_m2, a.m2_per_visitor) for a in body.attractions],
+            open_hours=body.open_hours,
+            visit_hours=body.visit_hours,
+        ).to_json()
+    except (DataValidationError, ValueError) as exc:
+        raise _unprocessable(exc) from None
+
+
 class CountIn(BaseModel):
     """One visitor count; ``time`` without an offset is the region's local time."""
 
@@ -359,66 +420,24 @@ def tourism_counts(
     batch is stored with its audit entry. A time more than ``max_clock_skew_seconds`` in
     the future is refused.
     """
-    from zoneinfo import ZoneInfo
-
+    from metrocircle.sectors.results import check_visitor_counts
     from metrocircle.store import VisitorCountIn
 
-    areas, caps = _scenic(request), _capacities(request)
-    local = ZoneInfo(_region(request).manifest.timezone)
-    latest_allowed = datetime.now(UTC) + timedelta(seconds=settings.max_clock_skew_seconds)
-    problems: list[dict[str, Any]] = []
-    refused: list[Problem] = []
-    rows: list[VisitorCountIn] = []
-    if not principal.can_submit:
-        msg = f"user {principal.name!r} has role {principal.role.value!r}, which may not report counts"
-        raise PermissionDeniedError(msg)
-    for i, c in enumerate(body.counts):
-        if c.scenic_id not in areas:
-            problems.append(
-                {"loc": ["counts", i, "scenic_id"], "msg": f"unknown scenic area {c.scenic_id!r}"}
-            )
-        elif c.scenic_id not in caps:
-            problems.append(
-                {
-                    "loc": ["counts", i, "scenic_id"],
-                    "msg": f"no capacity on file for {c.scenic_id!r}",
-                }
-            )
-        elif not principal.is_admin and (areas[c.scenic_id].get("unit_code") or "") not in (
-            principal.units
-        ):
-            refused.append(
-                Problem(
-                    "counts",
-                    i,
-                    "scenic_id",
-                    f"{principal.name!r} may report only for scenic areas of {sorted(principal.units)}",
-                )
-            )
-        if c.in_park is None and c.cumulative_today is None:
-            problems.append(
-                {"loc": ["counts", i, "in_park"], "msg": "give in_park or cumulative_today"}
-            )
-        try:
-            at = datetime.fromisoformat(c.time)
-        except ValueError:
-            problems.append({"loc": ["counts", i, "time"], "msg": f"not a date-time: {c.time!r}"})
-            continue
-        at = (at.replace(tzinfo=local) if at.tzinfo is None else at).astimezone(UTC)
-        if at > latest_allowed:
-            problems.append(
-                {
-                    "loc": ["counts", i, "time"],
-                    "msg": f"{c.time} is in the future (more than "
-                    f"{settings.max_clock_skew_seconds} s ahead of this server's clock)",
-                }
-            )
-        rows.append(VisitorCountIn(c.scenic_id, c.time, at, c.in_park, c.cumulative_today))
-    if refused:
-        msg = f"{len(refused)} count(s) are outside the units of {principal.name!r}"
-        raise PermissionDeniedError(msg, tuple(refused))
-    if problems:
-        raise HTTPException(status_code=422, detail=problems)
+    try:
+        checked = check_visitor_counts(
+            _region(request).dataset_path,
+            [(c.scenic_id, c.time, c.in_park, c.cumulative_today) for c in body.counts],
+            reporter=principal,
+            timezone=_region(request).manifest.timezone,
+            max_clock_skew_seconds=settings.max_clock_skew_seconds,
+        )
+    except DataValidationError as exc:
+        detail = [{"loc": ["counts", p.row, p.field], "msg": p.message} for p in exc.problems]
+        raise HTTPException(status_code=422, detail=detail) from None
+    rows = [
+        VisitorCountIn(c.scenic_id, c.time, c.observed_at, c.in_park, c.cumulative_today)
+        for c in checked
+    ]
     store.report_visitor_counts(rows, actor=principal.name, origin=origin_of(request))
     return {"accepted": len(rows), "areas_with_counts": len(store.latest_visitor_counts())}
 
