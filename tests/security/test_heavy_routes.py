@@ -231,3 +231,21 @@ def test_shared_results_are_computed_once(
     assert sorted(calls) == sorted([("ranking", "plan-2025")] + [("commute", s) for s in scenarios])
     r = env.client.get("/api/access/ranking")
     assert r.status_code == 200 and len(calls) == 4  # from the cache
+
+
+def test_a_bad_token_on_a_public_read_is_the_public(make_env: EnvFactory) -> None:
+    """Public GETs answer a forged or expired token as the public (as a cached answer
+    would), never as a logged-in user: the public isochrone cap still applies."""
+    env = make_env(anonymous_max_isochrone_minutes=45, **SLOW_MACHINE)
+    forged = {"Authorization": "Bearer not-a-token"}
+    r = env.client.get(
+        "/api/access/isochrone", params={"from": "璧山", "minutes": 40}, headers=forged
+    )
+    assert r.status_code == 200, r.text
+    r = env.client.get(
+        "/api/access/isochrone", params={"from": "璧山", "minutes": 50}, headers=forged
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", "minutes"]
+    r = env.client.get("/api/evaluation", params={"as_of": 2023}, headers=forged)
+    assert r.status_code == 200, r.text
