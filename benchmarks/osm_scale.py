@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -105,7 +106,8 @@ def _peer(pbf: Path, cap: float) -> dict[str, Any] | None:
     if not py.exists():
         return None
     res = _run([str(py), "-c", PEER_SCRIPT, str(pbf)], dict(os.environ), cap)
-    lines = [json.loads(x) for x in res["stdout"].splitlines() if x.startswith("{")]
+    # pandana's progress dots end without a newline: find the JSON records anywhere in a line
+    lines = [json.loads(m) for m in re.findall(r'\{"stage".*?\}', res["stdout"])]
     if not res["capped"] and (res["rc"] != 0 or not lines or lines[-1]["stage"] != "done"):
         print(f"peer failed ({res['rc']}): {res['stderr']}", file=sys.stderr)
         return None
@@ -281,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _show(v: object, capped: bool) -> str:
     if v is None:
-        return "unavailable (no peers venv)"
+        return "unavailable (no peers venv, or the peer failed: see stderr)"
     return f"{v} (lower bound: peer stopped at the cap)" if capped else str(v)
 
 

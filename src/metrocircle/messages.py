@@ -165,6 +165,29 @@ _REPORT: dict[str, tuple[str, str]] = {
         "Method: each project is left out of the scenario, or added alone to the 2020 network, and the seat-to-centre times of the units are compared; times are modelled.",
     ),
     "no_section_targets": ("本节无量化目标", "no quantified target in this section"),
+    "ptype_agricultural_zone": ("农业园区", "agricultural zone"),
+    "ptype_airport": ("机场", "airport"),
+    "ptype_bridge": ("桥梁", "bridge"),
+    "ptype_coal_storage": ("煤炭储备", "coal storage"),
+    "ptype_conventional_railway": ("普速铁路", "conventional railway"),
+    "ptype_expressway_corridor": ("高速公路通道", "expressway corridor"),
+    "ptype_expressway_widening": ("高速公路扩能", "expressway widening"),
+    "ptype_gas_storage": ("天然气储备", "gas storage"),
+    "ptype_high_speed_railway": ("高速铁路", "high-speed railway"),
+    "ptype_logistics_hub": ("物流枢纽", "logistics hub"),
+    "ptype_oil_storage": ("成品油储备", "oil storage"),
+    "ptype_other": ("其他", "other"),
+    "ptype_passenger_hub": ("客运枢纽", "passenger hub"),
+    "ptype_platform": ("合作平台", "cooperation platform"),
+    "ptype_port": ("港口", "port"),
+    "ptype_power_grid": ("电网", "power grid"),
+    "ptype_rail_hub": ("铁路枢纽", "rail hub"),
+    "ptype_regional_connector": ("区域连接道路", "regional connector road"),
+    "ptype_scenic_area": ("景区", "scenic area"),
+    "ptype_suburban_railway": ("市域（郊）铁路", "suburban railway"),
+    "ptype_tunnel": ("隧道", "tunnel"),
+    "ptype_urban_connector": ("城际快速路", "urban connector road"),
+    "ptype_waterway": ("航道", "waterway"),
     "pstatus_build": ("建设", "build"),
     "pstatus_upgrade": ("提升改造", "upgrade"),
     "pstatus_prepare": ("前期工作", "prepare"),
@@ -462,6 +485,222 @@ _CLI: dict[str, tuple[str, str]] = {
         "Unknown unit: {value} (give a unit code or name, e.g. 500103 or Yuzhong District)",
     ),
     "xlsx_written": ("已导出 {n} 行到 {path}", "Exported {n} rows to {path}"),
+    "error": ("错误：{message}", "error: {message}"),
+    "bad_lang": (
+        "--lang 为 {value}，应为 zh 或 en",
+        "`--lang` was {value} but is expected to be zh or en",
+    ),
+    "bad_choice": (
+        "{option} 为 {value}，应为以下之一：{choices}",
+        "{option} was {value} but is expected to be one of {choices}",
+    ),
+    # info
+    "info_plan": ("规划", "Plan"),
+    "info_units": ("区县数", "County-level units"),
+    "info_population": ("常住人口（2020 年）", "Resident population (2020)"),
+    "info_urbanisation": ("城镇化率（2020 年）", "Urbanisation rate (2020)"),
+    "info_area": (
+        "面积（平方公里，按边界计算，非官方数据）",
+        "Area (km², computed from the boundaries, not official)",
+    ),
+    "info_targets": ("量化目标", "Quantified targets"),
+    "info_projects": ("重点项目", "Key projects"),
+    "info_centre": ("中心", "Centre"),
+    "info_data_version": ("数据版本", "Data version"),
+    # targets, projects
+    "targets_title": ("{plan}：{n} 个量化目标", "{plan}: {n} quantified targets"),
+    "targets_columns": (
+        "编号|目标|范围|目标值|目标年份|基期值|规划章节",
+        "id|target|scope|target value|year|baseline|plan section",
+    ),
+    "projects_title": ("{plan}：{n} 个重点项目", "{plan}: {n} key projects"),
+    "projects_columns": (
+        "编号|项目|类别|推进方式|涉及区县|规划章节",
+        "id|project|type|what the plan asks|units|plan section",
+    ),
+    # validate
+    "valid": ("{path}：数据集有效", "{path}: valid"),
+    "problems_found": (
+        "发现 {n} 个问题（{causes} 个根本原因）",
+        "{n} problem(s) found ({causes} root cause(s))",
+    ),
+    "problem_rows": ("（共 {n} 行：{rows}）", " ({n} rows: {rows})"),
+    "problem_rows_more": ("（共 {n} 行：{rows} 等）", " ({n} rows: {rows} …)"),
+    "problem_knock_on": (
+        "另有 {n} 个问题由上述问题引起，已略去",
+        "{n} more problem(s) follow from the ones above and are not listed",
+    ),
+    # import, export
+    "imported": (
+        "已导入 {n} 条监测数据（{file}，批次 {batch}）",
+        "Imported {n} observation(s) from {file} (batch {batch})",
+    ),
+    "submitted": (
+        "已提交 {n} 条监测数据待审核（{file}，批次 {batch}）",
+        "Submitted {n} observation(s) from {file} for review (batch {batch})",
+    ),
+    "nothing_imported": ("未导入任何数据", "nothing was imported"),
+    "user_disabled": ("--as {user}：该用户已停用", "--as {user}: the user is disabled"),
+    "import_progress": ("写入 {file}", "writing {file}"),
+    "import_rows": (
+        "进度：已写入 {done}/{total} 行（尚未提交）",
+        "progress: {done}/{total} rows written (not committed yet)",
+    ),
+    "export_suffix": (
+        "--out {path} 的扩展名无法识别；请用 --format 指定（geojson、csv、xlsx、geoparquet）",
+        "--out {path} has no known suffix; pass --format (geojson, csv, xlsx, geoparquet)",
+    ),
+    "export_no_geometry": (
+        "{what} 没有几何数据：请导出为 csv 或 xlsx",
+        "{what} has no geometry: export it as csv or xlsx",
+    ),
+    "exported": (
+        "已将 {n} 条{what}写入 {path}（{fmt}）",
+        "Wrote {n} {what} to {path} ({fmt})",
+    ),
+    "what_units": ("区县", "units"),
+    "what_targets": ("目标", "targets"),
+    "what_projects": ("项目", "projects"),
+    "what_observations": ("监测数据", "observations"),
+    # evaluate, observations
+    "evaluate_title": ("规划目标评估", "Plan target evaluation"),
+    "evaluate_columns": (
+        "目标|状态|最新值|进度|目标年预测值|判定理由",
+        "target|status|latest|progress|projected|reason",
+    ),
+    "obs_title": (
+        "监测数据：{n} 条，其中官方来源 {official} 条{share}",
+        "Observations: {n}, from official sources {official}{share}",
+    ),
+    "obs_columns": (
+        "指标|范围|年份|数值|来源|是否计入",
+        "indicator|scope|year|value|source|counted",
+    ),
+    "superseded": ("（已被替代）", " (superseded)"),
+    # access, scenarios, network
+    "od_line": (
+        "{a} → {b}（情景 {scenario}，模型值）：道路 {road} 分钟，轨道 {rail} 分钟；最快 {fastest} 分钟（{mode}）",
+        "{a} → {b} ({scenario}, modelled): road {road} min, rail {rail} min; fastest {fastest} min by {mode}",
+    ),
+    "od_leg": (
+        "  {name}　{mode}　{minutes} 分钟　{kind}",
+        "  {name}  {mode}  {minutes} min  {kind}",
+    ),
+    "od_published": (
+        "公开数据：{a} → {b} {minutes} 分钟（{mode}，{kind}，{date}）{source}",
+        "published: {a} → {b} {minutes} min ({mode}, {kind}, {date}) {source}",
+    ),
+    "unknown_scenario": (
+        "未知的情景 {scenario}；可用情景：{known}",
+        "unknown scenario {scenario}; known: {known}",
+    ),
+    "bad_level": (
+        "--level 为 {value}，应为 units（区县驻地）或 zones（乡镇街道）",
+        "`--level` was {value} but is expected to be 'units' or 'zones'",
+    ),
+    "bad_parquet": (
+        "--out 必须以 .parquet 结尾，实际为 {path}",
+        "`--out` must end in .parquet, got {path}",
+    ),
+    "bad_minutes": (
+        "--minutes 为 {value}，应在 (0, 600] 范围内",
+        "`--minutes` was {value} but is expected in (0, 600]",
+    ),
+    "local_cluster": ("本机 Dask 集群", "a local Dask cluster"),
+    "rows_written": ("已将 {n} 行写入 {path}", "Wrote {n} rows to {path}"),
+    "scenario_line": (
+        "{id}　{year} 年　基准情景：{base}　{n} 项变更　{name}",
+        "{id}  {year}  base: {base}  {n} modification(s)  {name}",
+    ),
+    "compare_line": (
+        "{code} {name}：{a} → {b} 分钟，变化 {delta}",
+        "{code} {name}: {a} → {b} min, change {delta}",
+    ),
+    "compare_total": (
+        "60 分钟内区县数：{a} {na} 个，{b} {nb} 个",
+        "units within 60 min: {a} {na}, {b} {nb}",
+    ),
+    "file_missing": ("{option} {path} 不存在", "{option} {path} does not exist"),
+    "network_written": (
+        "已将 {nodes} 个节点和 {links} 条路段写入 {path}",
+        "Wrote {nodes} nodes and {links} links to {path}",
+    ),
+    "network_contracted": (
+        "已编译路网并构建收缩层次：{nodes} 个节点、{arcs} 条弧段",
+        "Contracted a graph of {nodes} nodes and {arcs} arcs",
+    ),
+    # users, review, audit
+    "passwords_differ": ("两次输入的密码不一致", "the two passwords differ"),
+    "password_prompt": ("密码：", "password: "),
+    "password_again": ("再次输入：", "again: "),
+    "no_stdin": ("--password-stdin：标准输入为空", "--password-stdin: nothing on standard input"),
+    "user_added": ("已添加{role} {name}{where}", "Added {role} {name}{where}"),
+    "user_for_unit": ("（{unit}）", " for {unit}"),
+    "users_title": ("{n} 个用户", "{n} user(s)"),
+    "users_columns": (
+        "用户名|角色|区县|已停用|创建时间|创建人",
+        "name|role|unit|disabled|created at|created by",
+    ),
+    "user_disabled_done": ("已停用 {name}", "Disabled {name}"),
+    "user_enabled_done": ("已启用 {name}", "Enabled {name}"),
+    "password_changed": ("已修改 {name} 的密码", "Password of {name} changed"),
+    "token_made": (
+        "{name} 的令牌 {prefix}…（有效期至 {expires}）：",
+        "Token {prefix}… for {name} (expires {expires}):",
+    ),
+    "tokens_title": ("{name} 的 {n} 个 API 令牌", "{n} API token(s) of {name}"),
+    "tokens_columns": (
+        "编号|用途|前缀|创建时间|到期时间|撤销时间",
+        "id|label|prefix|created at|expires at|revoked at",
+    ),
+    "token_revoked": ("已撤销 API 令牌 {id}", "Revoked API token {id}"),
+    "pending_title": ("{n} 批报送数据待审核", "{n} submission(s) waiting for review"),
+    "pending_columns": (
+        "批次|报送人|报送时间|待审核条数|范围|说明",
+        "batch|submitted by|submitted at|pending|scopes|note",
+    ),
+    "not_reviewer": (
+        "--as {user} 不是已启用的审核员或管理员",
+        "--as {user} is not an enabled reviewer or administrator",
+    ),
+    "accepted_batch": (
+        "已通过批次 {batch} 的 {n} 条监测数据",
+        "Accepted {n} observation(s) of batch {batch}",
+    ),
+    "rejected_batch": (
+        "已退回批次 {batch} 的 {n} 条监测数据",
+        "Rejected {n} observation(s) of batch {batch}",
+    ),
+    "audit_title": ("审计日志：{n} 条记录", "audit log: {n} entries"),
+    "audit_columns": (
+        "编号|时间|操作人|操作|对象|来源|校验码",
+        "id|at|actor|action|entity|origin|hash",
+    ),
+    "audit_written": ("已写入 {path}（链尾校验码 {head}）", "Wrote {path} (head hash {head})"),
+    "audit_intact": (
+        "审计日志完整：{n} 条记录，链尾校验码 {head}",
+        "audit log intact: {n} entries, head hash {head}",
+    ),
+    "audit_tampered": ("已被篡改：{problem}", "TAMPERED: {problem}"),
+    "role_admin": ("管理员", "administrator"),
+    "role_officer": ("数据报送员", "data officer"),
+    "role_reviewer": ("审核员", "reviewer"),
+    "role_viewer": ("查看者", "viewer"),
+    # serve
+    "no_dashboard": (
+        "本安装缺少一张图网页文件（需在 web/ 目录构建）",
+        "the dashboard files are missing from this installation (build them in web/)",
+    ),
+    "cannot_listen": (
+        "无法在 {host}:{port} 上监听：{detail}",
+        "cannot listen on {host}:{port}: {detail}",
+    ),
+    "unknown_host": ("未知主机（{detail}）", "unknown host ({detail})"),
+    "dashboard_at": ("metrocircle 一张图：{url}", "metrocircle dashboard: {url}"),
+    "api_docs_at": (
+        "接口文档：{url}docs　·　OpenAPI：{url}openapi.json",
+        "API documentation: {url}docs  ·  OpenAPI: {url}openapi.json",
+    ),
 }
 
 _COL: dict[str, tuple[str, str]] = {
@@ -594,6 +833,106 @@ _FARES: dict[str, tuple[str, str]] = {
     "separate": ("分段计费", "separate fares"),
 }
 
+_PROBLEM: dict[str, tuple[str, str]] = {
+    # what `metrocircle validate` and the importers say about one line of a file; the library
+    # writes the English form, metrocircle.problems reads it back into this key and its values
+    "file_not_found": ("文件不存在", "file not found"),
+    "path_missing": ("文件 {path} 不存在", "{path} does not exist"),
+    "entry_missing": ("缺少必需的文件条目", "required file entry is missing"),
+    "manifest_missing": ("缺少 manifest.toml 文件", "manifest.toml not found"),
+    "invalid_toml": ("TOML 格式错误：{detail}", "invalid TOML: {detail}"),
+    "invalid_json": ("JSON 格式错误：{detail}", "invalid JSON: {detail}"),
+    "not_feature_collection": ("不是 GeoJSON 要素集合", "not a GeoJSON FeatureCollection"),
+    "wrong_crs": (
+        "坐标系应为 WGS84（EPSG:4326），实际为 {crs}",
+        "expected WGS84 (EPSG:4326), found {crs}",
+    ),
+    "not_degrees": (
+        "坐标不是经纬度（EPSG:4326）",
+        "coordinates are not longitude/latitude degrees (EPSG:4326)",
+    ),
+    "unreadable_geometry": ("几何数据无法读取：{detail}", "unreadable geometry: {detail}"),
+    "invalid_polygon": ("多边形无效", "invalid polygon"),
+    "no_boundary": ("区县 {code} 没有边界", "no boundary for unit {code}"),
+    "unknown_unit_code": ("未知的区县代码 {code}", "unknown unit code {code}"),
+    "sum_nothing": (
+        "{file}：{n} 个问题，未导入任何数据",
+        "{file}: {n} problem(s); nothing was imported",
+    ),
+    "sum_duplicates": (
+        "{file}：{n} 条重复数据，未导入任何数据",
+        "{file}: {n} duplicate(s); nothing was imported",
+    ),
+    "sum_readings": (
+        "{file}：{n} 条水位记录已在库中，未导入任何数据",
+        "{file}: {n} reading(s) already stored; nothing was imported",
+    ),
+    "sum_dataset": ("数据集 {path} 无效：{n} 个问题", "dataset {path} is invalid: {n} problem(s)"),
+    "sum_obs_file": ("{file}：监测数据文件无效", "{file}: invalid observations file"),
+    "sum_network": ("{path} 的路网文件无效", "network files of {path} are invalid"),
+    "sum_problems": ("{file}：{n} 个问题", "{file}: {n} problem(s)"),
+    "unknown_unit_or_scope": ("未知的区县代码或范围 {code}", "unknown unit code or scope {code}"),
+    "unknown_node": ("未知的节点 {node}", "unknown node {node}"),
+    "duplicate_code": (
+        "区县代码 {code} 重复（首次出现在第 {line} 行）",
+        "duplicate code {code} (first on line {line})",
+    ),
+    "duplicate_id": (
+        "编号 {id} 重复（首次出现在第 {line} 行）",
+        "duplicate id {id} (first on line {line})",
+    ),
+    "duplicate_target": ("目标编号 {id} 重复", "duplicate target id {id}"),
+    "duplicate_project": ("项目编号 {id} 重复", "duplicate project id {id}"),
+    "bad_parent": ("上级 {code} 不是本数据集的区县", "parent {code} is not a unit of this dataset"),
+    "urban_exceeds": (
+        "城镇人口大于常住人口（population_2020）",
+        "exceeds population_2020",
+    ),
+    "seat_pair": (
+        "驻地经度和纬度须同时填写或同时留空",
+        "seat_lon and seat_lat must both be given or both empty",
+    ),
+    "seat_outside": (
+        "{code} {name} 的驻地（{lon}, {lat}）位于 {file} 中该区县边界之外（约 {km} 公里）：驻地坐标或边界有误",
+        "the seat of {code} {name} ({lon}, {lat}) lies outside the unit's boundary in {file} (about {km} km away): either the seat coordinates or the boundary is wrong",
+    ),
+    "baseline_pair": (
+        "基期值和基期年份须同时填写",
+        "baseline_value and baseline_year go together",
+    ),
+    "after_baseline": ("必须晚于基期年份", "must be after baseline_year"),
+    "extra_fields": ("字段数多于表头", "more fields than the header has"),
+    "column_missing": ("缺少必需的列", "required column is missing"),
+    "unknown_column": ("未知的列", "unknown column"),
+    "field_required": ("必须填写", "Field required"),
+    "not_number": ("不是数字：{value}", "not a number: {value}"),
+    "not_year": ("不是年份：{value}", "not a year: {value}"),
+    "needs_source": ("每条监测数据都须注明来源", "every observation needs its source"),
+    "unknown_measure": ("未知的计量单位 {unit}", "unknown unit of measure {unit}"),
+    "bad_scope": (
+        "范围应为 region、6 位区县代码或 group:<编号>，实际为 {scope}",
+        "not 'region', a 6-digit code or 'group:<id>': {scope}",
+    ),
+    "unknown_source_kind": (
+        "未知的来源类型 {kind}；应为以下之一：{kinds}",
+        "unknown source kind {kind}; expected one of {kinds}",
+    ),
+    "pyd_number": ("应为数字", "Input should be a valid number"),
+    "pyd_integer": ("应为整数", "Input should be a valid integer"),
+    "pyd_ge": ("应大于或等于 {v}", "Input should be greater than or equal to {v}"),
+    "pyd_gt": ("应大于 {v}", "Input should be greater than {v}"),
+    "pyd_le": ("应小于或等于 {v}", "Input should be less than or equal to {v}"),
+    "pyd_short": ("不能为空", "String should have at least 1 character"),
+    "pyd_choice": ("应为以下之一：{choices}", "Input should be {choices}"),
+    "unknown_roles": (
+        "未知的功能定位 {bad}；可用：{known}",
+        "unknown role(s) {bad}; expected some of {known}",
+    ),
+    "finite": ("必须是有限数值", "must be a finite number"),
+    "bad_codes": ("不是 6 位 GB/T 2260 代码：{bad}", "not 6-digit GB/T 2260 codes: {bad}"),
+    "not_one_of": ("{value} 不在可选值中：{choices}", "{value} is not one of {choices}"),
+}
+
 # coverage, siting and sector commands (cli/coverage.py, cli/sectors.py); keys carry their prefix
 _RESULTS: dict[str, tuple[str, str]] = {
     "coverage.warning": ("警告：{note}", "warning: {note}"),
@@ -659,6 +998,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     **{f"col.{k}": v for k, v in _COL.items()},
     **{f"flood.{k}": v for k, v in _FLOOD.items()},
     **{f"fares.{k}": v for k, v in _FARES.items()},
+    **{f"problem.{k}": v for k, v in _PROBLEM.items()},
     **_RESULTS,
 }
 """Every message: key → (Chinese, English)."""

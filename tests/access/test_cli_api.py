@@ -44,9 +44,12 @@ def test_commute_json_plan_2025(region: Region) -> None:
 
 
 def test_unknown_scenario_exits_2() -> None:
-    res = runner.invoke(access_app, ["commute", "--scenario", "nope"])
+    res = runner.invoke(access_app, ["commute", "--scenario", "nope", "--lang", "en"])
     assert res.exit_code == 2
     assert "unknown scenario" in res.output
+    res = runner.invoke(access_app, ["commute", "--scenario", "nope", "--lang", "zh"])
+    assert res.exit_code == 2
+    assert "未知的情景 'nope'" in res.output
 
 
 def test_scenarios_list_and_compare() -> None:

@@ -101,11 +101,20 @@ def test_validate_good_and_bad(dataset_copy: Path) -> None:
     text = units.read_text(encoding="utf-8").replace(",588717,", ",-1,", 1)
     units.write_text(text, encoding="utf-8")
     (dataset_copy / "targets.csv").write_text("id,name_zh\nx,y\n", encoding="utf-8")
-    code, _, err = run("validate", str(dataset_copy))
+    code, _, err = run("validate", str(dataset_copy), "--lang", "en")
     assert code == 2
     assert "units.csv:2:population_2020" in err
     assert "targets.csv:1:indicator: required column is missing" in err
     assert "Traceback" not in err
+    # the unit on line 2 (500103) is left out because its own line is wrong: references to it
+    # elsewhere are counted as knock-on problems, not listed as problems of their own
+    assert "500103" not in err
+    assert "follow from the ones above" in err
+    code, _, err = run("validate", str(dataset_copy), env={"METROCIRCLE_LANG": ""})
+    assert code == 2
+    assert "units.csv:2:population_2020: 应大于或等于 0" in err
+    assert "targets.csv:1:indicator: 缺少必需的列" in err
+    assert "required column" not in err
     code, _, err = run("info", "--dataset", str(dataset_copy))
     assert code == 2
     assert "units.csv:2:population_2020" in err
@@ -120,10 +129,15 @@ def test_import_bad_file_writes_nothing(tmp_path: Path) -> None:
         "urbanisation_rate_pct,500199,2023,50,pct,bulletin\n",
         encoding="utf-8",
     )
-    code, _, err = run("import", "observations", str(bad), "--db", url)
+    code, _, err = run("import", "observations", str(bad), "--db", url, "--lang", "en")
     assert code == 2
     assert "bad.csv:3:scope" in err
     assert "nothing was imported" in err
+    code, _, err = run("import", "observations", str(bad), "--db", url, "--lang", "zh")
+    assert code == 2
+    assert "bad.csv:3:scope: 未知的区县代码或范围 '500199'" in err
+    assert "未导入任何数据" in err
+    assert "nothing was imported" not in err
     with Store(url) as store:
         assert store.observations() == []
     good = tmp_path / "good.csv"
@@ -160,8 +174,13 @@ def test_export_units(tmp_path: Path, suffix: str) -> None:
 
 
 def test_export_targets_needs_csv(tmp_path: Path) -> None:
-    code, _, err = run("export", "--what", "targets", "--out", str(tmp_path / "t.geojson"))
+    code, _, err = run(
+        "export", "--what", "targets", "--out", str(tmp_path / "t.geojson"), "--lang", "en"
+    )
     assert code == 2
     assert "no geometry" in err
+    code, _, err = run("export", "--what", "targets", "--out", str(tmp_path / "t.geojson"))
+    assert code == 2
+    assert err.startswith("错误：") and "没有几何数据" in err
     code, _, _ = run("export", "--what", "targets", "--out", str(tmp_path / "t.csv"))
     assert code == 0

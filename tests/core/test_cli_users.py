@@ -16,7 +16,7 @@ PASSWORD = "a long enough passphrase"
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
-    res = runner.invoke(app, list(args), input=stdin)
+    res = runner.invoke(app, list(args), input=stdin, env={"METROCIRCLE_LANG": "en"})
     return res.exit_code, res.stdout, res.stderr
 
 
@@ -38,14 +38,16 @@ def test_officer_import_review_and_audit(tmp_path: Path) -> None:
         "--role",
         "officer",
         "--unit",
-        "500103",
+        "渝中",  # a unit name, resolved to its code like everywhere a unit is asked for
         "--password-stdin",
         "--db",
         db,
+        "--lang",
+        "zh",
         stdin=PASSWORD + "\n",
     )
     assert code == 0, err
-    assert "渝中区" in out
+    assert "已添加数据报送员 yz（500103 渝中区）" in out
     code, _, err = run(
         "users",
         "add",

@@ -131,6 +131,6 @@ def test_validate_reports_a_foreign_unit(tinyville: Path) -> None:
     (tinyville / "projects.csv").write_text(
         PROJECTS.replace("110101;110102", "110101;500103"), encoding="utf-8"
     )
-    res = CliRunner().invoke(app, ["validate", str(tinyville)])
+    res = CliRunner().invoke(app, ["validate", str(tinyville), "--lang", "en"])
     assert res.exit_code == 2
     assert "projects.csv:2:units: unknown unit code 500103" in res.stderr

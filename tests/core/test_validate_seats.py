@@ -38,6 +38,6 @@ def test_a_seat_outside_its_boundary_is_one_problem_naming_both_files(dataset_co
     msg = str(seat[0])
     assert seat[0].file == "units.csv" and "500103" in msg and "渝中区" in msg
     assert "boundaries" in msg and "km away" in msg
-    res = CliRunner().invoke(app, ["validate", str(dataset_copy)])
+    res = CliRunner().invoke(app, ["validate", str(dataset_copy), "--lang", "en"])
     assert res.exit_code == 2
     assert "lies outside the unit's boundary" in res.stderr

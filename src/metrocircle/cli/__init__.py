@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from metrocircle.cli import core
-from metrocircle.cli._common import DatasetOpt, JsonOpt
+from metrocircle.cli import _common, core
+from metrocircle.cli._common import DatasetOpt, JsonOpt, LangOpt
 from metrocircle.cli.access import access_app, network_app, rank_command, scenarios_app
 from metrocircle.cli.coverage import coverage_app, site_app
 from metrocircle.cli.evaluate import evaluate_command, report_command
@@ -30,6 +30,14 @@ app = typer.Typer(
     # not be taken for Rich markup and dropped
     rich_markup_mode=None,
 )
+
+
+@app.callback()
+def _new_run() -> None:
+    # each run settles its own language (cli_lang); forget the previous run's in this process
+    _common.reset_run_lang()
+
+
 app.command("info")(core.info)
 app.command("districts")(core.list_districts)
 app.command("targets")(core.list_targets)
@@ -45,9 +53,10 @@ def _projects(
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
     type_: Annotated[str | None, typer.Option("--type", help="Only projects of this type.")] = None,
+    lang: LangOpt = None,
 ) -> None:
     if ctx.invoked_subcommand is None:
-        core.list_projects(dataset=dataset, json_out=json_out, type_=type_)
+        core.list_projects(dataset=dataset, json_out=json_out, type_=type_, lang=lang)
 
 
 projects_app.command("rank")(rank_command)

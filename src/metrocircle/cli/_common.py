@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,9 +30,13 @@ __all__ = [
     "dataset_option",
     "emit_json",
     "fail",
+    "fail_key",
     "load_region_or_exit",
     "open_store",
     "progress_bar",
+    "run_lang",
+    "say",
+    "unit_or_exit",
     "user_errors",
 ]
 
@@ -95,21 +100,97 @@ def emit_json(obj: Any) -> None:
     typer.echo(json.dumps(_clean(obj), ensure_ascii=False, default=_default, indent=2))
 
 
+_RUN_LANG: list[str] = []
+"""The language :func:`cli_lang` settled for this run (the last one), read by :func:`fail`."""
+
+
+def reset_run_lang() -> None:
+    """Forget the language of an earlier run in this process (tests run many)."""
+    _RUN_LANG.clear()
+
+
+def run_lang() -> str:
+    """The language of this run: the one :func:`cli_lang` settled, else the environment's."""
+    from metrocircle.messages import lang_or_default
+
+    if _RUN_LANG:
+        return _RUN_LANG[-1]
+    out = lang_or_default(None)
+    return out if out in ("zh", "en") else "zh"
+
+
+def say(key: str, *, err: bool = False, **kw: object) -> None:
+    """Print the catalogue message ``cli.<key>`` in this run's language."""
+    from metrocircle.messages import text
+
+    typer.echo(text(f"cli.{key}", run_lang(), **kw), err=err)
+
+
 def fail(message: str, *, code: int = 2) -> NoReturn:
-    """Print ``message`` on stderr and exit with ``code`` (2: bad input)."""
-    typer.echo(f"error: {message}", err=True)
+    """Print ``message`` on stderr (in this run's language) and exit with ``code`` (2: bad input).
+
+    A library error text the catalogue knows (metrocircle.problems) is said in the run's
+    language; a ``file:row:field: message`` line keeps its place and has its message said so.
+    """
+    from metrocircle.messages import text
+    from metrocircle.problems import translate
+
+    lang = run_lang()
+    lines = []
+    for line in message.splitlines() or [""]:
+        m = _LOCATED.match(line)
+        lines.append(
+            f"{m.group('where')}: {translate(m.group('msg'), lang)}" if m else translate(line, lang)
+        )
+    typer.echo(text("cli.error", lang, message="\n".join(lines)), err=True)
     raise typer.Exit(code)
+
+
+_LOCATED = re.compile(r"^(?P<where>[^\s:]+:\d+:[^\s:]+(?:\.[^\s:]+)*): (?P<msg>.*)$")
+
+
+def fail_key(key: str, *, code: int = 2, **kw: object) -> NoReturn:
+    """Exit with the catalogue message ``cli.<key>`` (in this run's language)."""
+    from metrocircle.messages import text
+
+    fail(text(f"cli.{key}", run_lang(), **kw), code=code)
 
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn metrocircle's user-facing errors into a message on stderr and exit status 2."""
+    """Turn metrocircle's user-facing errors into a message on stderr and exit status 2.
+
+    A list of data problems is shown as ``metrocircle validate`` shows it: in the run's
+    language, each root cause once with the count of rows it affects.
+    """
     try:
         yield
     except DataValidationError as exc:
-        fail(str(exc))
+        from metrocircle.problems import render
+
+        if not exc.problems:
+            fail(str(exc))
+        head = str(exc).split("\n", 1)[0]
+        generic = head == f"{len(exc.problems)} problem(s) found"
+        lines = render(exc.problems, run_lang(), total=generic)
+        fail("\n".join(lines if generic else [head, *lines]))
     except (MetrocircleError, ValueError, KeyError, FileNotFoundError) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc))
+
+
+def unit_or_exit(region: Region, value: str, *, option: str = "--unit") -> str:
+    """The unit code ``value`` names (a code, 璧山区, 璧山 or Bishan); exit 2 when none or several.
+
+    One resolver for every command (:func:`metrocircle.access.units.resolve_unit`, which
+    the API uses too); only the message is the command line's own, in the run's language.
+    """
+    from metrocircle._errors import UnknownUnitError
+    from metrocircle.access.units import resolve_unit
+
+    try:
+        return resolve_unit(region, value, field=option)
+    except UnknownUnitError:
+        fail_key("unknown_unit", value=f"{option} {value}")
 
 
 def load_region_or_exit(dataset: str) -> Region:
@@ -192,5 +273,7 @@ def cli_lang(lang: str | None) -> str:
 
     out = lang_or_default(lang)
     if out not in ("zh", "en"):
-        fail(f"`--lang` was {out!r} but is expected to be zh or en")
+        _RUN_LANG.append("zh" if not _RUN_LANG else _RUN_LANG[-1])
+        fail_key("bad_lang", value=repr(out))
+    _RUN_LANG.append(out)
     return out

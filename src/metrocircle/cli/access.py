@@ -15,9 +15,11 @@ from metrocircle.cli._common import (
     cli_lang,
     data_row,
     emit_json,
-    fail,
+    fail_key,
     load_region_or_exit,
     progress_bar,
+    say,
+    unit_or_exit,
     user_errors,
 )
 
@@ -49,7 +51,7 @@ def _network(region: Region, scenario: str) -> Network:
 
     known = load_region_scenarios(region)
     if scenario not in known:
-        fail(f"unknown scenario {scenario!r}; known: {', '.join(sorted(known))}")
+        fail_key("unknown_scenario", scenario=repr(scenario), known=", ".join(sorted(known)))
     return scenario_network(region, scenario)
 
 
@@ -130,20 +132,25 @@ def commute(
 
 
 @access_app.command("od")
-def od_cmd(
+def od_cmd(  # noqa: PLR0917 - typer options
     from_: Annotated[str, typer.Option("--from", help="Origin unit: code or name (璧山, 璧山区).")],
     to: Annotated[str, typer.Option("--to", help="Destination unit: code or name.")],
     scenario: ScenarioOpt = "baseline-2020",
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Door-to-door minutes between two units' seats by road and by rail, and the faster path."""
     from metrocircle.access.od import od
+    from metrocircle.messages import text
 
+    lg = cli_lang(lang)
     with user_errors():
         region = load_region_or_exit(dataset)
+        a = unit_or_exit(region, from_, option="--from")
+        b = unit_or_exit(region, to, option="--to")
         _network(region, scenario)
-        res = od(region, from_, to, scenario)
+        res = od(region, a, b, scenario)
     if json_out:
         emit_json(res.to_dict())
         return
@@ -152,23 +159,58 @@ def od_cmd(
     def mm(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
+    def unit_name(code: str) -> str:
+        u = region.unit(code)
+        return u.name_zh if lg == "zh" else u.name_en
+
+    def mode(m: str | None) -> str:
+        return text(f"cli.mode_{m}", lg) if m in ("road", "rail") else (m or "—")
+
     typer.echo(
-        f"{res.from_name_zh} → {res.to_name_zh} ({scenario}, modelled): "
-        f"road {mm(bm.get('road'))} min, rail {mm(bm.get('rail'))} min; fastest {mm(res.minutes)} "
-        f"by {res.mode or '—'}"
+        text(
+            "cli.od_line",
+            lg,
+            a=unit_name(a),
+            b=unit_name(b),
+            scenario=scenario,
+            road=mm(bm.get("road")),
+            rail=mm(bm.get("rail")),
+            fastest=mm(res.minutes),
+            mode=mode(res.mode),
+        )
     )
     for leg in res.legs:
-        typer.echo(f"  {leg.name_zh:<28} {leg.mode:<7} {leg.minutes:>6.1f} min  {leg.source_kind}")
+        typer.echo(
+            text(
+                "cli.od_leg",
+                lg,
+                name=leg.name_zh,
+                mode=mode(leg.mode),
+                minutes=f"{leg.minutes:.1f}",
+                kind=text(
+                    f"report.kind_{'observation' if leg.source_kind == 'sourced' else 'computation'}",
+                    lg,
+                ),
+            )
+        )
     for p in res.published:
         typer.echo(
-            f"published: {p['from_zh']} → {p['to_zh']} {p['minutes']:.0f} min ({p['mode']}, "
-            f"{p['statement_kind']}, {p['statement_date'] or 'undated'}) "
-            f"{p['source_url'] or p['source_note']}"
+            text(
+                "cli.od_published",
+                lg,
+                a=p["from_zh"],
+                b=p["to_zh"],
+                minutes=f"{p['minutes']:.0f}",
+                mode=mode(p["mode"]),
+                kind=p["statement_kind"],
+                date=p["statement_date"] or text("cli.undated", lg),
+                source=p["source_url"] or p["source_note"],
+            )
         )
 
 
 @access_app.command("matrix")
-def matrix(
+def matrix(  # noqa: PLR0917 - typer options
     scenario: ScenarioOpt = "baseline-2020",
     out: Annotated[Path, typer.Option("--out", help="Output Parquet file (long format).")] = Path(
         "matrix.parquet"
@@ -184,6 +226,7 @@ def matrix(
         ),
     ] = None,
     dataset: DatasetOpt = "chongqing",
+    lang: LangOpt = None,
 ) -> None:
     """Write the origin × destination minutes between unit seats (or township zones) as Parquet.
 
@@ -195,13 +238,15 @@ def matrix(
 
     from metrocircle.access.commute import seats
     from metrocircle.access.zones import load_zones
+    from metrocircle.messages import text
     from metrocircle.network.dask_batch import DaskEngine
     from metrocircle.network.model import make_engine, points_cost_matrix
 
+    lg = cli_lang(lang)
     if level not in ("units", "zones"):
-        fail(f"`--level` was {level!r} but is expected to be 'units' or 'zones'")
+        fail_key("bad_level", value=repr(level))
     if out.suffix != ".parquet":
-        fail(f"`--out` must end in .parquet, got {out}")
+        fail_key("bad_parquet", path=out)
     with user_errors():
         region = load_region_or_exit(dataset)
         net = _network(region, scenario)
@@ -212,12 +257,8 @@ def matrix(
         )
         ids = pts["code"] if level == "units" else pts["id"]
         ll = pts[["lon", "lat"]].to_numpy(dtype=float)
-        where = scheduler or "a local Dask cluster"
-        from metrocircle.messages import lang_or_default, text
-
-        label = (
-            f"{text('cli.matrix_progress', lang_or_default(None))}: {len(ll)} × {len(ll)} ({where})"
-        )
+        where = scheduler or text("cli.local_cluster", lg)
+        label = f"{text('cli.matrix_progress', lg)}: {len(ll)} × {len(ll)} ({where})"
         with progress_bar(label) as step:
             step(label, 0, None)
             engine = DaskEngine(make_engine(net.graph), scheduler=scheduler)
@@ -232,7 +273,7 @@ def matrix(
         df["scenario"] = scenario
         df["data_version"] = region.data_version
         df.to_parquet(out, index=False)
-    typer.echo(f"wrote {len(df)} rows to {out}")
+    say("rows_written", n=f"{len(df):,}", path=out)
 
 
 @access_app.command("isochrone")
@@ -247,31 +288,37 @@ def isochrone_cmd(  # noqa: PLR0917 - typer options
     ),
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Write the area reachable from a unit's seat within the time budget by road or rail (GeoJSON)."""
     from metrocircle.access.workflows import isochrone
+    from metrocircle.messages import text
 
+    lg = cli_lang(lang)
     if not 0 < minutes <= 600:
-        fail(f"`--minutes` was {minutes} but is expected in (0, 600]")
-    from metrocircle.messages import lang_or_default, text
-
-    label = text("cli.isochrone_progress", lang_or_default(None))
-    with user_errors(), progress_bar(label, json_out=json_out) as step:
+        fail_key("bad_minutes", value=minutes)
+    label = text("cli.isochrone_progress", lg)
+    with user_errors():
         region = load_region_or_exit(dataset)
+        code = unit_or_exit(region, from_, option="--from")
         _network(region, scenario)
-        res = isochrone(region, from_, minutes, scenario, progress=lambda d, t: step(label, d, t))
+    with user_errors(), progress_bar(label, json_out=json_out) as step:
+        res = isochrone(region, code, minutes, scenario, progress=lambda d, t: step(label, d, t))
     if json_out:
         emit_json(res.to_dict())
         return
     out.write_text(json.dumps(res.to_dict(), ensure_ascii=False), encoding="utf-8")
-    typer.echo(f"wrote {out}")
+    say("written", path=out)
 
 
 @scenarios_app.command("list")
-def scenarios_list(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+def scenarios_list(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
     """List the scenarios with their base, year and number of modifications."""
     from metrocircle.network.scenarios import load_region_scenarios
 
+    lg = cli_lang(lang)
     with user_errors():
         region = load_region_or_exit(dataset)
         sc = load_region_scenarios(region)
@@ -291,8 +338,13 @@ def scenarios_list(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False)
         emit_json(rows)
         return
     for r in rows:
-        typer.echo(
-            f"{r['id']:<16} {r['year']}  base={r['base'] or '-':<14} {r['modifications']:>3} modifications  {r['name_zh']}"
+        say(
+            "scenario_line",
+            id=f"{r['id']:<16}",
+            year=r["year"],
+            base=f"{r['base'] or '—':<14}",
+            n=f"{r['modifications']:>3}",
+            name=r["name_zh"] if lg == "zh" else r["name_en"],
         )
 
 
@@ -302,10 +354,12 @@ def scenarios_compare(
     b: Annotated[str, typer.Argument(help="Second scenario id.")],
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Compare minutes to the centre per unit between two scenarios (delta = b − a)."""
     from metrocircle.access.workflows import compare
 
+    lg = cli_lang(lang)
     with user_errors():
         region = load_region_or_exit(dataset)
         _network(region, a)
@@ -314,11 +368,23 @@ def scenarios_compare(
     if json_out:
         emit_json(res.to_dict())
         return
+
+    def mm(v: float | None) -> str:
+        return "—" if v is None else f"{v:.1f}"
+
     for u in res.units:
-        typer.echo(
-            f"{u.code} {u.name_zh:<6} {u.minutes_a!s:>7} → {u.minutes_b!s:>7}  Δ {u.delta_minutes}"
+        name = u.name_zh if lg == "zh" else region.unit(u.code).name_en
+        say(
+            "compare_line",
+            code=u.code,
+            name=name,
+            a=mm(u.minutes_a),
+            b=mm(u.minutes_b),
+            delta=mm(u.delta_minutes)
+            if u.delta_minutes is None or u.delta_minutes < 0
+            else f"+{u.delta_minutes:.1f}",
         )
-    typer.echo(f"units within 60 min: {a} {res.within_60[a]}, {b} {res.within_60[b]}")
+    say("compare_total", a=a, na=res.within_60[a], b=b, nb=res.within_60[b])
 
 
 def rank_command(
@@ -380,28 +446,31 @@ def network_build(
             help="Also compile the network and build (and cache) its contraction hierarchy.",
         ),
     ] = True,
+    lang: LangOpt = None,
 ) -> None:
     """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format.
 
     Degree-2 chains of road segments are joined into single links; intersections, dead
     ends and changes of class or speed are kept.
     """
+    from metrocircle.messages import text
     from metrocircle.network.osm import build_network_files
 
+    lg = cli_lang(lang)
     if not osm.is_file():
-        fail(f"`--osm` {osm} does not exist")
+        fail_key("file_missing", option="--osm", path=osm)
     if gtfs is not None and not gtfs.is_file():
-        fail(f"`--gtfs` {gtfs} does not exist")
-    from metrocircle.messages import lang_or_default, text
-
-    label = text("cli.network_progress", lang_or_default(None))
+        fail_key("file_missing", option="--gtfs", path=gtfs)
+    label = text("cli.network_progress", lg)
     with user_errors(), progress_bar(label) as step:
         step(label, 0, None)
         counts = build_network_files(
             osm, out, gtfs=gtfs, contract=contract, progress=lambda msg: step(msg, 0, None)
         )
-    typer.echo(f"wrote {counts['nodes']} nodes and {counts['links']} links to {out}")
+    say("network_written", nodes=f"{counts['nodes']:,}", links=f"{counts['links']:,}", path=out)
     if "graph_nodes" in counts:
-        typer.echo(
-            f"contracted a graph of {counts['graph_nodes']} nodes and {counts['graph_arcs']} arcs"
+        say(
+            "network_contracted",
+            nodes=f"{counts['graph_nodes']:,}",
+            arcs=f"{counts['graph_arcs']:,}",
         )

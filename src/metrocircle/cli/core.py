@@ -24,8 +24,11 @@ from metrocircle.cli._common import (
     data_row,
     emit_json,
     fail,
+    fail_key,
     load_region_or_exit,
     open_store,
+    run_lang,
+    say,
     user_errors,
 )
 from metrocircle.schema import ROLES
@@ -62,15 +65,21 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def info(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+def info(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
     """Summarise the dataset: plan, units, population, targets, projects."""
+    from metrocircle import fmt
+    from metrocircle.messages import text
+
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     m = region.manifest
     counties = region.units.loc[list(region.county_codes)]
     pop = int(counties["population_2020"].sum())
     urb = int(counties["urban_population_2020"].sum())
     area = float(counties["area_km2_computed"].sum())
-    data = {
+    data: dict[str, Any] = {
         "name": m.name,
         "title_zh": m.title_zh,
         "title_en": m.title_en,
@@ -91,20 +100,24 @@ def info(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(data)
         return
-    t = Table(title=escape(f"{m.title_zh} · {m.title_en}"), show_header=False)
-    labels = {
-        "plan": "Plan 规划",
-        "units": "County-level units 区县",
-        "population_2020": "Resident population 2020 常住人口",
-        "urbanisation_rate_2020_pct": "Urbanisation 2020 城镇化率 (%)",
-        "area_km2_computed": "Area km² (computed from boundaries, not official)",
-        "targets": "Quantified targets 目标",
-        "projects": "Key projects 重点项目",
-        "centre": "Centre 中心",
-        "data_version": "Data version",
+    zh = lg == "zh"
+    t = Table(title=escape(m.title_zh if zh else m.title_en), show_header=False)
+    plan = m.plan_title_zh if zh else (getattr(m, "plan_title_en", "") or m.plan_title_zh)
+    shown = {
+        "plan": plan,
+        "units": fmt.number(data["units"], lang=lg),
+        "population_2020": fmt.number(pop, lang=lg),
+        "urbanisation_rate_2020_pct": fmt.percent(data["urbanisation_rate_2020_pct"], lang=lg),
+        "area_km2_computed": fmt.number(data["area_km2_computed"], digits=1, lang=lg),
+        "targets": fmt.number(data["targets"], lang=lg),
+        "projects": fmt.number(data["projects"], lang=lg),
+        "centre": m.centre.name_zh if zh else m.centre.name_en,
+        "data_version": str(data["data_version"]),
     }
-    for k, label in labels.items():
-        data_row(t, label, _fmt(data[k]))
+    keys = {"population_2020": "population", "urbanisation_rate_2020_pct": "urbanisation"}
+    keys |= {"area_km2_computed": "area"}
+    for k, v in shown.items():
+        data_row(t, text(f"cli.info_{keys.get(k, k)}", lg), v)
     _console().print(t)
 
 
@@ -125,7 +138,7 @@ def list_districts(
     lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     if role is not None and role not in ROLES:
-        fail(f"--role was {role!r} but is expected to be one of {list(ROLES)}")
+        fail_key("bad_choice", option="--role", value=repr(role), choices=", ".join(ROLES))
     codes = region.unit_codes if all_units else region.county_codes
     if role is not None:
         codes = tuple(
@@ -174,31 +187,46 @@ def list_districts(
     _console().print(t)
 
 
-def list_targets(dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False) -> None:
+def _plan_title(region: Any, lg: str) -> str:
+    m = region.manifest
+    return str(m.plan_title_zh if lg == "zh" else (getattr(m, "plan_title_en", "") or m.title_en))
+
+
+def list_targets(
+    dataset: DatasetOpt = "chongqing", json_out: JsonOpt = False, lang: LangOpt = None
+) -> None:
     """List every quantified target of the plan with its chapter."""
+    from metrocircle import fmt
+    from metrocircle.messages import text
+    from metrocircle.report import words
+
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     rows = [t.model_dump(mode="json") for t in region.targets]
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=escape(f"{region.manifest.plan_title_zh}: {len(rows)} quantified targets"))
-    for col in ("id", "name_zh", "scope", "target", "year", "baseline", "chapter"):
-        t.add_column(col)
-    for r in rows:
+    title = text("cli.targets_title", lg, plan=_plan_title(region, lg), n=len(rows))
+    t = Table(title=escape(title))
+    for col in text("cli.targets_columns", lg).split("|"):
+        t.add_column(col, overflow="fold")
+    for tr in region.targets:
         base = (
-            f"{_fmt(r['baseline_value'])} ({r['baseline_year']})"
-            if r["baseline_value"] is not None
+            words.value_year(tr.baseline_value, tr.baseline_year, tr.unit, lg)
+            if tr.baseline_value is not None
             else "—"
         )
+        goal = fmt.direction_words(tr.direction.value, lg) + (" " if lg == "en" else "")
+        goal += fmt.quantity(tr.target_value, tr.unit, lg)
         data_row(
             t,
-            r["id"],
-            r["name_zh"],
-            r["scope"],
-            f"{r['direction']} {_fmt(r['target_value'])} {r['unit']}",
-            _fmt(r["target_year"]),
+            tr.id,
+            tr.name_zh if lg == "zh" else tr.name_en,
+            words.scope_words(region, tr.scope, lg),
+            goal,
+            fmt.year(tr.target_year) if tr.target_year else "—",
             base,
-            r["chapter"],
+            words.section_words(tr.chapter, lg),
         )
     _console().print(t)
 
@@ -207,40 +235,81 @@ def list_projects(
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
     type_: Annotated[str | None, typer.Option("--type", help="Only projects of this type.")] = None,
+    lang: LangOpt = None,
 ) -> None:
     """List the plan's key projects."""
+    from metrocircle.messages import CATALOGUE, text
+    from metrocircle.report import words
+
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
-    rows = [p.model_dump(mode="json") for p in region.projects if type_ is None or p.type == type_]
+    picked = [p for p in region.projects if type_ is None or p.type == type_]
+    rows = [p.model_dump(mode="json") for p in picked]
     if type_ is not None and not rows:
         known = sorted({p.type for p in region.projects})
-        fail(f"--type was {type_!r} but is expected to be one of {known}")
+        fail_key("bad_choice", option="--type", value=repr(type_), choices=", ".join(known))
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=escape(f"{region.manifest.plan_title_zh}: {len(rows)} key projects"))
-    for col in ("id", "name_zh", "type", "status", "units", "chapter"):
-        t.add_column(col)
-    for r in rows:
+
+    def word(prefix: str, value: str) -> str:
+        key = f"report.{prefix}_{value}"
+        return text(key, lg) if key in CATALOGUE else value
+
+    sep = "、" if lg == "zh" else ", "
+    title = text("cli.projects_title", lg, plan=_plan_title(region, lg), n=len(rows))
+    t = Table(title=escape(title))
+    for col in text("cli.projects_columns", lg).split("|"):
+        t.add_column(col, overflow="fold")
+    for p in picked:
         data_row(
-            t, r["id"], r["name_zh"], r["type"], r["status"], ";".join(r["units"]), r["chapter"]
+            t,
+            p.id,
+            p.name_zh if lg == "zh" else (getattr(p, "name_en", "") or p.name_zh),
+            word("ptype", str(p.type)),
+            word("pstatus", str(getattr(p.status, "value", p.status))),
+            sep.join(words.scope_words(region, c, lg) for c in p.units),
+            words.section_words(p.chapter, lg),
         )
     _console().print(t)
 
 
 def validate(
     path: Annotated[str, typer.Argument(help="Dataset folder (or embedded name) to check.")],
+    lang: LangOpt = None,
 ) -> None:
-    """Check a dataset; print every problem as file:row:field: message and exit 2 if any."""
-    from metrocircle.region import validate_dataset
+    """Check a dataset; print every problem as file:row:field: message and exit 2 if any.
 
+    Messages are in the chosen language; a root cause is printed once, with the number of
+    rows it affects, and problems that only follow from another one are counted, not listed.
+    """
+    from metrocircle.problems import render
+    from metrocircle.region import resolve_dataset, validate_dataset
+
+    lg = cli_lang(lang)
     with user_errors():
         problems = validate_dataset(path)
     if problems:
-        for p in problems:
-            typer.echo(str(p), err=True)
-        typer.echo(f"{len(problems)} problem(s) found", err=True)
+        units_file, unit_rows = _units_file(resolve_dataset(path))
+        for line in render(problems, lg, units_file=units_file, unit_rows=unit_rows):
+            typer.echo(line, err=True)
         raise typer.Exit(2)
-    typer.echo(f"{path}: valid")
+    say("valid", path=path)
+
+
+def _units_file(path: Path) -> tuple[str | None, dict[int, str]]:
+    """The units file a dataset's manifest names and its line number → unit code."""
+    from metrocircle.schema import load_manifest, read_csv_rows
+
+    manifest, _ = load_manifest(path / "manifest.toml")
+    if manifest is None or "units" not in manifest.files:
+        return None, {}
+    name = str(manifest.files["units"].path)
+    try:
+        _, raw = read_csv_rows(path / name)
+    except (OSError, ValueError):
+        return name, {}
+    return name, {i: (r.get("code") or "").strip() for i, r in enumerate(raw, start=2)}
 
 
 @import_app.command("observations")
@@ -263,6 +332,7 @@ def import_observations(
         ),
     ] = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Import observations: every row is checked first; all rows are written or none.
 
@@ -270,9 +340,11 @@ def import_observations(
     that user's submission (their own units only) and wait for a reviewer.
     """
     from metrocircle.cli.users import cli_origin
+    from metrocircle.messages import text
     from metrocircle.security import check_scopes, principal_for
     from metrocircle.store import read_observations_file
 
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     with user_errors():
         rows = read_observations_file(file, region)
@@ -290,7 +362,7 @@ def import_observations(
             else:
                 user = store.user(as_user)
                 if user.disabled:
-                    fail(f"--as {as_user!r}: the user is disabled")
+                    fail_key("user_disabled", user=repr(as_user))
                 who = principal_for(region, user)
                 try:
                     check_scopes(who, [o.scope for o in rows], file=file.name)
@@ -298,7 +370,7 @@ def import_observations(
                     lines = [
                         f"{file.name}:{r.line}:scope: {p.message}" for p, r in _rows_of(exc, rows)
                     ]
-                    fail("\n".join([str(exc), *lines[:50]]) + "\nnothing was imported")
+                    fail("\n".join([str(exc), *lines[:50], text("cli.nothing_imported", lg)]))
                 res = store.submit_observations(
                     rows, user=user.name, file=file.name, origin=cli_origin(), progress=progress
                 )
@@ -309,8 +381,14 @@ def import_observations(
             {"batch_id": res.batch_id, "rows": res.rows, "status": res.status, "file": str(file)}
         )
     else:
-        verb = "imported" if res.status == "accepted" else "submitted for review"
-        typer.echo(f"{verb} {res.rows} observation(s) from {file} (batch {res.batch_id})")
+        key = "imported" if res.status == "accepted" else "submitted"
+        say(key, n=res.rows, file=file, batch=res.batch_id)
+
+
+def _msg(key: str, **kw: object) -> str:
+    from metrocircle.messages import text
+
+    return text(key, run_lang(), **kw)
 
 
 def _rows_of(exc: PermissionDeniedError, rows: list[Any]) -> list[tuple[Any, Any]]:
@@ -336,12 +414,12 @@ def _progress(total: int, label: str) -> Iterator[Callable[[int, int], None] | N
             console=RichConsole(stderr=True),
             transient=True,
         ) as bar:
-            task = bar.add_task(f"writing {label}", total=total)
+            task = bar.add_task(escape(_msg("cli.import_progress", file=label)), total=total)
             yield lambda done, _t: bar.update(task, completed=done)
         return
 
     def plain(done: int, t: int) -> None:
-        typer.echo(f"progress: {done}/{t} rows written (not committed yet)", err=True)
+        typer.echo(_msg("cli.import_rows", done=done, total=t), err=True)
 
     yield plain
 
@@ -414,6 +492,7 @@ def export(
     ] = HeaderLang.keys,
     dataset: DatasetOpt = "chongqing",
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Export units (with boundaries), targets, projects or stored observations.
 
@@ -425,6 +504,7 @@ def export(
 
     from metrocircle import exports
 
+    cli_lang(lang)
     if fmt is None:
         suffix = out.suffix.lower().lstrip(".")
         mapping = {
@@ -435,7 +515,7 @@ def export(
             "parquet": "geoparquet",
         }
         if suffix not in mapping:
-            fail(f"--out {out} has no known suffix; pass --format (geojson, csv, xlsx, geoparquet)")
+            fail_key("export_suffix", path=out)
         fmt = ExportFormat(mapping[suffix])
     region = load_region_or_exit(dataset)
     if what is ExportWhat.units:
@@ -465,7 +545,7 @@ def export(
     is_geo = isinstance(frame, gpd.GeoDataFrame)
     tabular = fmt in (ExportFormat.csv, ExportFormat.xlsx)
     if not tabular and not is_geo:
-        fail(f"{what.value} has no geometry: export it as csv or xlsx")
+        fail_key("export_no_geometry", what=_msg(f"cli.what_{what.value}"))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     try:
@@ -490,4 +570,4 @@ def export(
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
-    typer.echo(f"wrote {len(frame)} {what.value} to {out} ({fmt.value})")
+    say("exported", n=len(frame), what=_msg(f"cli.what_{what.value}"), path=out, fmt=fmt.value)

@@ -12,7 +12,9 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
     StoreOpt,
+    cli_lang,
     emit_json,
     load_region_or_exit,
     open_store,
@@ -67,33 +69,23 @@ def _thresholds(path: Path | None) -> Thresholds | None:
     return Thresholds.from_toml(path)
 
 
-def _fmt(v: float | None, digits: int = 2) -> str:
-    if v is None:
-        return "—"
-    return f"{v:,.{digits}f}".rstrip("0").rstrip(".")
-
-
 def evaluate_command(
     *,
     dataset: DatasetOpt = "chongqing",
     json_out: JsonOpt = False,
     as_of: AsOfOpt = None,
-    lang: Annotated[
-        Lang,
-        typer.Option(
-            "--lang",
-            envvar="METROCIRCLE_LANG",
-            help="Language of names, reasons and warnings (default: $METROCIRCLE_LANG, else zh).",
-        ),
-    ] = Lang.ZH,
+    lang: LangOpt = None,
     db: StoreOpt = None,
     no_store: NoStoreOpt = False,
     thresholds: ThresholdsOpt = None,
     include_secondary: IncludeSecondaryOpt = False,
 ) -> None:
     """Evaluate every target of the plan: status, progress, pace, projection and why."""
+    from metrocircle import fmt
     from metrocircle.indicators.service import evaluate_region
+    from metrocircle.messages import text
 
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     store = None if no_store else open_store(db)
     try:
@@ -112,7 +104,7 @@ def evaluate_command(
     if json_out:
         out: list[dict[str, Any]] = []
         for e in evs:
-            d = e.to_dict(lang=str(lang))
+            d = e.to_dict(lang=lg)
             d["name_zh"], d["name_en"] = names[e.id]
             out.append(d)
         emit_json(out)
@@ -121,30 +113,35 @@ def evaluate_command(
     from rich.markup import escape
     from rich.table import Table
 
-    zh = lang is Lang.ZH
-    table = Table(title=("规划目标评估" if zh else "Plan target evaluation"), show_lines=True)
-    for col in (
-        ("目标" if zh else "target"),
-        ("状态" if zh else "status"),
-        ("最新值" if zh else "latest"),
-        ("进度" if zh else "progress"),
-        ("目标年预测" if zh else "projected"),
-        ("原因" if zh else "reason"),
-    ):
-        table.add_column(col)
+    zh = lg == "zh"
+    units = {t.id: t.unit for t in region.targets}
+    table = Table(title=text("cli.evaluate_title", lg), show_lines=True)
+    for col in text("cli.evaluate_columns", lg).split("|"):
+        table.add_column(col, overflow="fold")
     for e in evs:
         name = names[e.id][0 if zh else 1]
-        latest = f"{_fmt(e.latest_value)} ({e.latest_year})" if e.latest_value is not None else "—"
-        prog = f"{100 * e.progress:.0f}%" if e.progress is not None else "—"
-        notes = "\n".join(f"· {w.text(str(lang))}" for w in e.warnings)
-        reason = e.reason.text(str(lang)) + (f"\n{notes}" if notes else "")
+        u = units[e.id]
+        latest = (
+            text(
+                "report.value_year",
+                lg,
+                value=fmt.quantity(e.latest_value, u, lg),
+                year=fmt.year(e.latest_year),
+            )
+            if e.latest_value is not None and e.latest_year is not None
+            else fmt.NO_DATA[lg]
+        )
+        prog = fmt.progress(e.progress, lg)
+        projected = fmt.quantity(e.projected_value, u, lg) if e.projected_value is not None else "—"
+        notes = "\n".join(f"· {w.text(lg)}" for w in e.warnings)
+        reason = e.reason.text(lg) + (f"\n{notes}" if notes else "")
         # names, ids and reasons are data: escaped, so "[...]" in them is shown, not eaten
         table.add_row(
             f"{escape(name)}\n[dim]{escape(e.id)}[/dim]",
-            f"[{_STATUS_STYLE[str(e.status)]}]{escape(e.status.label(str(lang)))}[/]",
+            f"[{_STATUS_STYLE[str(e.status)]}]{escape(e.status.label(lg))}[/]",
             escape(latest),
             escape(prog),
-            escape(_fmt(e.projected_value)),
+            escape(projected),
             escape(reason),
         )
     Console(width=max(120, int(os.environ.get("COLUMNS", "0") or 0))).print(table)
@@ -153,14 +150,7 @@ def evaluate_command(
 def report_command(
     *,
     dataset: DatasetOpt = "chongqing",
-    lang: Annotated[
-        Lang,
-        typer.Option(
-            "--lang",
-            envvar="METROCIRCLE_LANG",
-            help="Report language (default: $METROCIRCLE_LANG, else zh).",
-        ),
-    ] = Lang.ZH,
+    lang: LangOpt = None,
     out: Annotated[Path, typer.Option("--out", help="Folder to write the report into.")] = Path(
         "report"
     ),
@@ -175,10 +165,11 @@ def report_command(
     from metrocircle import messages
     from metrocircle.report.build import build_report
 
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     store = None if no_store else open_store(db)
     try:
-        label = messages.text("cli.report_progress", str(lang))
+        label = messages.text("cli.report_progress", lg)
         with progress_bar(label) as bar, user_errors():
 
             def step(what: str, done: int, total: int) -> None:
@@ -186,7 +177,7 @@ def report_command(
 
             path = build_report(
                 region,
-                lang=str(lang),
+                lang=lg,
                 out_dir=out,
                 pdf=pdf,
                 store=store,

@@ -10,7 +10,9 @@ import typer
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
     StoreOpt,
+    cli_lang,
     emit_json,
     load_region_or_exit,
     open_store,
@@ -49,6 +51,7 @@ def observations_command(
         bool, typer.Option("--no-store", help="Only the dataset's shipped observations.")
     ] = False,
     include_secondary: IncludeSecondaryOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """List every observation the evaluation uses (shipped, accepted from the store, derived) with its source.
 
@@ -59,6 +62,7 @@ def observations_command(
     from metrocircle.indicators.catalogue import observation_catalogue
     from metrocircle.indicators.service import short_scope_name
 
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
     store = None if no_store else open_store(db)
     try:
@@ -80,21 +84,25 @@ def observations_command(
     from rich.markup import escape
     from rich.table import Table
 
+    from metrocircle import fmt
+    from metrocircle.messages import text
+
     share = doc["official_share"]
-    title = (
-        f"监测数值 / Observations: {doc['count']} · 官方来源 official {doc['official_count']}"
-        + (f" ({100 * share:.1f}%)" if share is not None else "")
+    pct = (
+        f"（{fmt.percent(100 * share, lang=lg)}）"
+        if lg == "zh"
+        else f" ({fmt.percent(100 * share, lang=lg)})"
     )
-    table = Table(title=title, show_lines=False)
-    for col in (
-        "指标 indicator",
-        "范围 scope",
-        "年 year",
-        "数值 value",
-        "来源 source",
-        "计入 counted",
-    ):
-        table.add_column(col)
+    title = text(
+        "cli.obs_title",
+        lg,
+        n=fmt.number(doc["count"], lang=lg),
+        official=fmt.number(doc["official_count"], lang=lg),
+        share=pct if share is not None else "",
+    )
+    table = Table(title=escape(title), show_lines=False)
+    for col in text("cli.obs_columns", lg).split("|"):
+        table.add_column(col, overflow="fold")
     for r in doc["observations"]:
         style = _AUTHORITY_STYLE.get(r["authority"], "")
         # every piece of data is escaped: a source "[...]" is shown, not taken for markup
@@ -106,10 +114,11 @@ def observations_command(
             source += f"\n[dim]{escape(r['source_url'])}[/dim]"
         table.add_row(
             escape(r["indicator"]),
-            f"{escape(short_scope_name(region, r['scope']))}\n[dim]{escape(r['scope'])}[/dim]",
+            f"{escape(short_scope_name(region, r['scope'], lg))}\n[dim]{escape(r['scope'])}[/dim]",
             str(r["period"]),
-            escape(f"{r['value']:g} {r['unit']}"),
+            escape(fmt.quantity(r["value"], r["unit"], lg)),
             source,
-            ("是 yes" if r["counted"] else "否 no") + (" (superseded)" if r["superseded"] else ""),
+            text("cli.yes" if r["counted"] else "cli.no", lg)
+            + (text("cli.superseded", lg) if r["superseded"] else ""),
         )
     Console(width=max(140, int(os.environ.get("COLUMNS", "0") or 0))).print(table)

@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from metrocircle.cli._common import DatasetOpt, StoreOpt, fail, user_errors
+from metrocircle.cli._common import (
+    DatasetOpt,
+    LangOpt,
+    StoreOpt,
+    cli_lang,
+    fail,
+    fail_key,
+    say,
+    user_errors,
+)
 
 __all__ = ["dashboard_url", "port_problem", "serve_command"]
 
@@ -46,12 +55,17 @@ def port_problem(host: str, port: int) -> str | None:
     import errno
     import socket
 
+    from metrocircle.cli._common import run_lang
+    from metrocircle.messages import text
+
+    lang = run_lang()
     try:
         infos = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
     except socket.gaierror as exc:
-        return f"cannot listen on {host}:{port}: unknown host ({exc.strerror})"
+        detail = text("cli.unknown_host", lang, detail=exc.strerror)
+        return text("cli.cannot_listen", lang, host=host, port=port, detail=detail)
     family, kind, proto, _, addr = infos[0]
     with socket.socket(family, kind, proto) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -59,19 +73,18 @@ def port_problem(host: str, port: int) -> str | None:
             sock.bind(addr)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                from metrocircle.messages import lang_or_default, text
-
-                return text("cli.port_taken", lang_or_default(None), port=port, host=host)
-            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+                return text("cli.port_taken", lang, port=port, host=host)
+            return text("cli.cannot_listen", lang, host=host, port=port, detail=exc.strerror or exc)
     return None
 
 
-def serve_command(
+def serve_command(  # noqa: PLR0917 - typer options
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8765,
     dataset: DatasetOpt = "chongqing",
     db: StoreOpt = None,
     open_browser: OpenOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Serve the API and the one-map dashboard (一张图), then print its address."""
     import uvicorn
@@ -79,17 +92,18 @@ def serve_command(
     from metrocircle.api.app import create_app, static_dir
     from metrocircle.settings import Settings
 
+    cli_lang(lang)
     with user_errors():
         settings = Settings(dataset=dataset, db=db, host=host, port=port)
         app = create_app(settings)
     if not (static_dir() / "index.html").is_file():
-        fail("the dashboard files are missing from this installation (run `npm run build` in web/)")
+        fail_key("no_dashboard")
     problem = port_problem(host, port)
     if problem:
         fail(problem)  # before the address is printed: nothing would answer there
     url = dashboard_url(host, port)
-    typer.echo(f"metrocircle dashboard: {url}")
-    typer.echo(f"API documentation:     {url}docs  ·  OpenAPI: {url}openapi.json")
+    say("dashboard_at", url=url)
+    say("api_docs_at", url=url)
     if open_browser:
         import threading
         import webbrowser
@@ -101,4 +115,4 @@ def serve_command(
         # METROCIRCLE_TRUSTED_PROXIES (metrocircle.api.deps.client_address).
         uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
     except OSError as exc:  # e.g. the port is taken
-        fail(f"cannot listen on {host}:{port}: {exc}")
+        fail_key("cannot_listen", host=host, port=port, detail=exc)

@@ -21,12 +21,17 @@ from rich.text import Text
 from metrocircle.cli._common import (
     DatasetOpt,
     JsonOpt,
+    LangOpt,
     StoreOpt,
+    cli_lang,
     data_row,
     emit_json,
-    fail,
+    fail_key,
     load_region_or_exit,
     open_store,
+    run_lang,
+    say,
+    unit_or_exit,
     user_errors,
 )
 
@@ -59,15 +64,25 @@ def cli_origin() -> str:
     return f"cli {cli_actor().removeprefix('cli:')}@{socket.gethostname()}"
 
 
+def _t(key: str, **kw: object) -> str:
+    from metrocircle.messages import text
+
+    return text(f"cli.{key}", run_lang(), **kw)
+
+
+def _role(role: str) -> str:
+    return _t(f"role_{role}") if role in RoleOpt.__members__ else role
+
+
 def _read_password(prompt: bool) -> str:
     if prompt:
-        first = getpass.getpass("password: ")
-        if getpass.getpass("again: ") != first:
-            fail("the two passwords differ")
+        first = getpass.getpass(_t("password_prompt"))
+        if getpass.getpass(_t("password_again")) != first:
+            fail_key("passwords_differ")
         return first
     line = sys.stdin.readline()
     if not line:
-        fail("--password-stdin: nothing on standard input")
+        fail_key("no_stdin")
     return line.rstrip("\r\n")
 
 
@@ -77,7 +92,8 @@ def add_user(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
     role: Annotated[RoleOpt, typer.Option(help="admin, officer, reviewer or viewer.")],
     unit: Annotated[
-        str | None, typer.Option(help="Unit code an officer submits for (e.g. 500103).")
+        str | None,
+        typer.Option(help="Unit an officer submits for: code or name (500103, 渝中区, Yuzhong)."),
     ] = None,
     password_stdin: Annotated[
         bool,
@@ -85,11 +101,13 @@ def add_user(
     ] = False,
     dataset: DatasetOpt = "chongqing",
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Create an account; the password is read from stdin or asked for (never an argument)."""
+    lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
-    if unit is not None and unit not in region.unit_codes:
-        fail(f"--unit was {unit!r} but is not a unit code of {region.manifest.name}")
+    if unit is not None:
+        unit = unit_or_exit(region, unit, option="--unit")
     password = _read_password(not password_stdin)
     store = open_store(db)
     try:
@@ -104,13 +122,17 @@ def add_user(
             )
     finally:
         store.close()
-    where = f" for {unit} {region.unit(unit).name_zh}" if unit else ""
-    typer.echo(f"added {u.role} {u.name}{where}")
+    where = ""
+    if unit:
+        ru = region.unit(unit)
+        where = _t("user_for_unit", unit=f"{unit} {ru.name_zh if lg == 'zh' else ru.name_en}")
+    say("user_added", role=_role(u.role), name=u.name, where=where)
 
 
 @users_app.command("list")
-def list_users(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+def list_users(db: StoreOpt = None, json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """List the accounts (never their password hashes)."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         rows = [
@@ -129,16 +151,16 @@ def list_users(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=f"{len(rows)} user(s)")
-    for col in ("name", "role", "unit", "disabled", "created_at", "created_by"):
-        t.add_column(col)
+    t = Table(title=Text(_t("users_title", n=len(rows))))
+    for col in _t("users_columns").split("|"):
+        t.add_column(col, overflow="fold")
     for r in rows:
         data_row(
             t,
             str(r["name"]),
-            str(r["role"]),
+            _role(str(r["role"])),
             str(r["unit"] or ""),
-            "yes" if r["disabled"] else "",
+            _t("yes") if r["disabled"] else "",
             f"{r['created_at']:%Y-%m-%d %H:%M}",
             str(r["created_by"]),
         )
@@ -152,18 +174,20 @@ def _set_disabled(name: str, disabled: bool, db: str | None) -> None:
             store.set_disabled(name, disabled, actor=cli_actor(), origin=cli_origin())
     finally:
         store.close()
-    typer.echo(f"{'disabled' if disabled else 'enabled'} {name}")
+    say("user_disabled_done" if disabled else "user_enabled_done", name=name)
 
 
 @users_app.command("disable")
-def disable_user(name: str, db: StoreOpt = None) -> None:
+def disable_user(name: str, db: StoreOpt = None, lang: LangOpt = None) -> None:
     """Disable an account: its tokens stop working at once."""
+    cli_lang(lang)
     _set_disabled(name, True, db)
 
 
 @users_app.command("enable")
-def enable_user(name: str, db: StoreOpt = None) -> None:
+def enable_user(name: str, db: StoreOpt = None, lang: LangOpt = None) -> None:
     """Enable a disabled account."""
+    cli_lang(lang)
     _set_disabled(name, False, db)
 
 
@@ -175,8 +199,10 @@ def set_password(
         typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
     ] = False,
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Set a user's password; their earlier access tokens stop working."""
+    cli_lang(lang)
     password = _read_password(not password_stdin)
     store = open_store(db)
     try:
@@ -184,7 +210,7 @@ def set_password(
             store.set_password(name, password, actor=cli_actor(), origin=cli_origin())
     finally:
         store.close()
-    typer.echo(f"password of {name} changed")
+    say("password_changed", name=name)
 
 
 @users_app.command("token")
@@ -202,10 +228,12 @@ def create_token(
         ),
     ] = None,
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Make an API token for a machine feed; it is printed once and stored only as a hash."""
     from metrocircle.settings import Settings
 
+    cli_lang(lang)
     with user_errors():
         settings = Settings()
     store = open_store(db)
@@ -222,7 +250,7 @@ def create_token(
             )
     finally:
         store.close()
-    typer.echo(f"token {rec.prefix}… for {name} (expires {rec.expires_at:%Y-%m-%d}):", err=True)
+    say("token_made", err=True, prefix=rec.prefix, name=name, expires=f"{rec.expires_at:%Y-%m-%d}")
     typer.echo(token)
 
 
@@ -231,8 +259,10 @@ def list_tokens(
     name: Annotated[str, typer.Argument(help="The user whose API tokens to list.")],
     db: StoreOpt = None,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """List a user's API tokens, live and revoked (never the secrets)."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         with user_errors():
@@ -255,9 +285,9 @@ def list_tokens(
     if json_out:
         emit_json(rows)
         return
-    t = Table(title=Text(f"{len(rows)} API token(s) of {name}"))
-    for col in ("id", "name", "prefix", "created_at", "expires_at", "revoked_at"):
-        t.add_column(col)
+    t = Table(title=Text(_t("tokens_title", n=len(rows), name=name)))
+    for col in _t("tokens_columns").split("|"):
+        t.add_column(col, overflow="fold")
     for r in rows:
         data_row(
             t,
@@ -273,20 +303,23 @@ def list_tokens(
 def revoke_token(
     token_id: Annotated[int, typer.Argument(help="The token's id (see `users tokens NAME`).")],
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Revoke any user's API token by its id; the audit log names who did."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         with user_errors():
             store.revoke_api_token(None, token_id, actor=cli_actor(), origin=cli_origin())
     finally:
         store.close()
-    typer.echo(f"revoked API token {token_id}")
+    say("token_revoked", id=token_id)
 
 
 @review_app.command("list")
-def list_pending(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+def list_pending(db: StoreOpt = None, json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """Submissions with observations waiting for review."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         subs = store.submissions(pending_only=True)
@@ -295,10 +328,11 @@ def list_pending(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json([s.__dict__ for s in subs])
         return
-    t = Table(title=f"{len(subs)} submission(s) waiting for review")
-    t.add_column("batch_id", no_wrap=True, min_width=36)
-    for col in ("submitted_by", "submitted_at", "pending", "scopes", "note"):
-        t.add_column(col)
+    t = Table(title=Text(_t("pending_title", n=len(subs))))
+    first, *cols = _t("pending_columns").split("|")
+    t.add_column(first, no_wrap=True, min_width=36)
+    for col in cols:
+        t.add_column(col, overflow="fold")
     for s in subs:
         data_row(
             t,
@@ -318,7 +352,7 @@ def _review(decision: str, batch: str, reviewer: str, reason: str | None, db: st
         with user_errors():
             u = store.user(reviewer)
             if u.disabled or u.role not in ("reviewer", "admin"):
-                fail(f"--as {reviewer!r} is not an enabled reviewer or administrator")
+                fail_key("not_reviewer", user=repr(reviewer))
             out = store.review(
                 reviewer=reviewer,
                 decision=decision,
@@ -328,7 +362,7 @@ def _review(decision: str, batch: str, reviewer: str, reason: str | None, db: st
             )
     finally:
         store.close()
-    typer.echo(f"{decision}ed {len(out)} observation(s) of batch {batch}")
+    say(f"{decision}ed_batch", n=len(out), batch=batch)
 
 
 @review_app.command("accept")
@@ -336,8 +370,10 @@ def accept(
     batch: Annotated[str, typer.Argument(help="Batch id of the submission.")],
     reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Accept every pending observation of a submission."""
+    cli_lang(lang)
     _review("accept", batch, reviewer, None, db)
 
 
@@ -347,8 +383,10 @@ def reject(
     reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
     reason: Annotated[str, typer.Option(help="Why (shown to the submitter).")],
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Reject every pending observation of a submission, with the reason."""
+    cli_lang(lang)
     _review("reject", batch, reviewer, reason, db)
 
 
@@ -358,8 +396,10 @@ def list_audit(
     after_id: Annotated[int, typer.Option(min=0, help="Entries after this id.")] = 0,
     limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 50,
     json_out: JsonOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Who changed what, when and from where."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         entries = store.audit_entries(after_id=after_id, limit=limit)
@@ -368,9 +408,9 @@ def list_audit(
     if json_out:
         emit_json([e.__dict__ for e in entries])
         return
-    t = Table(title=f"audit log: {len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
-    for col in ("id", "at", "actor", "action", "entity", "origin", "hash"):
-        t.add_column(col)
+    t = Table(title=Text(_t("audit_title", n=len(entries))))
+    for col in _t("audit_columns").split("|"):
+        t.add_column(col, overflow="fold")
     for e in entries:
         data_row(
             t,
@@ -397,8 +437,10 @@ def export_audit(
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
     fmt: Annotated[AuditFormat, typer.Option("--format")] = AuditFormat.jsonl,
     db: StoreOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Write the whole audit log (with its hash chain) as JSON lines or CSV."""
+    cli_lang(lang)
     store = open_store(db)
     tmp = out.with_name(out.name + ".part")
     try:
@@ -411,12 +453,13 @@ def export_audit(
     finally:
         tmp.unlink(missing_ok=True)
         store.close()
-    typer.echo(f"wrote {out} (head hash {head})")
+    say("audit_written", path=out, head=head)
 
 
 @audit_app.command("verify")
-def verify_audit(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
+def verify_audit(db: StoreOpt = None, json_out: JsonOpt = False, lang: LangOpt = None) -> None:
     """Check the hash chain and the stored observations against the log; exit 1 if broken."""
+    cli_lang(lang)
     store = open_store(db)
     try:
         rep = store.verify_audit()
@@ -433,9 +476,9 @@ def verify_audit(db: StoreOpt = None, json_out: JsonOpt = False) -> None:
             }
         )
     elif rep.ok:
-        typer.echo(f"audit log intact: {rep.entries} entries, head hash {rep.head_hash}")
+        say("audit_intact", n=rep.entries, head=rep.head_hash)
     else:
         for p in rep.problems:
-            typer.echo(f"TAMPERED: {p}", err=True)
+            say("audit_tampered", err=True, problem=p)
     if not rep.ok:
         raise typer.Exit(1)
