@@ -35,6 +35,7 @@ def test_serve_prints_the_address_and_runs_the_app(
     import socket
 
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    monkeypatch.setenv("METROCIRCLE_LANG", "en")  # the English lines (Chinese is the default)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:  # a port free right now
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

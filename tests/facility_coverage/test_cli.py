@@ -82,7 +82,9 @@ def test_nth_and_2sfca(fac_file: Path) -> None:
     ],
 )
 def test_bad_input_exits_2(fac_file: Path, args: list[str], message: str) -> None:
-    r = runner.invoke(app, [a.replace("{f}", str(fac_file)) for a in args])
+    r = runner.invoke(
+        app, [a.replace("{f}", str(fac_file)) for a in args], env={"METROCIRCLE_LANG": "en"}
+    )
     assert r.exit_code == 2, r.output
     assert message in r.stderr
 

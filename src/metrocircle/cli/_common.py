@@ -101,11 +101,11 @@ def emit_json(obj: Any) -> None:
 
 
 _RUN_LANG: list[str] = []
-"""The language :func:`cli_lang` settled for this run (the last one), read by :func:`fail`."""
+"""The language :func:`cli_lang` settled for this run, read by :func:`fail` and :func:`say`."""
 
 
 def reset_run_lang() -> None:
-    """Forget the language of an earlier run in this process (tests run many)."""
+    """Forget the language of an earlier run in this process (the app's callback, tests)."""
     _RUN_LANG.clear()
 
 
@@ -117,6 +117,10 @@ def run_lang() -> str:
         return _RUN_LANG[-1]
     out = lang_or_default(None)
     return out if out in ("zh", "en") else "zh"
+
+
+def _set_run_lang(lang: str) -> None:
+    _RUN_LANG[:] = [lang]
 
 
 def say(key: str, *, err: bool = False, **kw: object) -> None:
@@ -273,7 +277,7 @@ def cli_lang(lang: str | None) -> str:
 
     out = lang_or_default(lang)
     if out not in ("zh", "en"):
-        _RUN_LANG.append("zh" if not _RUN_LANG else _RUN_LANG[-1])
+        _set_run_lang("zh")
         fail_key("bad_lang", value=repr(out))
-    _RUN_LANG.append(out)
+    _set_run_lang(out)
     return out

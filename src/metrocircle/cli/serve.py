@@ -46,7 +46,7 @@ def dashboard_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def port_problem(host: str, port: int) -> str | None:
+def port_problem(host: str, port: int, lang: str | None = None) -> str | None:
     """Why ``host:port`` cannot be listened on (taken, or no such interface), or None.
 
     The port is bound and released at once with ``SO_REUSEADDR``, as uvicorn binds it, so a
@@ -55,10 +55,9 @@ def port_problem(host: str, port: int) -> str | None:
     import errno
     import socket
 
-    from metrocircle.cli._common import run_lang
-    from metrocircle.messages import text
+    from metrocircle.messages import lang_or_default, text
 
-    lang = run_lang()
+    lang = lang_or_default(lang)
     try:
         infos = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
@@ -92,13 +91,13 @@ def serve_command(  # noqa: PLR0917 - typer options
     from metrocircle.api.app import create_app, static_dir
     from metrocircle.settings import Settings
 
-    cli_lang(lang)
+    lg = cli_lang(lang)
     with user_errors():
         settings = Settings(dataset=dataset, db=db, host=host, port=port)
         app = create_app(settings)
     if not (static_dir() / "index.html").is_file():
         fail_key("no_dashboard")
-    problem = port_problem(host, port)
+    problem = port_problem(host, port, lg)
     if problem:
         fail(problem)  # before the address is printed: nothing would answer there
     url = dashboard_url(host, port)
