@@ -133,7 +133,6 @@ def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return float(2 * 6371.0 * np.arcsin(np.sqrt(a)))
 
 
-
 @pytest.mark.parametrize("scenario", ["baseline-2020", "plan-2025", "plan-2035"])
 def test_no_rail_trip_to_the_centre_takes_a_detour(region: Region, scenario: str) -> None:
     """Every unit's rail trip to 渝中 stays within 2.5 times the straight line (plus 5 km).
