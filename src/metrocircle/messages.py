@@ -83,7 +83,7 @@ _REPORT: dict[str, tuple[str, str]] = {
         "按交通网络模型测算，{scenario}情景下 {n_out} 个区县的驻地到{centre}超过 60 分钟，最远的是{worst}（{minutes}）；这些时间为模型推算值，不是实测值。",
         "By the network model, in the {scenario} scenario {n_out} units' seats are more than 60 minutes from {centre}, the farthest being {worst} ({minutes}); these are modelled times, not measurements.",
     ),
-    "f_item": ("{name}（{value}）", "{name} ({value})"),
+    "f_item": ("{name}（{value}）", "{name}: {value}"),
     "chapter_no": ("第{ch}章", "chapter {ch}"),
     "list_sep": ("、", ", "),
     # chapter 2
@@ -298,6 +298,10 @@ _REPORT: dict[str, tuple[str, str]] = {
     "col_authority": ("发布机构", "Authority"),
     "col_source": ("来源", "Source"),
     "col_values": ("所用数值", "Values used"),
+    "authority_derived": (
+        "由所列来源的数值派生",
+        "Derived from the values of the sources listed",
+    ),
     "authority_model": ("模型推算（本系统）", "Modelled (this system)"),
     "authority_unknown": ("其他来源（转载或汇编）", "Other sources (reposts and compilations)"),
     "uses_more": ("等 {n} 项", "and {n} more"),

@@ -124,12 +124,14 @@ class Settings(BaseSettings):
         "the farthest seat's modelled time to the centre (118.8 min, 岳池, baseline-2020 "
         "commute report), so wider budgets add little and only cost; the dashboard asks 30-60.",
     )
-    isochrone_per_client: int = Field(
-        default=3,
+    public_reads_per_client: int = Field(
+        default=6,
         ge=1,
         le=100,
-        description="Isochrones one anonymous address may have computing at once: the "
-        "dashboard asks for its three bands (30, 45, 60 min) together.",
+        description="New answers of one kind (isochrones, origin-destination pairs, "
+        "evaluation years) one anonymous address may have computing at once: the dashboard "
+        "asks three isochrone bands together, and a second unit clicked before they arrive "
+        "three more.",
     )
     max_offset: int = Field(
         default=10_000,

@@ -131,3 +131,27 @@ def _km(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     )
     return float(2 * 6371.0 * np.arcsin(np.sqrt(a)))
+
+
+@pytest.mark.parametrize("scenario", ["baseline-2020", "plan-2025", "plan-2035"])
+def test_no_rail_trip_to_the_centre_takes_a_detour(region: Region, scenario: str) -> None:
+    """Every unit's rail trip to 渝中 stays within 2.5 times the straight line (plus 5 km).
+
+    南川 in plan-2025 once rode 渝厦 away to 黔江 and 渝怀 back (460 km, 5 hours) because
+    重庆东, where 渝厦 ends, had no way on to the metro; a trip like that is no rail
+    connection a planner would recognise.
+    """
+    net = mode_network(scenario_network(region, scenario), "rail")
+    st = seats(region)
+    b = region.units.loc["500103"]
+    dest = (float(b["seat_lon"]), float(b["seat_lat"]))
+    trips = trace_trips(net, st[["lon", "lat"]].to_numpy(dtype=float), dest)
+    checked = 0
+    for (_, u), t in zip(st.iterrows(), trips, strict=True):
+        if not t.reached:
+            continue
+        straight = _km(u["lon"], u["lat"], *dest)
+        km = sum(x.km for x in t.legs)
+        assert km < 2.5 * straight + 5.0, (u["name_zh"], scenario, round(km), round(straight))
+        checked += 1
+    assert checked >= 20

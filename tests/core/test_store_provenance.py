@@ -410,3 +410,30 @@ def test_the_export_and_listing_carry_the_fields(tmp_path: Path, region) -> None
         "测试统计局 test bureau",
         "城镇化率为81.5% (test)",
     )
+
+
+def test_a_workbook_carries_the_fields_and_an_unknown_kind_is_refused(
+    tmp_path: Path, region
+) -> None:  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    def book(kind: str, name: str) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.append(HEADER.split(","))
+        ws.append(FULL.replace("2023,81.5", "2022,80.0").split(","))
+        ws.append(FULL.replace("official_statistics", kind).split(","))
+        p = tmp_path / name
+        wb.save(p)
+        return p
+
+    rows = read_observations_file(book("official_media", "ok.xlsx"), region)
+    assert [(o.period, o.source_kind, o.publisher) for o in rows] == [
+        (2022, "official_statistics", "测试统计局 test bureau"),
+        (2023, "official_media", "测试统计局 test bureau"),
+    ]
+    with pytest.raises(DataValidationError) as exc:
+        read_observations_file(book("rumour", "bad.xlsx"), region)
+    (p,) = exc.value.problems
+    assert (p.file, p.row, p.field) == ("bad.xlsx", 3, "source_kind")

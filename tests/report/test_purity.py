@@ -154,3 +154,56 @@ def test_no_data_reasons_say_in_words_what_is_missing(region: Region) -> None:
         assert t.name_zh in zh and t.name_en in en
         if t.baseline_year:
             assert str(t.baseline_year) in zh and str(t.baseline_year) in en
+
+
+NESTED = {
+    "zh": re.compile(r"（[^（）]*（"),
+    "en": re.compile(r"\([^()]*\("),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_bracket_inside_a_bracket(editions: dict[str, str], lang: str) -> None:
+    """（89.9%（2024 年）） is written （89.9%，2024 年）; (a (b)) as (a; b)."""
+    nested = [
+        t
+        for t, _, _ in _chunks(editions[lang])
+        if NESTED["zh"].search(URL.sub(" ", t)) or NESTED["en"].search(URL.sub(" ", t))
+    ]
+    assert nested == [], nested[:10]
+
+
+def _sources_annex(html: str) -> str:
+    start = html.index('<section id="sources">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_english_sources_give_each_chinese_title_an_english_name(editions: dict[str, str]) -> None:
+    """Every Chinese title or publisher in the English sources annex follows its English name."""
+    annex = _sources_annex(editions["en"])
+    cells = re.findall(r"<(?:td|th)[^>]*>(.*?)</(?:td|th)>", annex, flags=re.S)
+    checked = 0
+    for cell in cells:
+        prev = 0
+        for m in re.finditer(r'<span lang="zh-CN">.*?</span>', cell, flags=re.S):
+            before = re.sub(r"<[^>]+>", "", cell[prev : m.start()]).strip()
+            prev = m.end()
+            checked += 1
+            # an English name, then the original in brackets
+            assert re.search(r"[A-Za-z]{3,}", before) and before.endswith("("), cell[:200]
+        bare = re.sub(r'<span lang="zh-CN">.*?</span>', "", cell, flags=re.S)
+        assert not HAN.search(re.sub(r"<[^>]+>", "", bare)), cell[:200]
+    assert checked >= 20  # the annex does cite Chinese sources: the check has work to do
+    assert "Statistical Communiqué on National Economic and Social Development" in annex
+    assert "metrocircle" not in annex
+
+
+def test_chinese_sources_are_quoted_as_published(editions: dict[str, str]) -> None:
+    annex = _sources_annex(editions["zh"])
+    assert "国民经济和社会发展统计公报》" in annex
+    assert "Statistical Communiqué" not in annex
+    assert "metrocircle" not in annex
+    assert "由所列来源的数值派生" in annex
+
+
+HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -394,3 +394,23 @@ def test_zones_split_urban_over_streets_and_rural_over_towns(tmp_path: Path) -> 
     b = z[z["code"] == "500002"]["population_est"].to_dict()
     assert b == {"双石镇": 100, "朝阳街道": 450, "卫星湖街道": 450}
     assert z["population_est"].sum() == 2300
+
+
+def test_a_railway_station_without_an_interchange_rides_to_its_nearest_metro_station() -> None:
+    from netbuild.access import station_feeder_links
+
+    p = {"rail.feeder_max_km": 3.0, "access.circuity": 1.3}
+    rail_stn = Node("stn:东站", "station", "东站", 106.0, 29.5, "500001")
+    walked = Node("stn:北站", "station", "北站", 106.2, 29.5, "500001")
+    lone = Node("stn:远站", "station", "远站", 106.5, 29.5, "500002")
+    near = Node("metro:近", "station", "近", 106.02, 29.5, "500001")  # ~1.9 km east
+    nearer_walk = Node("metro:北站", "station", "北站", 106.2005, 29.5, "500001")
+    farther = Node("metro:次", "station", "次", 106.025, 29.5, "500001")
+    metro = {1: near, 2: nearer_walk, 3: farther}
+    # a replaced registry line's station is a metro node under the same id: no self link
+    national = {"东站": rail_stn, "北站": walked, "远站": lone, "近": near}
+    links = station_feeder_links(national, metro, {"stn:北站"}, p)
+    assert [(lk.from_node, lk.to_node) for lk in links] == [("stn:东站", "metro:近")]
+    (lk,) = links
+    assert lk.mode == "access" and lk.category == "station_feeder"
+    assert lk.length_km == pytest.approx(haversine_km(106.0, 29.5, 106.02, 29.5) * 1.3)

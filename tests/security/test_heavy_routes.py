@@ -113,12 +113,12 @@ def test_default_cap_refuses_the_old_maximum(env: Env) -> None:
 
 
 def test_isochrones_per_client_limit(make_env: EnvFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Past ``isochrone_per_client`` new isochrones at once: 429 naming the request.
+    """Past ``public_reads_per_client`` new isochrones at once: 429 naming the request.
 
     The same isochrone asked again while it is computed waits for that computation (no
     new work, no refusal), and another address is not held to this one's limit.
     """
-    env = make_env(isochrone_per_client=2, **SLOW_MACHINE)
+    env = make_env(public_reads_per_client=2, **SLOW_MACHINE)
     pool, gate = _hold_pool(env, monkeypatch)
     url = "/api/access/isochrone"
     out: list[Any] = []
@@ -150,7 +150,8 @@ def test_evaluation_years_per_client_limit(
     make_env: EnvFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A second new evaluation year while one is computed: 429 naming ``as_of``."""
-    env = make_env(**SLOW_MACHINE)
+    assert Settings().public_reads_per_client == 6
+    env = make_env(public_reads_per_client=1, **SLOW_MACHINE)
     pool, gate = _hold_pool(env, monkeypatch)
     out: list[Any] = []
     threads = [_get_in_thread(env.client, "/api/evaluation", {"as_of": 2020}, out)]
@@ -231,3 +232,21 @@ def test_shared_results_are_computed_once(
     assert sorted(calls) == sorted([("ranking", "plan-2025")] + [("commute", s) for s in scenarios])
     r = env.client.get("/api/access/ranking")
     assert r.status_code == 200 and len(calls) == 4  # from the cache
+
+
+def test_a_bad_token_on_a_public_read_is_the_public(make_env: EnvFactory) -> None:
+    """Public GETs answer a forged or expired token as the public (as a cached answer
+    would), never as a logged-in user: the public isochrone cap still applies."""
+    env = make_env(anonymous_max_isochrone_minutes=45, **SLOW_MACHINE)
+    forged = {"Authorization": "Bearer not-a-token"}
+    r = env.client.get(
+        "/api/access/isochrone", params={"from": "璧山", "minutes": 40}, headers=forged
+    )
+    assert r.status_code == 200, r.text
+    r = env.client.get(
+        "/api/access/isochrone", params={"from": "璧山", "minutes": 50}, headers=forged
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", "minutes"]
+    r = env.client.get("/api/evaluation", params={"as_of": 2023}, headers=forged)
+    assert r.status_code == 200, r.text

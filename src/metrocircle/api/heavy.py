@@ -146,14 +146,22 @@ class HeavyPool:
         return self.wait(self.submit(client, logged_in, fn, per_client=per_client), logged_in)
 
 
-def _who(request: Request) -> tuple[str, bool]:
-    """(client key, logged in?) — the account once logged in, else the client address."""
+def _who(request: Request, *, lenient: bool = False) -> tuple[str, bool]:
+    """(client key, logged in?) — the account once logged in, else the client address.
+
+    A bad or expired token is 401, or with ``lenient`` (public GET routes, which answer
+    the same with or without a login) the public.
+    """
     from metrocircle.api.deps import client_address, get_principal
 
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    principal = (
-        get_principal(request, token.strip() or None) if scheme.lower() == "bearer" else None
-    )
+    principal = None
+    if scheme.lower() == "bearer":
+        try:
+            principal = get_principal(request, token.strip() or None)
+        except HTTPException:
+            if not lenient:
+                raise
     if principal is not None:
         return f"user {principal.name}", True
     if getattr(request.app.state, "settings", None) is None:
@@ -261,7 +269,7 @@ class SharedResults:
                 self._done.move_to_end(key)
                 return self._done[key]  # type: ignore[no-any-return]
             fut = self._running.get(key)
-        client, logged_in = _who(request)
+        client, logged_in = ("", False) if shared else _who(request, lenient=True)
         pool = _pool_of(request)
         if fut is None:
             with self._lock:
@@ -318,7 +326,7 @@ def check_public_limit(
 
     Logged-in users are not held to it (their route's own bound applies).
     """
-    if value <= limit or _who(request)[1]:
+    if value <= limit or _who(request, lenient=True)[1]:
         return
     where, name = field
     raise HTTPException(

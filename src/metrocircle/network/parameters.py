@@ -270,6 +270,12 @@ _DEFAULTS: list[Parameter] = [
         "Distinct stations this close are joined by an interchange walk (重庆北站南广场 ↔ 重庆北, 歇台子(1) ↔ 歇台子(5)); farther apart, a change goes through the access legs.",
     ),
     _p(
+        "rail.feeder_max_km",
+        3.0,
+        "km",
+        "A railway station with no interchange walk to a metro station is joined to its nearest metro station this close by a feeder ride (bus or taxi, at access.speed_kmh over access.circuity): 重庆东 ↔ 邱家湾 (Line 6) 2.7 km, 几江 ↔ 圣泉寺 (江跳线) 2.0 km; farther apart the station is left to the mesh access links.",
+    ),
+    _p(
         "rail.interchange_circuity",
         1.5,
         "ratio",

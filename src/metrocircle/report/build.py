@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from metrocircle import fmt, messages
 from metrocircle._errors import MetrocircleError
@@ -216,6 +216,7 @@ def _render(
     rows, nodata_rows = ch.target_rows(region, evs, lang)
     t_targets, t_nodata = num.table(), num.table()
     cards = []
+    places = ch.place_names(region)
     for ev in evs:
         if ev.latest_value is None:
             steps(f"chart {ev.id}")
@@ -235,7 +236,7 @@ def _render(
                 "figure": num.figure(),
                 "facts": _facts(ev, t, lang),
                 "notes": words.note_texts(ev, t, region, lang),
-                "source": _latest_source(ev, lang),
+                "source": _latest_source(ev, lang, places),
                 "source_url": str(ev.latest.provenance.get("source_url", "")) if ev.latest else "",
                 "quote": t.source_quote or "",
             }
@@ -359,11 +360,40 @@ def _render(
         recs=recs,
         methodology=method,
         gaps={"t": t_gaps, "rows": gaps},
-        sources={"t": t_sources, "groups": ch.annex_sources(uses, lang)},
+        sources={"t": t_sources, "groups": ch.annex_sources(uses, lang, ch.place_names(region))},
         annex_thematic=_number_tables(annex_thematic, num, lang),
     )
     steps("render")
-    return html, evs
+    return flatten_text_brackets(html), evs
+
+
+_TEXT_NODE = re.compile(r">([^<>]+)<")
+_HIDDEN = re.compile(r"(<(style|script)\b.*?</\2>)", re.S)
+
+
+def flatten_text_brackets(html: str) -> str:
+    """Every text node of ``html`` with brackets inside brackets written as one level.
+
+    A sentence quoting a value with its year inside a bracket would read （89.9%（2024 年））;
+    a report writes （89.9%，2024 年）, and (a; b) in English. Styles and scripts are left alone.
+    """
+    from metrocircle.report.gloss import flatten
+
+    def node(m: re.Match[str]) -> str:
+        return ">" + flatten(flatten(m.group(1), lang="zh"), lang="en") + "<"
+
+    parts = _HIDDEN.split(html)
+    out = []
+    i = 0
+    while i < len(parts):
+        chunk = parts[i]
+        if i % 3 == 1:
+            out.append(chunk)  # a whole <style>/<script> element
+            i += 2
+            continue
+        out.append(_TEXT_NODE.sub(node, chunk))
+        i += 1
+    return "".join(out)
 
 
 _DOC_PREFIX_EN = {"渝府发": "Yufufa", "川府发": "Chuanfufa", "发改规划": "Fagai Guihua"}
@@ -448,15 +478,24 @@ def _facts(ev: Evaluation, t: TargetRow, lang: str) -> list[tuple[str, str]]:
     ]
 
 
-def _latest_source(ev: Evaluation, lang: str) -> str:
+def _latest_source(ev: Evaluation, lang: str, places: dict[str, str] | None = None) -> Markup:
+    """Where the latest value comes from, and whether it is published or modelled.
+
+    English edition: a Chinese title in English with the original beside it; brackets
+    never nest (the kind of value goes after a semicolon when the title ends in brackets).
+    """
+    from metrocircle.report.gloss import cite
+
     latest = ev.latest
     if latest is None:
-        return ""
+        return Markup("")
     kind = text(
         lang, "kind_computation" if str(latest.kind) == "computation" else "kind_observation"
     )
-    title = ch._source_title(latest, lang)
-    return f"{title}（{kind}）" if lang == "zh" else f"{title} ({kind})"
+    title = cite(ch._source_title(latest, lang), lang, places)
+    if lang == "zh":
+        return Markup(f"{title}（{escape(kind)}）")
+    return Markup(f"{title}; {escape(kind)}")
 
 
 def _source_uses(

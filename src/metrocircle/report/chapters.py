@@ -596,6 +596,8 @@ def _authority(o: Observation, lang: str) -> str:
     if str(o.kind) == "computation":
         return text("report.authority_model", lang)
     pub = str(o.provenance.get("publisher", "") or "").strip()
+    if pub.startswith("metrocircle"):  # a value the evaluation derived from published parts
+        return text("report.authority_derived", lang)
     return pub or text("report.authority_unknown", lang)
 
 
@@ -613,8 +615,32 @@ def _source_title(o: Observation, lang: str) -> str:
     return pub or o.source
 
 
-def annex_sources(uses: Sequence[tuple[Observation, str, str]], lang: str) -> list[dict[str, Any]]:
-    """Sources grouped by authority: [{authority, rows: [{title, url, uses}]}], each use ``(obs, indicator name, year)``."""
+def place_names(region: Region) -> dict[str, str]:
+    """Chinese → English names the sources use: the units, the area and the plan."""
+    from typing import cast
+
+    m = region.manifest
+    out = {
+        str(region.units.at[c, "name_zh"]): str(region.units.at[c, "name_en"])
+        for c in region.units.index
+    }
+    out[m.title_zh] = m.title_en
+    out[m.plan_title_zh] = cast(str, getattr(m, "plan_title_en", "") or m.title_en)
+    return out
+
+
+def annex_sources(
+    uses: Sequence[tuple[Observation, str, str]],
+    lang: str,
+    places: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Sources grouped by authority: [{authority, rows: [{title, url, uses}]}], each use ``(obs, indicator name, year)``.
+
+    Titles and authorities are markup: in the English edition an English rendering with
+    the Chinese original beside it (:func:`metrocircle.report.gloss.cite`).
+    """
+    from metrocircle.report.gloss import cite
+
     groups: dict[str, dict[tuple[str, str], dict[str, list[str]]]] = {}
     for o, name, yr in uses:
         auth = _authority(o, lang)
@@ -636,6 +662,8 @@ def annex_sources(uses: Sequence[tuple[Observation, str, str]], lang: str) -> li
                 else f"{n} ({', '.join(sorted(ys))})"
                 for n, ys in items.items()
             ]
-            rows.append({"title": title, "url": url, "uses": _sep(lang).join(parts)})
-        out.append({"authority": auth, "rows": rows})
+            rows.append(
+                {"title": cite(title, lang, places), "url": url, "uses": _sep(lang).join(parts)}
+            )
+        out.append({"authority": cite(auth, lang, places, publisher=True), "rows": rows})
     return out

@@ -180,7 +180,13 @@ def od(
     key = (a, b, scenario, region.data_version)
     what = f"origin-destination (from={a}, to={b}, scenario={scenario})"
     res = heavy_cached(
-        request, "access.od", _OD_MAX, key, lambda: od_fn(region, a, b, scenario), what=what
+        request,
+        "access.od",
+        _OD_MAX,
+        key,
+        lambda: od_fn(region, a, b, scenario),
+        per_client=settings_of(request).public_reads_per_client,
+        what=what,
     )
     out: dict[str, Any] = res.to_dict()
     return out
@@ -232,7 +238,7 @@ def isochrone(
         _ISO_MAX,
         (code, minutes, scenario, region.data_version),
         lambda: iso_fn(region, code, minutes, scenario),
-        per_client=settings.isochrone_per_client,
+        per_client=settings.public_reads_per_client,
         what=f"isochrone (from={code}, minutes={minutes:g}, scenario={scenario})",
     )
     out: dict[str, Any] = res.to_dict()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from metrocircle.api.deps import RegionDep, StoreDep
-from metrocircle.api.heavy import heavy_cached
+from metrocircle.api.heavy import heavy_cached, settings_of
 from metrocircle.api.schemas import EvaluationBoardOut, EvaluationOut
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ def _cached_board(
         _BOARDS_MAX,
         key,
         lambda: _board(region, store, year, include_secondary),
+        per_client=settings_of(request).public_reads_per_client,
         what=f"evaluation (as_of={year}, include_secondary={str(include_secondary).lower()})",
     )
     return board

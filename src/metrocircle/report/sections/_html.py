@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from markupsafe import Markup
+
 __all__ = ["ChineseName", "p", "table"]
 
 
@@ -18,6 +20,8 @@ class ChineseName(str):
 def _cell(c: Any) -> str:
     if c is None:
         return "—"
+    if isinstance(c, Markup):
+        return str(c)
     if isinstance(c, ChineseName):
         return f'<span lang="zh-CN">{escape(str(c))}</span>'
     return escape(str(c))

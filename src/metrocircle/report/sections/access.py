@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from metrocircle.report.chapters import place_names
 from metrocircle.report.sections._html import p, table
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
     first = tables[scenarios[0]]
     rows = []
     notes: list[str] = []
+    places = place_names(region)
     for code in first.index:
         u = region.unit(str(code))
         row: list[Any] = [u.name_zh if zh else u.name_en]
@@ -73,7 +75,7 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
         row.append(_num(100 * float(first.loc[code, "modelled_share"])))
         pub = published_to_centre(region, str(code))
         if pub:
-            notes.append(_published_note(len(notes) + 1, pub[0], zh))
+            notes.append(_published_note(len(notes) + 1, pub[0], zh, places))
             row.append(f"{_num(pub[0].minutes)} [{len(notes)}]")
         else:
             row.append(None)
@@ -167,8 +169,10 @@ def _kind_words(kind: str, zh: bool) -> str:
     return "报道所述" if zh else "as stated"
 
 
-def _published_note(n: int, pt: Any, zh: bool) -> str:
+def _published_note(n: int, pt: Any, zh: bool, places: dict[str, str] | None = None) -> str:
     from urllib.parse import urlsplit
+
+    from metrocircle.report.gloss import place_en
 
     where = urlsplit(pt.source_url).netloc if pt.source_url else pt.source_note
     date = pt.statement_date or ("日期不详" if zh else "undated")
@@ -179,7 +183,8 @@ def _published_note(n: int, pt: Any, zh: bool) -> str:
         f"[{n}] {pt.from_zh}—{pt.to_zh}：{pt.minutes:.0f} 分钟（{mode}，{date}，"
         f"{kind}）“{pt.statement_zh}” — {where}"
         if zh
-        else f"[{n}] {pt.from_zh}–{pt.to_zh}: {pt.minutes:.0f} min ({mode}, {date}, {kind}) — {where}"
+        else f"[{n}] {place_en(pt.from_zh, places)}–{place_en(pt.to_zh, places)}: "
+        f"{pt.minutes:.0f} min ({mode}, {date}, {kind}) — {where}"
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from metrocircle.report.sections._html import ChineseName
+from metrocircle.report.gloss import cite
 from metrocircle.report.sections._html import p as _p
 from metrocircle.report.sections._html import table as _table
 from metrocircle.sectors import fares, flood
@@ -78,13 +78,13 @@ def _flood(region: Any, zh: bool) -> str:
         src = sources.get(s.warning_source or s.guarantee_source or "")
         rows.append(
             [
-                s.name_zh if zh else f"{s.name_en} ({s.name_zh})",
+                s.name_zh if zh else _station_en(s.name_en, s.name_zh),
                 s.river_zh if zh else s.river_en,
                 unit,
                 _m(s.warning_level_m),
                 _m(s.guarantee_level_m),
                 _datum(s.datum, zh),
-                None if src is None else src.publisher if zh else ChineseName(src.publisher),
+                None if src is None else cite(src.publisher, "zh" if zh else "en", publisher=True),
             ]
         )
     head = (
@@ -161,3 +161,10 @@ def render_sections(region: Any, *, lang: str = "zh") -> list[tuple[str, str]]:
     if (root / fares.FARES_FILE).is_file():
         out.append((_T["fares"][lang], _fares(region, zh)))
     return out
+
+
+def _station_en(name_en: str, name_zh: str) -> str:
+    """``Cuntan (寸滩)``; a numbered station keeps one level of brackets: ``Zhutuo (III), 朱沱(三)``."""
+    if "(" in name_zh or "（" in name_zh:
+        return f"{name_en}, {name_zh}"
+    return f"{name_en} ({name_zh})"
