@@ -30,6 +30,7 @@ __all__ = [
     "change",
     "direction_words",
     "number",
+    "ordinal_goal",
     "percent",
     "progress",
     "quantity",
@@ -45,7 +46,7 @@ UNIT_WORDS: dict[str, tuple[str, str]] = {
     "minutes": ("分钟", "minutes"),
     "hours": ("小时", "hours"),
     "km": ("公里", "km"),
-    "count": ("个", "in number"),
+    "count": ("个", ""),
     "10k_tonnes": ("万吨", "10,000 tonnes"),
     "100m_m3": ("亿立方米", "100 million cubic metres"),
     "10k_persons": ("万人", "10,000 people"),
@@ -118,6 +119,37 @@ def unit_words(unit: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+_SINGULAR: dict[str, str] = {
+    "minutes": "minute",
+    "hours": "hour",
+    "days": "day",
+    "people": "person",
+}
+"""English unit words that take the singular after exactly 1."""
+
+_ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
+_ZH_ORDINAL = ("", "一", "二", "三", "四", "五", "六")
+
+
+def _ordinal(x: float, unit: str, lang: str) -> str | None:
+    """Grades and classes as they are written: 二级 / grade II, Ⅱ类 / Class II.
+
+    Highway technical grades (《公路工程技术标准》 JTG B01: 一级…四级) and surface-water
+    classes (GB 3838-2002: Ⅰ…Ⅴ类, 6 = worse than V, 劣Ⅴ类) are ordinals, not amounts.
+    """
+    n = round(float(x))
+    if abs(float(x) - n) > 1e-9 or not 1 <= n <= 6:
+        return None
+    if unit == "road_grade" and n <= 5:
+        return f"{_ZH_ORDINAL[n]}级" if lang == "zh" else f"grade {_ROMAN[n]}"
+    if unit == "class":
+        if n == 6:
+            return "劣Ⅴ类" if lang == "zh" else "worse than Class V"
+        zh_roman = "ⅠⅡⅢⅣⅤ"[n - 1]
+        return f"{zh_roman}类" if lang == "zh" else f"Class {_ROMAN[n]}"
+    return None
+
+
 def quantity(x: float | None, unit: str, lang: str, *, digits: int | None = None) -> str:
     """A value with its unit of measure in words; "no data" when missing.
 
@@ -127,6 +159,14 @@ def quantity(x: float | None, unit: str, lang: str, *, digits: int | None = None
     '400 万吨'
     >>> quantity(1, "bool", "zh")
     '是'
+    >>> quantity(1, "hours", "en"), quantity(1.28, "hours", "en")
+    ('1 hour', '1.28 hours')
+    >>> quantity(2, "road_grade", "zh"), quantity(2, "road_grade", "en")
+    ('二级', 'grade II')
+    >>> quantity(3, "class", "zh"), quantity(6, "class", "en")
+    ('Ⅲ类', 'worse than Class V')
+    >>> quantity(164, "count", "en"), quantity(164, "count", "zh")
+    ('164', '164 个')
     """
     if x is None or not math.isfinite(float(x)):
         return NO_DATA[lang]
@@ -135,8 +175,15 @@ def quantity(x: float | None, unit: str, lang: str, *, digits: int | None = None
     if unit == "bool":
         yes = float(x) >= 0.5
         return ("是" if yes else "否") if lang == "zh" else ("yes" if yes else "no")
+    if unit in ("road_grade", "class"):
+        ordinal = _ordinal(float(x), unit, lang)
+        if ordinal is not None:
+            return ordinal
     words = unit_words(unit, lang)
-    return f"{number(x, digits=digits, lang=lang)} {words}".strip()
+    text = number(x, digits=digits, lang=lang)
+    if lang != "zh" and text == "1":
+        words = _SINGULAR.get(words, words)
+    return f"{text} {words}".strip()
 
 
 def change(x: float | None, unit: str, lang: str) -> str:
@@ -165,6 +212,24 @@ def progress(p: float | None, lang: str) -> str:
     if p is None or not math.isfinite(p):
         return NO_DATA[lang]
     return percent(100 * p, lang=lang)
+
+
+def ordinal_goal(direction: str, x: float | None, unit: str, lang: str) -> str | None:
+    """A goal on a grade or class, as plans write it; ``None`` for other units.
+
+    Grade and class numbers run from best (1) to worst, so "at most 2" reads 二级及以上.
+
+    >>> ordinal_goal("<=", 2, "road_grade", "zh"), ordinal_goal("<=", 3, "class", "en")
+    ('二级及以上', 'Class III or better')
+    >>> ordinal_goal("<=", 80, "pct", "zh") is None
+    True
+    """
+    if unit not in ("road_grade", "class") or x is None or direction != "<=":
+        return None
+    q = _ordinal(float(x), unit, lang)
+    if q is None:
+        return None
+    return f"{q}及以上" if lang == "zh" else f"{q} or better"
 
 
 def direction_words(direction: str, lang: str) -> str:

@@ -207,3 +207,13 @@ def test_chinese_sources_are_quoted_as_published(editions: dict[str, str]) -> No
 
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_grades_classes_and_singulars_read_as_written(editions: dict[str, str]) -> None:
+    """Grades read 二级及以上 / grade II or better; 1 takes the singular; counts are bare."""
+    en = " ".join(t for t, _, _ in _chunks(editions["en"]))
+    zh = " ".join(t for t, _, _ in _chunks(editions["zh"]))
+    for wrong in (" 1 hours", " 1 minutes", "in number", "2 grade", "3 grade"):
+        assert wrong not in en, wrong
+    assert "grade II or better" in en
+    assert "二级及以上" in zh and "2 级" not in zh

@@ -216,8 +216,11 @@ def list_targets(
             if tr.baseline_value is not None
             else "—"
         )
-        goal = fmt.direction_words(tr.direction.value, lg) + (" " if lg == "en" else "")
-        goal += fmt.quantity(tr.target_value, tr.unit, lg)
+        goal = fmt.ordinal_goal(tr.direction.value, tr.target_value, tr.unit, lg) or (
+            fmt.direction_words(tr.direction.value, lg)
+            + (" " if lg == "en" else "")
+            + fmt.quantity(tr.target_value, tr.unit, lg)
+        )
         data_row(
             t,
             tr.id,

@@ -49,6 +49,9 @@ def goal(t: TargetRow, lang: str) -> str:
     v = fmt.quantity(t.target_value, t.unit, lang)
     if t.unit == "bool":
         d, v = "", text("report.in_place", lang)
+    ordinal = fmt.ordinal_goal(t.direction.value, t.target_value, t.unit, lang)
+    if ordinal is not None:
+        d, v = "", ordinal
     if t.target_year is None:
         return text("report.goal_no_year", lang, dir=d, value=v).strip()
     return text("report.goal_with_year", lang, dir=d, value=v, year=fmt.year(t.target_year)).strip()
