@@ -12,7 +12,7 @@ import json
 import os
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -79,6 +79,9 @@ _MIGRATE_LOCK = 731_2022_38
 """Advisory-lock key that serialises migrations on PostgreSQL."""
 CHUNK_ROWS = 2_000
 """Rows per INSERT statement of a large import (all chunks in one transaction)."""
+MAX_PROBLEMS = 1_000
+"""Problems a streamed import keeps to report (it counts them all): enough to fix a file's
+systematic mistakes from, while a file wrong on every one of millions of rows stays bounded."""
 
 
 def _key_lock(actor: str, key: str) -> int:
@@ -276,8 +279,22 @@ def _record(r: Any) -> ObservationRecord:
 
 def _refuse_unknown_kinds(rows: Sequence[ObservationIn], file: str) -> None:
     """Refuse a row whose source kind the authority rules do not know (nothing is written)."""
+    bad = _unknown_kinds(rows, file)
+    if bad:
+        raise DataValidationError(bad, summary=f"{file}: {len(bad)} unknown source kind(s)")
+
+
+def _key_hash(row: dict[str, Any]) -> str:
+    """SHA-256 of a stored row's live key (indicator, scope, period, source), for an index."""
+    key = json.dumps(
+        [row["indicator"], row["unit_code"], row["period"], row["source"]], ensure_ascii=False
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _unknown_kinds(rows: Sequence[ObservationIn], file: str) -> list[Problem]:
     rules = AuthorityRules.default()
-    bad = [
+    return [
         Problem(
             file,
             o.line,
@@ -287,8 +304,37 @@ def _refuse_unknown_kinds(rows: Sequence[ObservationIn], file: str) -> None:
         for o in rows
         if o.source_kind is not None and o.source_kind not in rules.kinds
     ]
-    if bad:
-        raise DataValidationError(bad, summary=f"{file}: {len(bad)} unknown source kind(s)")
+
+
+def _stored_row(
+    o: ObservationIn, *, actor: str, status: str, now: datetime, batch: str
+) -> dict[str, Any]:
+    """The observations row written for ``o`` (what the batch digest hashes)."""
+    nfc = audit.canonical_text
+    return {
+        "indicator": nfc(o.indicator),
+        "unit_code": nfc(o.scope),
+        "period": int(o.period),
+        # Stored as the canonical double: SQLite would drop the sign of −0.0.
+        "value": float(audit.canonical_number(o.value)),
+        "unit_of_measure": nfc(o.unit),
+        "source": nfc(o.source),
+        "source_url": nfc(o.source_url),
+        # A user's submission is theirs, whatever a file's submitted_by column says (the
+        # four-eyes rule compares it with the reviewer); the operator's import keeps the
+        # named submitter of each row.
+        "submitted_by": actor if status == "submitted" else (o.submitted_by or actor),
+        "submitted_at": now,
+        "batch_id": batch,
+        "status": status,
+        # every row written now names its kind: NULL is only a row stored before the store
+        # recorded provenance (revision 0007)
+        "source_kind": nfc(o.source_kind) or AuthorityRules.default().default_kind,
+        "publisher": nfc(o.publisher),
+        "publication": nfc(o.publication),
+        "statement_zh": nfc(o.statement_zh),
+        "published_date": nfc(o.published_date),
+    }
 
 
 def _user(r: Any) -> UserRecord:
@@ -460,6 +506,193 @@ class Store:
             progress=progress,
         )
 
+    def import_observation_chunks(
+        self,
+        chunks: Iterable[tuple[Sequence[ObservationIn], Sequence[Problem]]],
+        *,
+        submitted_by: str,
+        file: str = "<input>",
+        origin: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        total: int = 0,
+    ) -> ImportResult:
+        """The operator's import of a file read a chunk at a time: memory bounded, all or none.
+
+        ``chunks`` are (good rows, problems) as
+        :func:`~metrocircle.store.observations_file.iter_observation_chunks` yields them.
+        Every chunk is written in one transaction; a problem in any chunk, a duplicate
+        within the file (across chunks too) or of a stored observation rolls back all of
+        it. The keys and digest lines of the rows go to a temporary table, so neither the
+        duplicate check nor the audit digest (the same as :meth:`import_observations`
+        computes for the same rows) holds the file in memory. At most
+        :data:`MAX_PROBLEMS` problems are kept; the summary counts all of them.
+        ``ids`` of the result is empty: the rows are those of ``batch_id``.
+
+        Raises
+        ------
+        DataValidationError
+            Naming ``file:row:field`` of each problem (the first :data:`MAX_PROBLEMS`).
+        ConflictError
+            When a row duplicates a stored live observation. Nothing is written.
+        """
+        if not submitted_by.strip():
+            msg = "`submitted_by` must name who submits the data"
+            raise ValueError(msg)
+        batch = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        problems: list[Problem] = []
+        dups: list[Problem] = []
+        n_problems = n_dups = n_rows = 0
+        scopes: set[str] = set()
+        tmp = f"import_rows_{uuid.uuid4().hex}"
+        text_c = ' COLLATE "C"' if self.dialect == "postgresql" else ""
+        with self._write() as conn:
+            on_commit = " ON COMMIT DROP" if self.dialect == "postgresql" else ""
+            conn.exec_driver_sql(
+                f"CREATE TEMPORARY TABLE {tmp} (chunk INTEGER NOT NULL, line INTEGER NOT NULL, "
+                "key_hash VARCHAR(64) NOT NULL, indicator TEXT NOT NULL, unit_code TEXT NOT NULL, "
+                "period INTEGER NOT NULL, source TEXT NOT NULL, digest_line TEXT NOT NULL)"
+                f"{on_commit}"
+            )
+            conn.exec_driver_sql(f"CREATE INDEX {tmp}_key ON {tmp} (key_hash)")
+            conn.exec_driver_sql(f"CREATE INDEX {tmp}_chunk ON {tmp} (chunk)")
+            conn.execute(
+                submissions.insert().values(
+                    batch_id=batch,
+                    submitted_by=submitted_by,
+                    submitted_at=now,
+                    origin=origin,
+                    note=None,
+                    rows=0,
+                )
+            )
+            for chunk_no, (parsed, bad) in enumerate(chunks):
+                found = list(bad)
+                good = list(parsed)
+                kinds = _unknown_kinds(good, file)
+                found += kinds
+                if kinds:
+                    refused = {p.row for p in kinds}
+                    good = [o for o in good if o.line not in refused]
+                rows = [
+                    _stored_row(o, actor=submitted_by, status="accepted", now=now, batch=batch)
+                    for o in good
+                ]
+                if rows:
+                    conn.execute(
+                        sa.text(
+                            f"INSERT INTO {tmp} (chunk, line, key_hash, indicator, unit_code, "
+                            "period, source, digest_line) VALUES (:chunk, :line, :key_hash, "
+                            ":indicator, :unit_code, :period, :source, :digest_line)"
+                        ),
+                        [
+                            {
+                                "chunk": chunk_no,
+                                "line": o.line,
+                                "key_hash": _key_hash(r),
+                                "indicator": r["indicator"],
+                                "unit_code": r["unit_code"],
+                                "period": r["period"],
+                                "source": r["source"],
+                                "digest_line": audit.digest_line(r),
+                            }
+                            for o, r in zip(good, rows, strict=True)
+                        ],
+                    )
+                found += [
+                    Problem(
+                        file,
+                        r.line,
+                        "indicator",
+                        f"duplicate of line {r.first} (same indicator, scope, period, source)",
+                    )
+                    for r in conn.execute(
+                        sa.text(
+                            f"SELECT n.line AS line, MIN(p.line) AS first FROM {tmp} n "
+                            f"JOIN {tmp} p ON p.key_hash = n.key_hash AND p.line < n.line "
+                            "AND p.indicator = n.indicator AND p.unit_code = n.unit_code "
+                            "AND p.period = n.period AND p.source = n.source "
+                            "WHERE n.chunk = :c GROUP BY n.line ORDER BY n.line"
+                        ),
+                        {"c": chunk_no},
+                    )
+                ]
+                stored_dups = [
+                    Problem(
+                        file,
+                        r.line,
+                        "indicator",
+                        f"duplicate of a stored observation ({r.indicator}, {r.unit_code}, "
+                        f"{r.period}, same source)",
+                    )
+                    for r in conn.execute(
+                        sa.text(
+                            f"SELECT n.line, n.indicator, n.unit_code, n.period FROM {tmp} n "
+                            "WHERE n.chunk = :c AND EXISTS (SELECT 1 FROM observations o "
+                            "WHERE o.indicator = n.indicator AND o.unit_code = n.unit_code "
+                            "AND o.period = n.period AND o.source = n.source "
+                            "AND o.status != 'rejected' AND o.batch_id != :b) ORDER BY n.line"
+                        ),
+                        {"c": chunk_no, "b": batch},
+                    )
+                ]
+                found.sort(key=lambda p: p.row)
+                n_problems += len(found)
+                n_dups += len(stored_dups)
+                problems += found[: max(0, MAX_PROBLEMS - len(problems))]
+                dups += stored_dups[: max(0, MAX_PROBLEMS - len(dups))]
+                if rows and not n_problems and not n_dups:
+                    conn.execute(observations.insert(), rows)
+                n_rows += len(rows)
+                scopes.update(r["unit_code"] for r in rows)
+                if progress is not None:
+                    progress(n_rows, max(total, n_rows))
+            if n_problems:
+                # the count is of all problems; the list holds the first MAX_PROBLEMS
+                raise DataValidationError(
+                    problems, summary=f"{file}: {n_problems} problem(s); nothing was imported"
+                )
+            if n_dups:
+                raise ConflictError(
+                    dups, summary=f"{file}: {n_dups} duplicate(s); nothing was imported"
+                )
+            if not n_rows:
+                raise DataValidationError(
+                    [Problem(file, 0, "*", "the file has no observation rows")]
+                )
+            # The digest hashes the sorted lines (audit.digest_of_lines): sorted here by the
+            # database, in code-point order (SQLite compares UTF-8 bytes; "C" on PostgreSQL).
+            h = hashlib.sha256()
+            for line in conn.execute(
+                sa.text(f"SELECT digest_line FROM {tmp} ORDER BY digest_line{text_c}")
+            ).scalars():
+                h.update(line.encode("utf-8"))
+                h.update(b"\n")
+            if self.dialect != "postgresql":
+                conn.exec_driver_sql(f"DROP TABLE {tmp}")
+            conn.execute(
+                submissions.update().where(submissions.c.batch_id == batch).values(rows=n_rows)
+            )
+            audit.append(
+                conn,
+                actor=submitted_by,
+                action="import_observations",
+                entity="batch",
+                entity_id=batch,
+                detail={"file": file, "note": None},
+                after={
+                    "batch_id": batch,
+                    "status": "accepted",
+                    "rows": n_rows,
+                    "scopes": sorted(scopes),
+                    "digest": h.hexdigest(),
+                    "digest_v": audit.DIGEST_VERSION,
+                },
+                origin=origin,
+                at=now,
+            )
+        return ImportResult(batch, n_rows, (), False, "accepted")
+
     def submit_observations(
         self,
         rows: list[ObservationIn],
@@ -544,34 +777,9 @@ class Store:
                     request_digest=request_digest,
                 )
             )
-            nfc = audit.canonical_text
-            default_kind = AuthorityRules.default().default_kind
 
             def stored(o: ObservationIn) -> dict[str, Any]:
-                return {
-                    "indicator": nfc(o.indicator),
-                    "unit_code": nfc(o.scope),
-                    "period": int(o.period),
-                    # Stored as the canonical double: SQLite would drop the sign of −0.0.
-                    "value": float(audit.canonical_number(o.value)),
-                    "unit_of_measure": nfc(o.unit),
-                    "source": nfc(o.source),
-                    "source_url": nfc(o.source_url),
-                    # A user's submission is theirs, whatever a file's submitted_by column
-                    # says (the four-eyes rule compares it with the reviewer); the operator's
-                    # import keeps the named submitter of each row.
-                    "submitted_by": actor if status == "submitted" else (o.submitted_by or actor),
-                    "submitted_at": now,
-                    "batch_id": batch,
-                    "status": status,
-                    # every row written now names its kind: NULL is only a row stored
-                    # before the store recorded provenance (revision 0007)
-                    "source_kind": nfc(o.source_kind) or default_kind,
-                    "publisher": nfc(o.publisher),
-                    "publication": nfc(o.publication),
-                    "statement_zh": nfc(o.statement_zh),
-                    "published_date": nfc(o.published_date),
-                }
+                return _stored_row(o, actor=actor, status=status, now=now, batch=batch)
 
             # Row dicts are built a chunk at a time (a large import once held them all).
             for start in range(0, len(rows), CHUNK_ROWS):

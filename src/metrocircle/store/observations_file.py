@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -28,6 +29,8 @@ __all__ = [
     "MAX_FIELD_BYTES",
     "REQUIRED_COLUMNS",
     "ObservationIn",
+    "count_table_rows",
+    "iter_observation_chunks",
     "known_indicators",
     "open_table",
     "parse_observation_rows",
@@ -572,6 +575,44 @@ def read_observations_file(path: Path, region: Region) -> list[ObservationIn]:
     if not good:
         raise DataValidationError([Problem(path.name, 0, "*", "the file has no observation rows")])
     return good
+
+
+def iter_observation_chunks(
+    path: Path, region: Region, *, chunk_rows: int = 2_000
+) -> Iterator[tuple[list[ObservationIn], list[Problem]]]:
+    """Read and validate ``path`` a chunk of ``chunk_rows`` rows at a time: (good rows, problems).
+
+    Memory holds one chunk, whatever the file's size. Each row is checked as by
+    :func:`read_observations_file`, except for duplicates across chunks, which the caller
+    must refuse (:meth:`metrocircle.store.Store.import_observation_chunks` does, with the
+    rows it has written so far). An empty file yields no chunk.
+
+    Raises
+    ------
+    DataValidationError
+        When the file cannot be read, or its header lacks a required column or names an
+        unknown one (nothing of the rows is then worth reading).
+    """
+    scopes = valid_scopes(region.unit_codes, region.manifest)
+    indicators = known_indicators(region)
+    with open_table(path) as (header, rows):
+        _, problems = parse_observation_rows(
+            header, [], file=path.name, scopes=scopes, indicators=indicators, numbered=True
+        )
+        if problems:
+            raise DataValidationError(
+                problems, summary=f"{path.name}: {len(problems)} problem(s); nothing was imported"
+            )
+        while raw := list(islice(rows, chunk_rows)):
+            yield parse_observation_rows(
+                header, raw, file=path.name, scopes=scopes, indicators=indicators, numbered=True
+            )
+
+
+def count_table_rows(path: Path) -> int:
+    """Non-blank data rows of a CSV or XLSX file, read one at a time (for a progress bar)."""
+    with open_table(path) as (_, rows):
+        return sum(1 for _ in rows)
 
 
 def validate_observation_files(path: Path, manifest: Manifest) -> list[Problem]:
