@@ -127,6 +127,20 @@ _SINGULAR: dict[str, str] = {
 }
 """English unit words that take the singular after exactly 1."""
 
+_EN_SCALE: dict[str, tuple[float, str]] = {
+    "100m_yuan": (0.1, "billion yuan"),
+    "10k_persons": (0.01, "million people"),
+    "10k_tonnes": (0.01, "million tonnes"),
+    "100m_m3": (0.1, "billion cubic metres"),
+}
+"""Chinese myriad units (万, 亿) as English writes them: 1,403 亿元 = 140.3 billion yuan."""
+
+
+def _en_digits(v: float) -> int:
+    """Decimals of a rescaled English amount: one, or two below 10 (2.12 million)."""
+    return 2 if abs(v) < 10 else 1
+
+
 _ROMAN = ("", "I", "II", "III", "IV", "V", "VI")
 _ZH_ORDINAL = ("", "一", "二", "三", "四", "五", "六")
 
@@ -167,6 +181,8 @@ def quantity(x: float | None, unit: str, lang: str, *, digits: int | None = None
     ('Ⅲ类', 'worse than Class V')
     >>> quantity(164, "count", "en"), quantity(164, "count", "zh")
     ('164', '164 个')
+    >>> quantity(1403.2, "100m_yuan", "en"), quantity(400, "10k_tonnes", "en")
+    ('140.3 billion yuan', '4 million tonnes')
     """
     if x is None or not math.isfinite(float(x)):
         return NO_DATA[lang]
@@ -179,6 +195,10 @@ def quantity(x: float | None, unit: str, lang: str, *, digits: int | None = None
         ordinal = _ordinal(float(x), unit, lang)
         if ordinal is not None:
             return ordinal
+    if lang != "zh" and unit in _EN_SCALE:
+        factor, words = _EN_SCALE[unit]
+        v = float(x) * factor
+        return f"{number(v, digits=digits if digits is not None else _en_digits(v), lang=lang)} {words}"
     words = unit_words(unit, lang)
     text = number(x, digits=digits, lang=lang)
     if lang != "zh" and text == "1":
@@ -193,6 +213,8 @@ def change(x: float | None, unit: str, lang: str) -> str:
     '+1.2 个百分点/年'
     >>> change(-0.27, "minutes", "en")
     '-0.27 minutes a year'
+    >>> change(85, "100m_yuan", "en")
+    '+8.5 billion yuan a year'
     """
     if x is None or not math.isfinite(float(x)):
         return NO_DATA[lang]
@@ -200,10 +222,13 @@ def change(x: float | None, unit: str, lang: str) -> str:
     if unit == "pct":
         body = f"{v:+.1f}"
         return f"{body} 个百分点/年" if lang == "zh" else f"{body} points a year"
+    words = unit_words(unit, lang)
+    if lang != "zh" and unit in _EN_SCALE:
+        factor, words = _EN_SCALE[unit]
+        v *= factor
     body = number(v)
     if v > 0:
         body = "+" + body
-    words = unit_words(unit, lang)
     return f"{body} {words}/年" if lang == "zh" else f"{body} {words} a year"
 
 

@@ -576,6 +576,11 @@ _CLI: dict[str, tuple[str, str]] = {
         "监测数据：{n} 条，其中官方来源 {official} 条{share}",
         "Observations: {n}, from official sources {official}{share}",
     ),
+    "source_kind_official_statistics": ("统计部门发布", "statistics bureau"),
+    "source_kind_government_document": ("政府文件", "government document"),
+    "source_kind_official_media": ("官方媒体转述", "official media"),
+    "source_kind_secondary": ("其他来源", "secondary source"),
+    "source_kind_unrecorded": ("未记录来源类别", "kind not recorded"),
     "obs_columns": (
         "指标|范围|年份|数值|来源|是否计入",
         "indicator|scope|year|value|source|counted",

@@ -313,4 +313,8 @@ def test_catalogue_filters_and_cli_json(region: Region) -> None:
     assert res.exit_code == 0, res.output
     assert json.loads(res.output) == json.loads(json.dumps(doc, ensure_ascii=False))
     table = CliRunner().invoke(app, ["observations", "--no-store", "-s", "511600"])
-    assert table.exit_code == 0 and "official" in table.output
+    # the kind in words, not its id, in the language asked for
+    assert table.exit_code == 0 and "统计部门发布" in table.output
+    assert "official_statistics" not in table.output
+    en = CliRunner().invoke(app, ["observations", "--no-store", "-s", "511600", "--lang", "en"])
+    assert en.exit_code == 0 and "statistics bureau" in en.output

@@ -89,7 +89,9 @@ def observations_command(
 
     share = doc["official_share"]
     pct = (
-        f"（{fmt.percent(100 * share, lang=lg)}）"
+        ""
+        if share is None
+        else f"（{fmt.percent(100 * share, lang=lg)}）"
         if lg == "zh"
         else f" ({fmt.percent(100 * share, lang=lg)})"
     )
@@ -107,13 +109,15 @@ def observations_command(
         style = _AUTHORITY_STYLE.get(r["authority"], "")
         # every piece of data is escaped: a source "[...]" is shown, not taken for markup
         source = (
-            f"[{style}]{escape(r['source_kind'])}[/] · {escape(r['publisher'] or '—')}\n"
+            f"[{style}]{escape(_kind_words(r['source_kind'], lg))}[/] · "
+            f"{escape(r['publisher'] or '—')}\n"
             f"{escape(r['publication'] or r['source'])}"
         )
         if r["source_url"]:
             source += f"\n[dim]{escape(r['source_url'])}[/dim]"
         table.add_row(
-            escape(r["indicator"]),
+            escape(r["indicator_name_zh"] if lg == "zh" else r["indicator_name_en"])
+            + f"\n[dim]{escape(r['indicator'])}[/dim]",
             f"{escape(short_scope_name(region, r['scope'], lg))}\n[dim]{escape(r['scope'])}[/dim]",
             str(r["period"]),
             escape(fmt.quantity(r["value"], r["unit"], lg)),
@@ -122,3 +126,11 @@ def observations_command(
             + (text("cli.superseded", lg) if r["superseded"] else ""),
         )
     Console(width=max(140, int(os.environ.get("COLUMNS", "0") or 0))).print(table)
+
+
+def _kind_words(kind: str | None, lang: str) -> str:
+    """A source kind in words (统计部门发布 / statistics bureau); the id itself if unknown."""
+    from metrocircle.messages import CATALOGUE, text
+
+    key = f"cli.source_kind_{kind or 'unrecorded'}"
+    return text(key, lang) if key in CATALOGUE else str(kind)
