@@ -81,7 +81,8 @@ def run_cli() -> Iterator[Callable[[list[str]], RunningCli]]:
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            env={**os.environ, "COLUMNS": "200"},
+            # English: the tests wait for ``progress:`` lines (commands speak Chinese by default)
+            env={**os.environ, "COLUMNS": "200", "METROCIRCLE_LANG": "en"},
         )
         cli = RunningCli(proc)
         cli.start_reading()
