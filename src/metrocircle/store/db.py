@@ -599,6 +599,10 @@ class Store:
                             for o, r in zip(good, rows, strict=True)
                         ],
                     )
+                    if self.dialect == "postgresql":
+                        # No autovacuum statistics for a temporary table: without these the
+                        # planner's guesses turn the per-chunk joins quadratic.
+                        conn.exec_driver_sql(f"ANALYZE {tmp}")
                 found += [
                     Problem(
                         file,
