@@ -318,3 +318,34 @@ def test_no_request_leaves_localhost(session: Session) -> None:
     assert any("/api/units" in u for u in session.local)  # the guard saw the page's requests
     assert session.outside == []
     assert session.errors == []
+
+
+def test_the_status_line_says_the_map_is_drawing_until_it_is(browser: Any, base_url: str) -> None:
+    """ "Ready" is not shown while the data is in but the map is still being drawn."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800}, bypass_csp=True)
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort(),
+    )
+    page.add_init_script(
+        """
+        window.__statusTexts = [];
+        document.addEventListener("DOMContentLoaded", () => {
+          const el = document.getElementById("status");
+          const note = () => window.__statusTexts.push([el.textContent, document.body.dataset.ready || ""]);
+          note();
+          new MutationObserver(note).observe(el, {childList: true, characterData: true, subtree: true});
+        });
+        """
+    )
+    try:
+        page.goto(f"{base_url}/?lang=zh")
+        page.wait_for_selector("body[data-ready='1']", timeout=TIMEOUT_MS)
+        texts = page.evaluate("window.__statusTexts")
+    finally:
+        page.close()
+    assert any("绘制地图" in t for t, _ in texts), texts
+    first = min(i for i, (t, _) in enumerate(texts) if "绘制地图" in t)
+    last = max(i for i, (t, _) in enumerate(texts) if "绘制地图" in t)
+    # from the data's arrival to the end of drawing the line never says "就绪"
+    assert all(t != "就绪" for t, _ in texts[first : last + 1]), texts

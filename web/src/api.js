@@ -57,6 +57,17 @@ export function renderStatus() {
   document.body.dataset.pending = String(names.length);
 }
 
+/** Show `label` in the status line until the returned function is called (work that is not a request, e.g. drawing the map). */
+export function busy(label) {
+  const key = Symbol(label);
+  pending.set(key, label);
+  renderStatus();
+  return () => {
+    pending.delete(key);
+    renderStatus();
+  };
+}
+
 /** Whether the API provides `path` (from /openapi.json; true for the core paths). */
 export function has(path) {
   return available === null ? false : available.has(path);

@@ -1,7 +1,7 @@
 // The one-map dashboard (一张图): state, controls and the glue between the API, the map
 // and the panels. Reads only the metrocircle API on the same origin.
 
-import { bindStatus, discover, getJSON, has, PATHS, postJSON, renderStatus } from "./api.js";
+import { bindStatus, busy, discover, getJSON, has, PATHS, postJSON, renderStatus } from "./api.js";
 import { auth, bindAuth, canReview, canSubmit, initAuth, renderAuth } from "./auth.js";
 import { normaliseType, parseFacilities, problemLines, renderCoverage } from "./coverage.js";
 import { applyStatic, DICT, fmt, lang, nameOf, setLang, t } from "./i18n.js";
@@ -996,6 +996,8 @@ async function start() {
       .filter((u) => u.seat_lon !== null && u.seat_lat !== null)
       .map((u) => ({ type: "Feature", properties: { code: u.code, n_projects: u.n_projects }, geometry: { type: "Point", coordinates: [u.seat_lon, u.seat_lat] } })),
   };
+  // the status line says the map is still being drawn until its first idle (WebGL on a slow machine can take seconds after the data is in)
+  const mapDrawn = busy("drawing_map");
   await new Promise((resolve) => map.on("load", resolve));
   const projectRefs = [...new Set(projects.flatMap((p) => p.network_ref))];
   addLayers(map, { unitsGeojson: geojson, seatsGeojson: seats, centre: region.centre, projectRefs });
@@ -1022,6 +1024,7 @@ async function start() {
   map.on("idle", countRendered);
   map.once("idle", () => {
     countRendered();
+    mapDrawn();
     document.body.dataset.ready = "1";
   });
 }
