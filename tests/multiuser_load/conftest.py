@@ -81,8 +81,7 @@ def run_cli() -> Iterator[Callable[[list[str]], RunningCli]]:
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            # English: the tests wait for ``progress:`` lines (commands speak Chinese by default)
-            env={**os.environ, "COLUMNS": "200", "METROCIRCLE_LANG": "en"},
+            env={**os.environ, "COLUMNS": "200"},
         )
         cli = RunningCli(proc)
         cli.start_reading()
