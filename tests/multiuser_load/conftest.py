@@ -81,7 +81,11 @@ def run_cli() -> Iterator[Callable[[list[str]], RunningCli]]:
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            env={**os.environ, "COLUMNS": "200"},
+            env={
+                **os.environ,
+                "COLUMNS": "200",
+                "METROCIRCLE_LANG": "en",
+            },  # the progress line is read in English
         )
         cli = RunningCli(proc)
         cli.start_reading()
