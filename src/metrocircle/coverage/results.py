@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from metrocircle._errors import MetrocircleError, NotFoundError
+from metrocircle._json import plain
 
 if TYPE_CHECKING:
     from metrocircle.coverage.facilities import FacilityLayer
@@ -47,25 +48,12 @@ POPULATION_METHOD = (
 """How the demand of every coverage result was obtained (one sentence, both faces)."""
 
 
-def _plain(v: Any) -> Any:
-    """``v`` as JSON: tuples as lists, numpy scalars as Python, non-finite floats as None."""
-    if hasattr(v, "item") and not isinstance(v, (str, bytes, dict, list, tuple)):
-        v = v.item()
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
-
-
 class _Document:
     """Mixin: the JSON document of a frozen result is its fields, in order, made plain."""
 
     def to_json(self) -> dict[str, Any]:
         """The document the CLI's ``--json`` prints and the API returns."""
-        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+        return {f.name: plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
 
 def _num(v: Any) -> float | None:
@@ -426,7 +414,7 @@ class SitingOutcome:
 
     def to_json(self) -> dict[str, Any]:
         """The document the CLI's ``--json`` prints and the API returns."""
-        doc: dict[str, Any] = _plain(
+        doc: dict[str, Any] = plain(
             {**self.summary, "proposed_sites": self.proposed_sites, "uncovered": self.uncovered}
         )
         return doc

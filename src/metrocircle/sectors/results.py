@@ -12,7 +12,6 @@ station files ``sectors/air_hourly/*.csv``, ``sectors/scenic_areas.csv``, an opt
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +25,7 @@ from metrocircle._errors import (
     PermissionDeniedError,
     Problem,
 )
+from metrocircle._json import plain
 
 if TYPE_CHECKING:
     from metrocircle.sectors.air import AQIResult
@@ -72,24 +72,8 @@ AIR_LEVELS = ("station", "unit", "area")
 """Levels of the daily air table: one station, one county-level unit, the whole area."""
 
 
-def _plain(v: Any) -> Any:
-    """``v`` as JSON: numpy scalars as Python, non-finite floats as None, Decimals kept."""
-    if hasattr(v, "item") and not isinstance(v, (str, bytes, dict, list, tuple, Decimal)):
-        try:
-            v = v.item()
-        except (ValueError, AttributeError):
-            return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {str(k): _plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_plain(x) for x in v]
-    return v
-
-
 def _records(df: Any) -> tuple[dict[str, Any], ...]:
-    return tuple(_plain(r) for r in df.to_dict("records"))
+    return tuple(plain(r) for r in df.to_dict("records"))
 
 
 @dataclass(frozen=True)
@@ -137,7 +121,7 @@ def crowd_tiers() -> ReferenceRows:
 
     from metrocircle.sectors.tourism import load_tiers
 
-    return ReferenceRows(tuple(_plain(asdict(t)) for t in load_tiers()))
+    return ReferenceRows(tuple(plain(asdict(t)) for t in load_tiers()))
 
 
 def shared_area_list(root: Path | str) -> ReferenceRows:
@@ -427,7 +411,7 @@ def scenic_area_list(root: Path | str) -> ScenicAreaList:
     """The registry rows plus ``has_capacity`` (published, or in ``scenic_capacities.csv``)."""
     caps = scenic_capacities(root)
     return ScenicAreaList(
-        tuple(_plain({**a, "has_capacity": a["id"] in caps}) for a in scenic_areas(root).values())
+        tuple(plain({**a, "has_capacity": a["id"] in caps}) for a in scenic_areas(root).values())
     )
 
 
@@ -465,7 +449,7 @@ def tourism_warnings(
     if not latest:
         return TourismWarnings(())
     rows = current_warnings(latest, scenic_capacities(root, capacities), names=scenic_areas(root))
-    return TourismWarnings(tuple(_plain(r) for r in rows))
+    return TourismWarnings(tuple(plain(r) for r in rows))
 
 
 @dataclass(frozen=True)
