@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
@@ -44,6 +46,9 @@ def test_in_process_equals_scipy_and_counts_the_origin(region: Region) -> None:
     )
 
 
+# a loaded machine makes distributed warn (slow scratch directories, slow heartbeats): the
+# answer is what this test checks, not the cluster's timing
+@pytest.mark.filterwarnings("ignore::UserWarning:distributed.*")
 def test_dask_worker_processes_give_the_single_process_answer(region: Region) -> None:
     single = node_opportunities(region, "plan-2035", 60.0)
     on_dask = node_opportunities(region, "plan-2035", 60.0, local_workers=2)
@@ -56,3 +61,26 @@ def test_bad_budget_and_worker_count_are_refused(region: Region) -> None:
         node_opportunities(region, "baseline-2020", 0.0)
     with pytest.raises(ValueError, match="local_workers"):
         node_opportunities(region, "baseline-2020", 60.0, local_workers=0)
+
+
+def test_cli_writes_one_row_per_node_and_says_what_it_is(tmp_path: Path) -> None:
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from metrocircle.cli.access import access_app
+
+    out = tmp_path / "opp.parquet"
+    res = CliRunner().invoke(
+        access_app,
+        ["opportunities", "--minutes", "45", "-s", "plan-2025", "--out", str(out), "--lang", "zh"],
+    )
+    assert res.exit_code == 0, res.output
+    assert "模型推算" in res.output
+    assert "population" not in res.output
+    df = pd.read_parquet(out)
+    assert {"node_id", "population_within", "scenario", "minutes", "data_version"} <= set(df)
+    assert set(df["scenario"]) == {"plan-2025"}
+    assert (df["population_within"] >= 0).all()
+    bad = CliRunner().invoke(access_app, ["opportunities", "--workers", "0", "--lang", "en"])
+    assert bad.exit_code == 2
+    assert "--workers" in bad.output
