@@ -15,6 +15,7 @@ from metrocircle._errors import (
     MetrocircleError,
 )
 from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
+from metrocircle.api.heavy import results_of
 
 __all__ = ["router"]
 
@@ -46,14 +47,6 @@ def _region(request: Request) -> Any:
     if region is None:
         raise HTTPException(status_code=503, detail="no region loaded")
     return region
-
-
-def _cache(request: Request) -> dict[str, Any]:
-    cache = getattr(request.app.state, "cache", None)
-    if cache is None:
-        cache = {}
-        request.app.state.cache = cache
-    return cache  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- air
@@ -118,13 +111,9 @@ class EpisodesIn(BaseModel):
 
 
 def _adjacency(request: Request) -> dict[str, set[str]]:
-    cache = _cache(request)
-    if "sectors.adjacency" not in cache:
-        from metrocircle.sectors.results import unit_adjacency
+    from metrocircle.sectors.results import unit_adjacency
 
-        cache["sectors.adjacency"] = unit_adjacency(_region(request))
-    adj: dict[str, set[str]] = cache["sectors.adjacency"]
-    return adj
+    return unit_adjacency(_region(request), cache=results_of(request))
 
 
 @router.post(

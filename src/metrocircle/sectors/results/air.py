@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, Problem
+from metrocircle.cache import ResultCache, process_cache
 from metrocircle.sectors.results._base import ReferenceRows, records
 
 if TYPE_CHECKING:
     from metrocircle.sectors.air import AQIResult
 
 __all__ = [
+    "ADJACENCY_QUESTION",
     "AIR_LEVELS",
     "AirDaily",
     "AirQualityIndex",
@@ -28,6 +30,9 @@ __all__ = [
     "good_air_days",
     "unit_adjacency",
 ]
+
+ADJACENCY_QUESTION = "sectors.unit_adjacency"
+"""The result-cache question of :func:`unit_adjacency`."""
 
 AIR_LEVELS = ("station", "unit", "area")
 """Levels of the daily air table: one station, one county-level unit, the whole area."""
@@ -145,13 +150,24 @@ def air_daily(
     return AirDaily(level, records(_evaluate(files, stations, standard)[f"{level}_daily"]))
 
 
-def unit_adjacency(region: Any) -> dict[str, set[str]]:
-    """Which county-level units of the region touch (in the manifest's metric CRS)."""
+def unit_adjacency(region: Any, *, cache: ResultCache | None = None) -> dict[str, set[str]]:
+    """Which county-level units of the region touch (in the manifest's metric CRS).
+
+    Kept in ``cache`` (default: the process's, :func:`metrocircle.cache.process_cache`)
+    under the region's data version; callers must not change the answer.
+    """
     from metrocircle.sectors.air_warning import adjacency_from_units
 
-    return adjacency_from_units(
-        region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
+    def make() -> dict[str, set[str]]:
+        return adjacency_from_units(
+            region.units.loc[list(region.county_codes)], metric_crs=region.manifest.metric_crs
+        )
+
+    store = process_cache() if cache is None else cache
+    adjacency: dict[str, set[str]] = store.get(
+        region.data_version, ADJACENCY_QUESTION, region.manifest.metric_crs, make
     )
+    return adjacency
 
 
 @dataclass(frozen=True)
