@@ -295,4 +295,34 @@ CLI: dict[str, tuple[str, str]] = {
         "接口文档：{url}docs　·　OpenAPI：{url}openapi.json",
         "API documentation: {url}docs  ·  OpenAPI: {url}openapi.json",
     ),
+    "osm_dataset_written": (
+        "已写入数据集 {path}：{nodes} 个节点、{links} 条路段（道路 {roads}，轨道 {rail}）；"
+        "{seats} 个区县驻地和 {zones} 个分区已吸附到路网，驻地最远 {snap} 米；"
+        "用 --dataset {path} 加载",
+        "Wrote the dataset {path}: {nodes} nodes, {links} links ({roads} road, {rail} rail); "
+        "{seats} unit seats and {zones} zones snapped to the roads, the farthest seat {snap} m "
+        "away; load it with --dataset {path}",
+    ),
+    "osm_tables_cached": (
+        "道路表取自缓存（同一 PBF 文件的 SHA-256）",
+        "road tables served from the cache (same PBF file, by SHA-256)",
+    ),
+    # the all-node job (access opportunities)
+    "in_process": ("本进程", "this process"),
+    "opportunities_progress": (
+        "计算各网络节点可达人口",
+        "Computing the population within reach of every network node",
+    ),
+    "opportunities_summary": (
+        "{n} 个网络节点：{minutes} 分钟内可达人口占全域估算人口的中位数为 {median}（模型推算，人口为乡镇估算值）",
+        "{n} network nodes: the median share of the area's estimated population within {minutes} minutes is {median} (model result; township populations are estimates)",
+    ),
+    "bad_table_suffix": (
+        "--out 必须以 .parquet 或 .csv 结尾，实际为 {path}",
+        "`--out` must end in .parquet or .csv, got {path}",
+    ),
+    "bad_workers": (
+        "--workers 为 {value}，应为不小于 1 的整数",
+        "`--workers` was {value} but is expected to be an integer of at least 1",
+    ),
 }
