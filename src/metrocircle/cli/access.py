@@ -276,6 +276,86 @@ def matrix(  # noqa: PLR0917 - typer options
     say("rows_written", n=f"{len(df):,}", path=out)
 
 
+@access_app.command("opportunities")
+def opportunities_cmd(  # noqa: PLR0917 - typer options
+    minutes: Annotated[float, typer.Option("--minutes", help="Time budget in minutes.")] = 60.0,
+    scenario: ScenarioOpt = "baseline-2020",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output Parquet or CSV file, one row per network node."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Address of a dask.distributed scheduler (tcp://host:8786) to run the batch on.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Without --scheduler: a local Dask cluster of this many processes."
+        ),
+    ] = None,
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """The all-node job: estimated population within the budget of every network node.
+
+    Runs in this process by default, on local worker processes with ``--workers N``, or
+    on the cluster at ``--scheduler``; the answers are the same.
+    """
+    from metrocircle.access.opportunities import node_opportunities
+    from metrocircle.messages import text
+
+    lg = cli_lang(lang)
+    if not 0 < minutes <= 600:
+        fail_key("bad_minutes", value=minutes)
+    if out is not None and out.suffix not in (".parquet", ".csv"):
+        fail_key("bad_table_suffix", path=out)
+    if workers is not None and workers < 1:
+        fail_key("bad_workers", value=workers)
+    with user_errors():
+        region = load_region_or_exit(dataset)
+        _network(region, scenario)
+        where = scheduler or (
+            text("cli.local_cluster", lg) if workers else text("cli.in_process", lg)
+        )
+        label = f"{text('cli.opportunities_progress', lg)} ({where})"
+        with progress_bar(label, json_out=json_out) as step:
+            step(label, 0, None)
+            res = node_opportunities(
+                region, scenario, minutes, scheduler=scheduler, local_workers=workers
+            )
+        if out is not None:
+            df = res.frame()
+            df["scenario"] = scenario
+            df["minutes"] = minutes
+            df["data_version"] = region.data_version
+            if out.suffix == ".parquet":
+                df.to_parquet(out, index=False)
+            else:
+                df.to_csv(out, index=False, encoding="utf-8-sig")
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    from statistics import median
+
+    from metrocircle.fmt import number, percent
+
+    total = res.total_population
+    shares = [100 * r["population_within"] / total for r in res.rows] if total else []
+    say(
+        "opportunities_summary",
+        n=number(len(res.rows), lang=lg),
+        minutes=number(minutes, digits=0, lang=lg),
+        median=percent(median(shares) if shares else None, lang=lg),
+    )
+    if out is not None:
+        say("rows_written", n=number(len(res.rows), lang=lg), path=out)
+
+
 @access_app.command("isochrone")
 def isochrone_cmd(  # noqa: PLR0917 - typer options
     from_: Annotated[

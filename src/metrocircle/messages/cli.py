@@ -295,4 +295,22 @@ CLI: dict[str, tuple[str, str]] = {
         "接口文档：{url}docs　·　OpenAPI：{url}openapi.json",
         "API documentation: {url}docs  ·  OpenAPI: {url}openapi.json",
     ),
+    # the all-node job (access opportunities)
+    "in_process": ("本进程", "this process"),
+    "opportunities_progress": (
+        "计算各网络节点可达人口",
+        "Computing the population within reach of every network node",
+    ),
+    "opportunities_summary": (
+        "{n} 个网络节点：{minutes} 分钟内可达人口占全域估算人口的中位数为 {median}（模型推算，人口为乡镇估算值）",
+        "{n} network nodes: the median share of the area's estimated population within {minutes} minutes is {median} (model result; township populations are estimates)",
+    ),
+    "bad_table_suffix": (
+        "--out 必须以 .parquet 或 .csv 结尾，实际为 {path}",
+        "`--out` must end in .parquet or .csv, got {path}",
+    ),
+    "bad_workers": (
+        "--workers 为 {value}，应为不小于 1 的整数",
+        "`--workers` was {value} but is expected to be an integer of at least 1",
+    ),
 }
