@@ -72,6 +72,7 @@ def test_streamed_submission_is_the_list_submission(
         assert (res.rows, res.status) == (n, "submitted")  # type: ignore[attr-defined]
         rows = store.observations(status="submitted")
         assert len(rows) == n
+        assert res.ids == tuple(o.id for o in sorted(rows, key=lambda o: o.id))  # type: ignore[attr-defined]
         assert {o.submitted_by for o in rows} == {"yz"}
         assert store.observations() == []  # nothing is published before review
         assert [s.rows for s in store.submissions(pending_only=True)] == [n]

@@ -344,8 +344,9 @@ def import_observations(
     """
     from metrocircle.cli.users import cli_origin
     from metrocircle.messages import text
-    from metrocircle.security import principal_for, within_jurisdiction
+    from metrocircle.security import principal_for
     from metrocircle.store.observations_file import count_table_rows, iter_observation_chunks
+    from metrocircle.submissions import submit_observation_chunks
 
     lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
@@ -381,9 +382,10 @@ def import_observations(
             who = principal_for(region, user)
             chunks = iter_observation_chunks(file, region, chunk_rows=CHUNK_ROWS)
             try:
-                res = store.submit_observation_chunks(
-                    within_jurisdiction(who, chunks, file=file.name),
-                    user=user.name,
+                submitted = submit_observation_chunks(
+                    store,
+                    who,
+                    chunks,
                     file=file.name,
                     origin=cli_origin(),
                     progress=progress,
@@ -394,14 +396,19 @@ def import_observations(
                 fail("\n".join([str(exc), *lines[:50], text("cli.nothing_imported", lg)]))
     finally:
         store.close()
-    _imported(res, file, json_out=json_out)
+    _imported(submitted, file, json_out=json_out)
 
 
 def _imported(res: Any, file: Path, *, json_out: bool) -> None:
+    from dataclasses import replace
+
+    from metrocircle.submissions import SubmissionResult, submission_result
+
+    # The document names the file as given on the command line (the store records its name).
+    doc = replace(res, file=str(file)) if isinstance(res, SubmissionResult) else None
+    doc = doc or submission_result(res, file=str(file))
     if json_out:
-        emit_json(
-            {"batch_id": res.batch_id, "rows": res.rows, "status": res.status, "file": str(file)}
-        )
+        emit_json(doc.to_json())
     else:
         key = "imported" if res.status == "accepted" else "submitted"
         say(key, n=res.rows, file=file, batch=res.batch_id)

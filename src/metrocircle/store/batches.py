@@ -430,6 +430,19 @@ def import_chunks(
             h.update(b"\n")
         if not pg:
             conn.exec_driver_sql(f"DROP TABLE {tmp}")
+        # A submission answers with its ids, as add_batch does (a reviewer's handle); the
+        # operator's import does not (its rows are those of the batch).
+        ids = (
+            tuple(
+                conn.execute(
+                    sa.select(observations.c.id)
+                    .where(observations.c.batch_id == batch)
+                    .order_by(observations.c.id)
+                ).scalars()
+            )
+            if status == "submitted"
+            else ()
+        )
         return _finish_batch(
             conn,
             batch=batch,
@@ -442,6 +455,7 @@ def import_chunks(
             rows=n_rows,
             scopes=scopes,
             digest=h.hexdigest(),
+            ids=ids,
         )
 
 

@@ -194,7 +194,8 @@ class Store:
         What :meth:`submit_observations` stores for the same rows (the same audit digest),
         with the memory of :meth:`import_observation_chunks`. Permission is the caller's to
         check (:func:`metrocircle.security.within_jurisdiction` wraps the chunks); there
-        is no idempotency key (a command line's file, not a retried request).
+        is no idempotency key (a command line's file, not a retried request). ``ids`` of
+        the result are the stored rows', as :meth:`submit_observations` gives them.
         """
         return batches.import_chunks(
             self.engine,
