@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from metrocircle.network.model import Network
     from metrocircle.region import Region
 
-__all__ = ["access_app", "network_app", "rank_command", "scenarios_app"]
+__all__ = ["access_app", "rank_command", "scenarios_app"]
 
 access_app = typer.Typer(
     help="The 1-hour commuting circle: minutes to the centre, matrices, isochrones.",
@@ -36,9 +36,6 @@ access_app = typer.Typer(
 scenarios_app = typer.Typer(
     help="Network scenarios (baseline-2020, plan-2025, plan-2035, user-defined).",
     no_args_is_help=True,
-)
-network_app = typer.Typer(
-    help="Build a full-resolution network from an OSM PBF (and a GTFS feed).", no_args_is_help=True
 )
 
 ScenarioOpt = Annotated[
@@ -507,50 +504,4 @@ def rank_command(
                 added_min=p.mean_minutes_add_one,
                 inside=inside,
             )
-        )
-
-
-@network_app.command("build")
-def network_build(
-    osm: Annotated[Path, typer.Option("--osm", help="OpenStreetMap extract (.osm.pbf).")],
-    out: Annotated[
-        Path, typer.Option("--out", help="Output folder for nodes.csv, links.csv, parameters.toml.")
-    ],
-    gtfs: Annotated[
-        Path | None, typer.Option("--gtfs", help="GTFS feed (.zip) of public transport.")
-    ] = None,
-    contract: Annotated[
-        bool,
-        typer.Option(
-            "--contract/--no-contract",
-            help="Also compile the network and build (and cache) its contraction hierarchy.",
-        ),
-    ] = True,
-    lang: LangOpt = None,
-) -> None:
-    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format.
-
-    Degree-2 chains of road segments are joined into single links; intersections, dead
-    ends and changes of class or speed are kept.
-    """
-    from metrocircle.messages import text
-    from metrocircle.network.osm import build_network_files
-
-    lg = cli_lang(lang)
-    if not osm.is_file():
-        fail_key("file_missing", option="--osm", path=osm)
-    if gtfs is not None and not gtfs.is_file():
-        fail_key("file_missing", option="--gtfs", path=gtfs)
-    label = text("cli.network_progress", lg)
-    with user_errors(), progress_bar(label) as step:
-        step(label, 0, None)
-        counts = build_network_files(
-            osm, out, gtfs=gtfs, contract=contract, progress=lambda msg: step(msg, 0, None)
-        )
-    say("network_written", nodes=f"{counts['nodes']:,}", links=f"{counts['links']:,}", path=out)
-    if "graph_nodes" in counts:
-        say(
-            "network_contracted",
-            nodes=f"{counts['graph_nodes']:,}",
-            arcs=f"{counts['graph_arcs']:,}",
         )

@@ -295,6 +295,18 @@ CLI: dict[str, tuple[str, str]] = {
         "接口文档：{url}docs　·　OpenAPI：{url}openapi.json",
         "API documentation: {url}docs  ·  OpenAPI: {url}openapi.json",
     ),
+    "osm_dataset_written": (
+        "已写入数据集 {path}：{nodes} 个节点、{links} 条路段（道路 {roads}，轨道 {rail}）；"
+        "{seats} 个区县驻地和 {zones} 个分区已吸附到路网，驻地最远 {snap} 米；"
+        "用 --dataset {path} 加载",
+        "Wrote the dataset {path}: {nodes} nodes, {links} links ({roads} road, {rail} rail); "
+        "{seats} unit seats and {zones} zones snapped to the roads, the farthest seat {snap} m "
+        "away; load it with --dataset {path}",
+    ),
+    "osm_tables_cached": (
+        "道路表取自缓存（同一 PBF 文件的 SHA-256）",
+        "road tables served from the cache (same PBF file, by SHA-256)",
+    ),
     # the all-node job (access opportunities)
     "in_process": ("本进程", "this process"),
     "opportunities_progress": (
