@@ -35,7 +35,8 @@ import sqlalchemy as sa
 
 from metrocircle.store import Store, audit
 from metrocircle.store.accounts import account_problems
-from metrocircle.store.db import AuditReport, _loads
+from metrocircle.store.audit_log import AuditReport
+from metrocircle.store.audit_log import loads as _loads
 from metrocircle.store.levels import verify_levels
 from metrocircle.store.observations_file import ObservationIn
 from metrocircle.store.tables import audit_log, observations

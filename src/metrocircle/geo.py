@@ -148,6 +148,8 @@ def metric_crs_for(lon: Any, lat: Any) -> str:
     return f"EPSG:{32600 + zone if c_lat >= 0 else 32700 + zone}"
 
 
+# lru_cache, not the result cache (metrocircle.cache): a transformer depends on the CRS
+# name alone, never on a dataset, so it cannot go stale and needs no data version.
 @lru_cache(maxsize=16)
 def _transformers(crs: str) -> tuple[Any, Any, tuple[float, float, float, float] | None]:
     from pyproj import CRS, Transformer

@@ -1,28 +1,44 @@
-"""Accounts and permissions of the multi-user mode: roles, password hashing, tokens.
+"""Permissions of the multi-user mode: who a user acts as, and for which scopes.
 
-Pure functions and small types: the store keeps users and token hashes, the API turns a
-bearer token into a :class:`Principal`, and every write asks :func:`check_scopes` first.
+Pure functions and small types: the API turns a bearer token into a :class:`Principal`,
+and every write asks :func:`check_scopes` first. Credentials (roles, password hashing,
+tokens) are :mod:`metrocircle.auth`'s, re-exported here. Nothing here imports the store:
+an account is anything with a name, a role and a unit (:class:`Account`).
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from metrocircle._errors import AuthError, PermissionDeniedError, Problem
+from metrocircle._errors import PermissionDeniedError, Problem
+from metrocircle.auth import (
+    API_TOKEN_PREFIX,
+    MIN_PASSWORD_LENGTH,
+    Role,
+    burn_password_check,
+    decode_access_token,
+    hash_password,
+    issue_access_token,
+    new_api_token,
+    password_problems,
+    token_sha256,
+    verify_password,
+)
+from metrocircle.schema import ROLES as GROUP_ROLES
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
-    from metrocircle.store import UserRecord
+    from metrocircle.schema import Manifest
 
 __all__ = [
     "API_TOKEN_PREFIX",
+    "MIN_PASSWORD_LENGTH",
+    "Account",
     "Principal",
     "Role",
+    "burn_password_check",
     "check_scopes",
     "decode_access_token",
     "hash_password",
@@ -32,30 +48,21 @@ __all__ = [
     "password_problems",
     "principal_for",
     "token_sha256",
+    "valid_scopes",
     "verify_password",
+    "within_jurisdiction",
 ]
 
-API_TOKEN_PREFIX = "mc_"
-"""Machine-feed tokens start with this, so they are told apart from signed access tokens."""
 
-MIN_PASSWORD_LENGTH = 12
-"""NIST SP 800-63B asks for at least 8; 12 for accounts that can change a public record."""
+class Account(Protocol):
+    """What :func:`principal_for` needs of a stored account (a ``store.UserRecord``)."""
 
-_JWT_ALGORITHM = "HS256"
-_AUDIENCE = "metrocircle"
-
-
-class Role(StrEnum):
-    """What a user may do; the public (anonymous) only reads published data."""
-
-    ADMIN = "admin"
-    """The joint office (联席会议办公室): users, audit, any scope."""
-    OFFICER = "officer"
-    """A district's data officer: submits the data of their own unit (and its child units)."""
-    REVIEWER = "reviewer"
-    """Accepts or rejects submissions (never their own)."""
-    VIEWER = "viewer"
-    """Reads everything, including submissions not yet reviewed; writes nothing."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -86,7 +93,7 @@ class Principal:
         return self.role is Role.ADMIN
 
 
-def principal_for(region: Region, user: UserRecord, *, via: str = "password") -> Principal:
+def principal_for(region: Region, user: Account, *, via: str = "password") -> Principal:
     """The principal a stored account acts as in ``region`` (its role and jurisdiction)."""
     role = Role(user.role)
     return Principal(user.name, role, user.unit, jurisdiction(region, role, user.unit), via)
@@ -99,8 +106,6 @@ def jurisdiction(region: Region, role: Role, unit: str | None) -> frozenset[str]
     submits for 岳池县, 武胜县, …); an administrator any scope of the region; others none.
     """
     if role is Role.ADMIN:
-        from metrocircle.store.observations_file import valid_scopes
-
         return frozenset(valid_scopes(region.unit_codes, region.manifest))
     if role is Role.OFFICER and unit is not None:
         return frozenset({unit, *region.children(unit)})
@@ -135,117 +140,69 @@ def check_scopes(principal: Principal, scopes: list[str], *, file: str = "body")
         raise PermissionDeniedError(msg, refused)
 
 
-def password_problems(password: str, *, name: str = "") -> list[str]:
-    """Why a password is refused (empty when it is acceptable).
+class Scoped(Protocol):
+    """A row that names its scope and its line in a file (an ``ObservationIn``)."""
 
-    >>> password_problems("short")
-    ['at least 12 characters are required']
-    >>> password_problems("joint-office-2026!")
-    []
-    """
-    out = []
-    if len(password) < MIN_PASSWORD_LENGTH:
-        out.append(f"at least {MIN_PASSWORD_LENGTH} characters are required")
-    if name and name.lower() in password.lower():
-        out.append("the password must not contain the user name")
-    if password.strip() != password:
-        out.append("the password must not begin or end with white space")
-    return out
+    @property
+    def scope(self) -> str: ...
+    @property
+    def line(self) -> int: ...
 
 
-def _hasher() -> Any:
-    from argon2 import PasswordHasher
-
-    # argon2-cffi's defaults follow RFC 9106's second recommended option (Argon2id, 64 MiB).
-    return PasswordHasher()
+RowT = TypeVar("RowT", bound=Scoped)
 
 
-def hash_password(password: str) -> str:
-    """An Argon2id hash (PHC string) of ``password``."""
-    h: str = _hasher().hash(password)
-    return h
+def within_jurisdiction(
+    principal: Principal,
+    chunks: Iterable[tuple[Sequence[RowT], Sequence[Problem]]],
+    *,
+    file: str,
+    keep: int = 1_000,
+) -> Iterator[tuple[list[RowT], list[Problem]]]:
+    """:func:`check_scopes` over a file read a chunk at a time: (rows, problems) as given.
 
-
-def verify_password(stored_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``stored_hash`` (constant-time in the hash library)."""
-    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-    try:
-        return bool(_hasher().verify(stored_hash, password))
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
-_DUMMY_HASH: str | None = None
-
-
-def burn_password_check(password: str) -> None:
-    """Spend the time of one verification, so an unknown user name answers as slowly as a known one."""
-    global _DUMMY_HASH  # noqa: PLW0603 - one lazily made constant
-    if _DUMMY_HASH is None:
-        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-    verify_password(_DUMMY_HASH, password)
-
-
-def issue_access_token(
-    secret: str, *, name: str, role: str, unit: str | None, ttl: timedelta, epoch: int
-) -> str:
-    """A signed (HS256) bearer token for ``name``, valid for ``ttl``.
-
-    ``epoch`` is the user's token epoch (:attr:`metrocircle.store.UserRecord.token_epoch`):
-    a password change, disabling the user or signing out everywhere moves it on, and
-    tokens of an older epoch are refused.
-    """
-    import jwt
-
-    now = datetime.now(UTC)
-    claims = {
-        "sub": name,
-        "role": role,
-        "unit": unit,
-        "iat": now,
-        "exp": now + ttl,
-        "aud": _AUDIENCE,
-        "jti": secrets.token_hex(8),
-        "tep": epoch,
-    }
-    return str(jwt.encode(claims, secret, algorithm=_JWT_ALGORITHM))
-
-
-def decode_access_token(secret: str, token: str) -> dict[str, Any]:
-    """The claims of a valid access token.
+    A row outside ``principal``'s units is taken out of its chunk and becomes a problem
+    of it (so a store writing the chunks writes nothing more). When the chunks are
+    exhausted and the only problems were such rows, :class:`PermissionDeniedError` names
+    them (the first ``keep``, ``Problem.row`` being the file's line) with the count of
+    all; with other problems too, the consumer reports every problem as usual.
 
     Raises
     ------
-    AuthError
-        When the token is malformed, forged (bad signature or another algorithm, ``none``
-        included), expired, or for another audience.
+    PermissionDeniedError
+        At once when the principal may not submit at all; at the end as said above.
     """
-    import jwt
+    check_scopes(principal, [], file=file)
+    refused: list[Problem] = []
+    n_refused = 0
+    other = False
+    for rows, problems in chunks:
+        good = [r for r in rows if r.scope in principal.units]
+        out = [
+            Problem(
+                file,
+                r.line,
+                "scope",
+                f"{principal.name!r} may submit only for {sorted(principal.units)}, not {r.scope!r}",
+            )
+            for r in rows
+            if r.scope not in principal.units
+        ]
+        other = other or bool(problems)
+        n_refused += len(out)
+        refused += out[: max(0, keep - len(refused))]
+        yield good, [*problems, *out]
+    if n_refused and not other:
+        msg = f"{n_refused} row(s) are outside the units of {principal.name!r}"
+        raise PermissionDeniedError(msg, tuple(refused))
 
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            secret,
-            algorithms=[_JWT_ALGORITHM],
-            audience=_AUDIENCE,
-            options={"require": ["exp", "iat", "sub", "aud"]},
-        )
-    except jwt.ExpiredSignatureError:
-        msg = "the access token has expired; log in again"
-        raise AuthError(msg) from None
-    except jwt.PyJWTError:
-        msg = "the access token is not valid"
-        raise AuthError(msg) from None
-    return claims
 
-
-def new_api_token() -> tuple[str, str, str]:
-    """A new machine-feed token: (token shown once, its SHA-256 to store, a display prefix)."""
-    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, token_sha256(token), token[:10]
-
-
-def token_sha256(token: str) -> str:
-    """SHA-256 (hex) of an API token: what the store keeps instead of the token."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def valid_scopes(codes: Iterable[str], manifest: Manifest) -> set[str]:
+    """Every scope an observation may have: the region, its units, the manifest's extra
+    scopes and the role groups (``group:<role>`` of :data:`metrocircle.schema.ROLES`)."""
+    return {
+        "region",
+        *codes,
+        *manifest.extra_scopes,
+        *(f"group:{r}" for r in GROUP_ROLES),
+    }

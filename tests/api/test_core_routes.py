@@ -260,18 +260,22 @@ def test_cache_is_bounded_and_leaves_other_state_alone() -> None:
     from types import SimpleNamespace
 
     from metrocircle.api.routes import core
+    from metrocircle.cache import ResultCache
 
-    shared: dict[Any, Any] = {"sectors.tourism_counts": {"kept": True}}  # another router's state
-    request: Any = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(cache=shared)))
+    results = ResultCache()
+    results.put("v1", "sectors.unit_adjacency", "EPSG:32648", {"kept": True})  # another route's
+    state = SimpleNamespace(results=results, region=SimpleNamespace(data_version="v1"))
+    request: Any = SimpleNamespace(app=SimpleNamespace(state=state))
     calls: list[int] = []
     for i in range(core._CACHE_MAX + 5):
         assert core.cached(request, ("k", i), lambda i=i: calls.append(i) or i * 2) == i * 2
     assert core.cached(request, ("k", core._CACHE_MAX + 4), lambda: -1) == (core._CACHE_MAX + 4) * 2
     assert len(calls) == core._CACHE_MAX + 5  # the last lookup was a hit
-    mine = shared[core._CACHE_KEY]
-    assert len(mine) == core._CACHE_MAX
-    assert ("k", 0) not in mine  # oldest dropped first
-    assert shared["sectors.tourism_counts"] == {"kept": True}
+    assert results.size(core._CACHE_KEY) == core._CACHE_MAX
+    assert results.lookup("v1", core._CACHE_KEY, ("k", 0)) == (False, None)  # oldest dropped
+    assert results.lookup("v1", "sectors.unit_adjacency", "EPSG:32648") == (True, {"kept": True})
+    state.region = SimpleNamespace(data_version="v2")  # another dataset: computed anew
+    assert core.cached(request, ("k", 1), lambda: -2) == -2
 
 
 @pytest.mark.parametrize(

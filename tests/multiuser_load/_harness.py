@@ -93,13 +93,13 @@ def create_accounts(
 
     Argon2id at its default cost (64 MiB) takes 0.3–0.7 s per hash on a shared 2-core
     machine; every account gets the same real hash of :data:`PASSWORD` (computed here by
-    :func:`metrocircle.security.hash_password`), so logins still verify a full-cost hash.
+    :func:`metrocircle.auth.hash_password`), so logins still verify a full-cost hash.
     """
-    from metrocircle import security
+    from metrocircle import auth
 
-    real = security.hash_password(PASSWORD)
-    assert security.verify_password(real, PASSWORD)
-    monkeypatch.setattr(security, "hash_password", lambda _password: real)
+    real = auth.hash_password(PASSWORD)
+    assert auth.verify_password(real, PASSWORD)
+    monkeypatch.setattr(auth, "hash_password", lambda _password: real)
 
     def add(a: Account) -> None:
         store.add_user(a.name, role=a.role, unit=a.unit, password=PASSWORD, actor="load-test")

@@ -75,3 +75,43 @@ def write_grid_pbf(path: Path, side: int = 12, seed: int = 3) -> Path:
     bounds = (min(lons), min(lats), max(lons), max(lats))
     write_pbf_from_records(nodes, ways, [], str(path), bounds)
     return path
+
+
+def write_ways_pbf(
+    path: Path, points: dict[int, tuple[float, float]], ways: list[tuple[list[int], dict[str, str]]]
+) -> Path:
+    """A PBF of the given nodes (id → lon, lat) and ways (node ids, tags), numbered from 1."""
+    from pyrosm.pbf_export import write_pbf_from_records
+
+    ids = sorted(points)
+    lons = [points[i][0] for i in ids]
+    lats = [points[i][1] for i in ids]
+    nodes = {
+        "id": np.asarray(ids, dtype=np.int64),
+        "lon": np.asarray(lons),
+        "lat": np.asarray(lats),
+        "tags": np.array([None] * len(ids), dtype=object),
+    }
+    recs = [{"id": k + 1, "refs": refs, "tags": tags} for k, (refs, tags) in enumerate(ways)]
+    write_pbf_from_records(nodes, recs, [], str(path), (min(lons), min(lats), max(lons), max(lats)))
+    return path
+
+
+def write_area_grid_pbf(path: Path, bounds: tuple[float, float, float, float], step: float) -> Path:
+    """A plain street grid over ``bounds`` (lon0, lat0, lon1, lat1) at ``step`` degrees:
+    every 5th line primary, the rest residential, one way per grid line."""
+    lon0, lat0, lon1, lat1 = bounds
+    xs = np.arange(lon0, lon1 + step / 2, step)
+    ys = np.arange(lat0, lat1 + step / 2, step)
+    pts: dict[int, tuple[float, float]] = {}
+    for i, y in enumerate(ys):
+        for j, x in enumerate(xs):
+            pts[i * len(xs) + j + 1] = (float(x), float(y))
+    ways: list[tuple[list[int], dict[str, str]]] = []
+    for i in range(len(ys)):
+        hw = "primary" if i % 5 == 0 else "residential"
+        ways.append(([i * len(xs) + j + 1 for j in range(len(xs))], {"highway": hw}))
+    for j in range(len(xs)):
+        hw = "primary" if j % 5 == 0 else "residential"
+        ways.append(([i * len(xs) + j + 1 for i in range(len(ys))], {"highway": hw}))
+    return write_ways_pbf(path, pts, ways)

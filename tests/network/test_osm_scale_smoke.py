@@ -52,4 +52,4 @@ def test_osm_scale_benchmark_runs_on_a_tiny_extract(tmp_path: Path) -> None:
         assert out["peer_build_s"] == ">= 0.5"
         assert str(out["build_speedup_vs_pyrosm_pandana"]).startswith(">= ")
         assert "lower bounds" in res.stdout
-    assert (tmp_path / "work" / "network" / "links.csv").is_file()
+    assert (tmp_path / "work" / "network" / "links.parquet").is_file()

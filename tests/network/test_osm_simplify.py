@@ -106,7 +106,8 @@ def test_build_caches_the_hierarchy_a_load_of_its_files_finds(
 
 
 def test_link_minutes_as_arrays_equal_the_row_by_row_rule(tmp_path: Path) -> None:
-    from metrocircle.network.model import _speed_minutes, link_minutes, load_network_files
+    from metrocircle.network.minutes import _speed_minutes, link_minutes
+    from metrocircle.network.model import load_network_files
     from metrocircle.network.osm import build_network_files
     from metrocircle.region import load_region
 

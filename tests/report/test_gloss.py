@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from metrocircle.region import Region
-from metrocircle.report.chapters import place_names
+from metrocircle.report.annexes import place_names
 from metrocircle.report.gloss import cite, flatten, place_en, publication_en, publisher_en
 
 

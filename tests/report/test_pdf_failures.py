@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from metrocircle._errors import MetrocircleError
 from metrocircle.cli.evaluate import report_command
 from metrocircle.region import Region
-from metrocircle.report import build
+from metrocircle.report import build, output
 
 AS_OF = 2026
 
@@ -80,7 +80,7 @@ def test_the_written_report_is_readable_by_others_as_the_umask_allows(tmp_path: 
     old = os.umask(0o022)
     try:
         target = tmp_path / "r.html"
-        build._replace_atomically(target, lambda tmp: tmp.write_text("x", encoding="utf-8"))
+        output.replace_atomically(target, lambda tmp: tmp.write_text("x", encoding="utf-8"))
     finally:
         os.umask(old)
     assert target.stat().st_mode & 0o777 == 0o644

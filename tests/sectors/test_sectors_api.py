@@ -26,7 +26,6 @@ def _app(region: Region) -> FastAPI:
     app = FastAPI()
     install_error_handlers(app)
     app.state.region = region
-    app.state.cache = {}
     app.include_router(router)
     return app
 

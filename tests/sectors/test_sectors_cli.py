@@ -190,3 +190,28 @@ def test_fiscal_cli(ledger: Path) -> None:
     )
     areas = _ok(fiscal_app, ["areas", "--json"])
     assert areas[0]["shares"] == {"500112": "0.5", "511623": "0.5"}
+
+
+def test_tables_wrap_and_print_data_as_written(tmp_path: Path) -> None:
+    """Issue 14 item 5: the sector tables are Rich tables that fold a long cell onto more
+    lines instead of cutting it at 80 columns, and a section id with brackets in it is shown
+    as written (never read as Rich markup); ``--json`` is unchanged."""
+    long_id = "S-" + "长江干流寸滩断面" * 6  # far wider than an 80-column table
+    p = tmp_path / "s.csv"
+    p.write_text(
+        f"section_id,do,nh3_n\n[bold]A[/bold],7.6,0.1\n{long_id},4,0.1\n", encoding="utf-8"
+    )
+    res = runner.invoke(water_app, ["classify", str(p), "--lang", "en"], env={"COLUMNS": "80"})
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    assert "\t" not in out and "┃" in out  # a table, not tab-separated lines
+    assert "[bold]A[/bold]" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    cells = "".join(
+        part.strip() for line in out.splitlines() for part in line.split("│")[1:2]
+    )  # the first column, read top to bottom
+    assert long_id in cells  # folded over several lines, nothing cut
+    again = _ok(water_app, ["classify", str(p), "--json"])
+    assert [s["section_id"] for s in again["sections"]] == ["[bold]A[/bold]", long_id]  # type: ignore[index]
+    areas = runner.invoke(fiscal_app, ["areas", "--lang", "en"])
+    assert areas.exit_code == 0 and "500112 0.5, 511623 0.5" in areas.stdout

@@ -18,11 +18,11 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, Problem
+from metrocircle.cache import process_cache
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
@@ -188,7 +188,6 @@ def read_published(
     return (None, problems) if problems else (out, [])
 
 
-@lru_cache(maxsize=8)
 def _load(path: str, codes: frozenset[str]) -> tuple[PublishedTime, ...]:
     rows, problems = read_published(Path(path), codes)
     if problems:
@@ -206,7 +205,11 @@ def load_published(region: Region) -> tuple[PublishedTime, ...]:
     """
     if not region.has_file(FILE_KEY):
         return ()
-    return _load(str(region.file(FILE_KEY)), frozenset(region.units.index))
+    path, codes = str(region.file(FILE_KEY)), frozenset(region.units.index)
+    # Kept under the data version (the file's content is part of it): an edited file is re-read.
+    return process_cache().get(
+        region.data_version, "access.published", (path, codes), lambda: _load(path, codes)
+    )
 
 
 def _ends(region: Region, code: str) -> set[str]:

@@ -266,6 +266,7 @@ def isochrone(
     from metrocircle._errors import UnknownUnitError
     from metrocircle.access.od import MODE_LINKS, mode_network
     from metrocircle.access.units import resolve_unit
+    from metrocircle.network.isochrone import METHOD_TEXT as ISO_METHOD
     from metrocircle.network.isochrone import isochrone as iso_geom
 
     if not (math.isfinite(minutes) and 0 < minutes <= 600):
@@ -297,8 +298,7 @@ def isochrone(
         "data_version": region.data_version,
         "modes": list(MODE_LINKS),
         "value_kind": "modelled",
-        "method": "union of the road and rail isochrones: reached nodes buffered by the "
-        "remaining time × access speed (parameters access.*)",
+        "method": f"union of the road and rail isochrones: {ISO_METHOD}",
     }
     feats.append(
         {"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(union)}

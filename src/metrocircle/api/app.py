@@ -41,6 +41,7 @@ from metrocircle.api.routes import (
     submissions,
     users,
 )
+from metrocircle.cache import ResultCache
 from metrocircle.extensions import installed
 from metrocircle.settings import Settings
 
@@ -245,7 +246,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.state.region = region
     app.state.store = None
-    app.state.cache = {}
+    app.state.results = ResultCache()  # one result cache per app (metrocircle.cache)
     app.state.login_limiter = RateLimiter(settings.login_attempts_per_minute)
     app.state.login_limiter_address = RateLimiter(5 * settings.login_attempts_per_minute)
     app.state.login_limiter_account = RateLimiter(5 * settings.login_attempts_per_minute)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -25,6 +24,7 @@ from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 
+from metrocircle.cache import ResultCache
 from metrocircle.settings import Settings
 
 __all__ = [
@@ -32,8 +32,10 @@ __all__ = [
     "SharedResults",
     "check_public_limit",
     "check_size",
+    "data_version_of",
     "heavy",
     "heavy_cached",
+    "results_of",
     "settings_of",
 ]
 
@@ -219,39 +221,59 @@ def check_size(request: Request, *, sites: int = 0, facilities: int = 0) -> None
             )
 
 
+def results_of(request: Request) -> ResultCache:
+    """The app's result cache (``app.state.results``; made on first use by an app built
+    without one, as some tests do). One per app: the API's routes share it with any library
+    call given it (``cache=``)."""
+    state = request.app.state
+    cache: ResultCache | None = getattr(state, "results", None)
+    if cache is None:
+        with _POOL_LOCK:
+            cache = getattr(state, "results", None)
+            if cache is None:
+                cache = ResultCache()
+                state.results = cache
+    return cache
+
+
+def data_version_of(request: Request) -> str:
+    """The loaded region's data version (empty for an app without a region)."""
+    return str(getattr(getattr(request.app.state, "region", None), "data_version", "") or "")
+
+
 class SharedResults:
     """Cached results of heavy work, computed once per key in the heavy pool (single flight).
 
     Requests for a key being computed wait for that computation instead of starting
-    another; a finished result is kept (least recently used dropped beyond ``maxsize``), a
-    failure is not. ``shared=True`` is for routes whose keys come from a small closed set
-    (the scenarios, their pairs): everybody gets the same few results, so the total work is
-    bounded by that set and no per-client limit applies (the dashboard asks for every
-    scenario's commute at once). Otherwise the key is the caller's choice (any minutes, any
-    year) and starting a computation counts against the caller's per-client limit for this
-    kind of result (``name``), so a dashboard's isochrones do not block its evaluation.
+    another; a finished result is kept in a :class:`~metrocircle.cache.ResultCache` under
+    (the app's data version, ``name``, key), at most ``maxsize`` of them (least recently used
+    dropped first); a failure is not kept. ``shared=True`` is for routes whose keys come from
+    a small closed set (the scenarios, their pairs): everybody gets the same few results, so
+    the total work is bounded by that set and no per-client limit applies (the dashboard asks
+    for every scenario's commute at once). Otherwise the key is the caller's choice (any
+    minutes, any year) and starting a computation counts against the caller's per-client
+    limit for this kind of result (``name``), so a dashboard's isochrones do not block its
+    evaluation.
     """
 
-    def __init__(self, name: str, maxsize: int) -> None:
+    def __init__(self, name: str, maxsize: int, cache: ResultCache | None = None) -> None:
         self.name = name
         self.maxsize = maxsize
+        self.cache = ResultCache(maxsize) if cache is None else cache
+        self.cache.set_bound(name, maxsize)
         self._lock = threading.Lock()
-        self._done: OrderedDict[Any, Any] = OrderedDict()
         self._running: dict[Any, Future[Any]] = {}
 
     def __len__(self) -> int:
-        return len(self._done)
+        return self.cache.size(self.name)
 
-    def _finished(self, key: Any, fut: Future[Any]) -> None:
+    def _finished(self, version: str, key: Any, fut: Future[Any]) -> None:
         with self._lock:
-            if self._running.get(key) is fut:
-                del self._running[key]
+            if self._running.get((version, key)) is fut:
+                del self._running[(version, key)]
             if fut.cancelled() or fut.exception() is not None:
                 return
-            self._done[key] = fut.result()
-            self._done.move_to_end(key)
-            while len(self._done) > self.maxsize:
-                self._done.popitem(last=False)
+            self.cache.put(version, self.name, key, fut.result())
 
     def get(
         self,
@@ -264,16 +286,17 @@ class SharedResults:
         what: str = "",
     ) -> T:
         """The result of ``key``, computing it with ``make()`` in the heavy pool on a miss."""
+        version = data_version_of(request)
         with self._lock:
-            if key in self._done:
-                self._done.move_to_end(key)
-                return self._done[key]  # type: ignore[no-any-return]
-            fut = self._running.get(key)
+            hit, value = self.cache.lookup(version, self.name, key)
+            if hit:
+                return value  # type: ignore[no-any-return]
+            fut = self._running.get((version, key))
         client, logged_in = ("", False) if shared else _who(request, lenient=True)
         pool = _pool_of(request)
         if fut is None:
             with self._lock:
-                fut = self._running.get(key)
+                fut = self._running.get((version, key))
                 new = fut is None
                 if fut is None:
                     fut = pool.submit(
@@ -283,9 +306,9 @@ class SharedResults:
                         per_client=per_client,
                         what=what,
                     )
-                    self._running[key] = fut
+                    self._running[(version, key)] = fut
             if new:
-                fut.add_done_callback(functools.partial(self._finished, key))
+                fut.add_done_callback(functools.partial(self._finished, version, key))
         # Another request may wait for the same work: never cancel it on our timeout.
         return pool.wait(fut, logged_in, cancel=not shared, what=what)  # type: ignore[no-any-return]
 
@@ -301,7 +324,8 @@ def heavy_cached(
     per_client: int | None = None,
     what: str = "",
 ) -> T:
-    """:meth:`SharedResults.get` on the app's cache ``name`` (made on first use)."""
+    """:meth:`SharedResults.get` on the app's results ``name`` (made on first use), kept in
+    the app's :func:`results_of` cache."""
     state = request.app.state
     caches: dict[str, SharedResults] | None = getattr(state, "heavy_results", None)
     if caches is None:
@@ -310,10 +334,11 @@ def heavy_cached(
             if caches is None:
                 caches = {}
                 state.heavy_results = caches
+    results = results_of(request)
     with _POOL_LOCK:
         cache = caches.get(name)
         if cache is None:
-            cache = caches[name] = SharedResults(name, maxsize)
+            cache = caches[name] = SharedResults(name, maxsize, results)
     return cache.get(request, key, make, shared=shared, per_client=per_client, what=what)
 
 

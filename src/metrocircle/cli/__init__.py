@@ -8,11 +8,12 @@ import typer
 
 from metrocircle.cli import _common, core
 from metrocircle.cli._common import DatasetOpt, JsonOpt, LangOpt
-from metrocircle.cli.access import access_app, network_app, rank_command, scenarios_app
+from metrocircle.cli.access import access_app, rank_command, scenarios_app
 from metrocircle.cli.coverage import coverage_app, site_app
 from metrocircle.cli.evaluate import evaluate_command, report_command
 from metrocircle.cli.fares import fares_app
 from metrocircle.cli.flood import flood_app
+from metrocircle.cli.network import network_app
 from metrocircle.cli.observations import observations_command
 from metrocircle.cli.sectors import air_app, fiscal_app, tourism_app, water_app
 from metrocircle.cli.serve import serve_command

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from metrocircle.network.model import Network
     from metrocircle.region import Region
 
-__all__ = ["access_app", "network_app", "rank_command", "scenarios_app"]
+__all__ = ["access_app", "rank_command", "scenarios_app"]
 
 access_app = typer.Typer(
     help="The 1-hour commuting circle: minutes to the centre, matrices, isochrones.",
@@ -36,9 +36,6 @@ access_app = typer.Typer(
 scenarios_app = typer.Typer(
     help="Network scenarios (baseline-2020, plan-2025, plan-2035, user-defined).",
     no_args_is_help=True,
-)
-network_app = typer.Typer(
-    help="Build a full-resolution network from an OSM PBF (and a GTFS feed).", no_args_is_help=True
 )
 
 ScenarioOpt = Annotated[
@@ -276,6 +273,86 @@ def matrix(  # noqa: PLR0917 - typer options
     say("rows_written", n=f"{len(df):,}", path=out)
 
 
+@access_app.command("opportunities")
+def opportunities_cmd(  # noqa: PLR0917 - typer options
+    minutes: Annotated[float, typer.Option("--minutes", help="Time budget in minutes.")] = 60.0,
+    scenario: ScenarioOpt = "baseline-2020",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Output Parquet or CSV file, one row per network node."),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Address of a dask.distributed scheduler (tcp://host:8786) to run the batch on.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", help="Without --scheduler: a local Dask cluster of this many processes."
+        ),
+    ] = None,
+    dataset: DatasetOpt = "chongqing",
+    json_out: JsonOpt = False,
+    lang: LangOpt = None,
+) -> None:
+    """The all-node job: estimated population within the budget of every network node.
+
+    Runs in this process by default, on local worker processes with ``--workers N``, or
+    on the cluster at ``--scheduler``; the answers are the same.
+    """
+    from metrocircle.access.opportunities import node_opportunities
+    from metrocircle.messages import text
+
+    lg = cli_lang(lang)
+    if not 0 < minutes <= 600:
+        fail_key("bad_minutes", value=minutes)
+    if out is not None and out.suffix not in (".parquet", ".csv"):
+        fail_key("bad_table_suffix", path=out)
+    if workers is not None and workers < 1:
+        fail_key("bad_workers", value=workers)
+    with user_errors():
+        region = load_region_or_exit(dataset)
+        _network(region, scenario)
+        where = scheduler or (
+            text("cli.local_cluster", lg) if workers else text("cli.in_process", lg)
+        )
+        label = f"{text('cli.opportunities_progress', lg)} ({where})"
+        with progress_bar(label, json_out=json_out) as step:
+            step(label, 0, None)
+            res = node_opportunities(
+                region, scenario, minutes, scheduler=scheduler, local_workers=workers
+            )
+        if out is not None:
+            df = res.frame()
+            df["scenario"] = scenario
+            df["minutes"] = minutes
+            df["data_version"] = region.data_version
+            if out.suffix == ".parquet":
+                df.to_parquet(out, index=False)
+            else:
+                df.to_csv(out, index=False, encoding="utf-8-sig")
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    from statistics import median
+
+    from metrocircle.fmt import number, percent
+
+    total = res.total_population
+    shares = [100 * r["population_within"] / total for r in res.rows] if total else []
+    say(
+        "opportunities_summary",
+        n=number(len(res.rows), lang=lg),
+        minutes=number(minutes, digits=0, lang=lg),
+        median=percent(median(shares) if shares else None, lang=lg),
+    )
+    if out is not None:
+        say("rows_written", n=number(len(res.rows), lang=lg), path=out)
+
+
 @access_app.command("isochrone")
 def isochrone_cmd(  # noqa: PLR0917 - typer options
     from_: Annotated[
@@ -427,50 +504,4 @@ def rank_command(
                 added_min=p.mean_minutes_add_one,
                 inside=inside,
             )
-        )
-
-
-@network_app.command("build")
-def network_build(
-    osm: Annotated[Path, typer.Option("--osm", help="OpenStreetMap extract (.osm.pbf).")],
-    out: Annotated[
-        Path, typer.Option("--out", help="Output folder for nodes.csv, links.csv, parameters.toml.")
-    ],
-    gtfs: Annotated[
-        Path | None, typer.Option("--gtfs", help="GTFS feed (.zip) of public transport.")
-    ] = None,
-    contract: Annotated[
-        bool,
-        typer.Option(
-            "--contract/--no-contract",
-            help="Also compile the network and build (and cache) its contraction hierarchy.",
-        ),
-    ] = True,
-    lang: LangOpt = None,
-) -> None:
-    """Build a full-resolution network (drive roads + GTFS transit) in the dataset's network format.
-
-    Degree-2 chains of road segments are joined into single links; intersections, dead
-    ends and changes of class or speed are kept.
-    """
-    from metrocircle.messages import text
-    from metrocircle.network.osm import build_network_files
-
-    lg = cli_lang(lang)
-    if not osm.is_file():
-        fail_key("file_missing", option="--osm", path=osm)
-    if gtfs is not None and not gtfs.is_file():
-        fail_key("file_missing", option="--gtfs", path=gtfs)
-    label = text("cli.network_progress", lg)
-    with user_errors(), progress_bar(label) as step:
-        step(label, 0, None)
-        counts = build_network_files(
-            osm, out, gtfs=gtfs, contract=contract, progress=lambda msg: step(msg, 0, None)
-        )
-    say("network_written", nodes=f"{counts['nodes']:,}", links=f"{counts['links']:,}", path=out)
-    if "graph_nodes" in counts:
-        say(
-            "network_contracted",
-            nodes=f"{counts['graph_nodes']:,}",
-            arcs=f"{counts['graph_arcs']:,}",
         )

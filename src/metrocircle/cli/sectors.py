@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from metrocircle.cli._common import (
     JsonOpt,
     LangOpt,
     cli_lang,
+    data_row,
     emit_json,
     fail,
     load_region_or_exit,
@@ -58,10 +60,35 @@ def _dataset_file(dataset: str, rel: str) -> Path:
     return path
 
 
-def _table(rows: list[dict[Any, Any]], cols: list[str]) -> None:
-    typer.echo("\t".join(cols))
+def _cell(value: Any) -> str:
+    """A value as a table cell: nothing is ``—``, a list its items joined."""
+    if value is None:
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _print_table(cols: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A Rich table whose columns wrap (fold) rather than cut at the terminal's width.
+
+    Every header and cell is a :class:`rich.text.Text` (:func:`data_row`), so a name or a
+    note with ``[...]`` in it is printed as written, never read as markup.
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table()
+    for c in cols:
+        table.add_column(Text(c), overflow="fold")
     for r in rows:
-        typer.echo("\t".join("—" if r.get(c) is None else str(r.get(c)) for c in cols))
+        data_row(table, *(_cell(v) for v in r))
+    Console(soft_wrap=False).print(table)
+
+
+def _table(rows: list[dict[Any, Any]], cols: list[str]) -> None:
+    _print_table(cols, ([r.get(c) for c in cols] for r in rows))
 
 
 # --------------------------------------------------------------------------- air
@@ -133,8 +160,10 @@ def air_aqi(
         )
     )
     typer.echo(text("sectors.primary", lg, items=", ".join(res.primary_pollutants) or "—"))
-    for k, v in res.iaqi.items():
-        typer.echo(f"  {k}\t{v}\t({res.iaqi_exact[k]:.3f})")
+    _print_table(
+        ["item", "iaqi", "iaqi_exact"],
+        ([k, v, f"{res.iaqi_exact[k]:.3f}"] for k, v in res.iaqi.items()),
+    )
 
 
 def _stations(dataset: str, stations_path: Path | None) -> Path:
@@ -251,9 +280,19 @@ def air_warnings(
         return
     if not rows:
         typer.echo(text("sectors.no_air_episode", lg))
-    for e in rows:
-        units = ", ".join(f"{u['unit']}({u['tier'] or '-'})" for u in e["units"])
-        typer.echo(f"{e['start']}..{e['end']}\t{e['tier'] or '-'}\t{units}")
+        return
+    _print_table(
+        ["start", "end", "tier", "units"],
+        (
+            [
+                e["start"],
+                e["end"],
+                e["tier"],
+                [f"{u['unit']}({u['tier'] or '—'})" for u in e["units"]],
+            ]
+            for e in rows
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- water
@@ -276,9 +315,11 @@ def water_classify(
     if json_out:
         emit_json(res.to_json())
         return
-    for r in res.sections:
-        quality = r["quality_zh"] if lg == "zh" else r["quality_en"]
-        typer.echo(f"{r['section_id']}\t{r['label']}\t{quality}\t{', '.join(r['deciding'])}")
+    quality = "quality_zh" if lg == "zh" else "quality_en"
+    _print_table(
+        ["section_id", "label", quality, "deciding"],
+        ([r["section_id"], r["label"], r[quality], r["deciding"]] for r in res.sections),
+    )
     share = res.share_iii_or_better_pct
     typer.echo(text("sectors.water_share", lg, share="—" if share is None else f"{share:.1f} %"))
 
@@ -413,10 +454,27 @@ def tourism_warnings(
         return
     if not rows:
         typer.echo(text("sectors.no_crowd_warning", lg))
-    for r in rows:
-        name = r.get("name_zh") if lg == "zh" else r.get("name_en") or r.get("name_zh")
-        actions = r["actions_zh"] if lg == "zh" else r["actions_en"]
-        typer.echo(f"{r['scenic_id']}\t{name or ''}\t{r['ratio']:.0%}\t{r['tier']}\t{actions}")
+        return
+    zh = lg == "zh"
+    _print_table(
+        [
+            "scenic_id",
+            "name_zh" if zh else "name_en",
+            "ratio",
+            "tier",
+            "actions_zh" if zh else "actions_en",
+        ],
+        (
+            [
+                r["scenic_id"],
+                r.get("name_zh") if zh else r.get("name_en") or r.get("name_zh"),
+                f"{r['ratio']:.0%}",
+                r["tier"],
+                r["actions_zh"] if zh else r["actions_en"],
+            ]
+            for r in rows
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- fiscal
@@ -436,8 +494,11 @@ def fiscal_areas(
     if json_out:
         emit_json(rows)
         return
-    for r in rows:
-        typer.echo(f"{r['id']}\t{r['name_zh'] if lg == 'zh' else r['name_en']}\t{r['shares']}")
+    name = "name_zh" if lg == "zh" else "name_en"
+    _print_table(
+        ["id", name, "shares"],
+        ([r["id"], r[name], [f"{k} {v}" for k, v in r["shares"].items()]] for r in rows),
+    )
 
 
 @fiscal_app.command("split")

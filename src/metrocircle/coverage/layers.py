@@ -29,16 +29,17 @@ claims, and a source beside every grade, role, bed count and capacity. Problems 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from metrocircle._errors import DataValidationError, Problem
+from metrocircle.cache import process_cache
 
 if TYPE_CHECKING:
     from metrocircle.coverage.facilities import FacilityLayer
@@ -130,8 +131,7 @@ class _Geo:
     townships: dict[str, tuple[str, float, float]]
 
 
-@lru_cache(maxsize=4)
-def _geo(folder: str, stamp: float) -> _Geo:
+def _geo(folder: str) -> _Geo:
     from shapely.geometry import shape
     from shapely.prepared import prep
 
@@ -153,13 +153,21 @@ def _geo(folder: str, stamp: float) -> _Geo:
     return _Geo(units, shapes, townships)
 
 
+_GEO_FILES = ("units.csv", "boundaries.geojson", "network/zones.csv")
+"""The files :func:`_geo` reads: their content is the data version of its answer."""
+
+
 def _geo_for(folder: Path) -> _Geo:
-    stamps = [
-        p.stat().st_mtime
-        for p in (folder / "units.csv", folder / "boundaries.geojson")
-        if p.is_file()
-    ]
-    return _geo(str(folder), max(stamps, default=0.0))
+    """The checks' geography of ``folder``, kept in the process's result cache under a digest
+    of the files it is read from (an edited file is read again, whatever its time stamp)."""
+    digest = hashlib.sha256()
+    for rel in _GEO_FILES:
+        p = folder / rel
+        digest.update(rel.encode())
+        digest.update(p.read_bytes() if p.is_file() else b"")
+    return process_cache().get(
+        digest.hexdigest()[:16], "coverage.layer_geography", str(folder), lambda: _geo(str(folder))
+    )
 
 
 def _num(text: str, name: str, line: int, field: str, problems: list[Problem]) -> float | None:

@@ -3,7 +3,8 @@
 A :class:`Network` holds the node and link tables of ``network/nodes.csv`` and
 ``network/links.csv`` and their compilation into directed arcs with float32 minutes:
 
-- road and access links become one arc each way, ``minutes = length / speed``;
+- road and access links become one arc each way (only ``from → to`` when the link's
+  optional ``oneway`` is true), ``minutes = length / speed``;
 - each rail link becomes in-vehicle arcs between *platform* nodes (one per station and
   line), ``minutes = length / (design speed × running share) + dwell`` (or the published
   time of a sourced link); boarding arcs (station → platform) cost the wait (a share of
@@ -19,8 +20,6 @@ minutes and return a new Network sharing the unchanged arrays.
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -31,10 +30,27 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from metrocircle._errors import DataValidationError, Problem
+from metrocircle._errors import DataValidationError
 from metrocircle.geo import MetricProjection, metric_crs_for
 from metrocircle.network.engine import CSRGraph, DijkstraEngine, TravelTimeEngine
+from metrocircle.network.minutes import (
+    URBAN_CATEGORIES,
+    _alight_minutes,
+    _board_minutes,
+    link_minutes,
+)
 from metrocircle.network.parameters import Parameters, load_parameters, read_parameters
+from metrocircle.network.tables import (
+    FILE_KEYS,
+    JOINABLE_KINDS,
+    LINK_COLUMNS,
+    MODES,
+    NODE_COLUMNS,
+    NODE_KINDS,
+    STATUSES,
+    validate_links,
+    validate_nodes,
+)
 
 if TYPE_CHECKING:
     from metrocircle.region import Region
@@ -45,6 +61,9 @@ __all__ = [
     "LINK_COLUMNS",
     "MODES",
     "NODE_COLUMNS",
+    "NODE_KINDS",
+    "STATUSES",
+    "URBAN_CATEGORIES",
     "Network",
     "compile_network",
     "link_minutes",
@@ -57,176 +76,9 @@ __all__ = [
     "validate_nodes",
 ]
 
-MODES = ("rail", "road", "access", "transfer", "walk")
-"""Modes a link may have."""
-NODE_KINDS = ("station", "seat", "township", "external", "junction", "interchange", "waypoint")
-JOINABLE_KINDS = ("seat", "township", "station", "junction")
-"""Node kinds a point (seat, zone, centre) may join through access links.
-
-Expressway interchanges and border waypoints are not joinable: a trip reaches an
-expressway only over its ramp link (``road.interchange_min``)."""
-NODE_COLUMNS = ("node_id", "kind", "name_zh", "lon", "lat", "code", "placed", "placement", "source")
-LINK_COLUMNS = (
-    "link_id",
-    "from_node",
-    "to_node",
-    "mode",
-    "category",
-    "ref",
-    "group",
-    "name_zh",
-    "length_km",
-    "length_kind",
-    "design_speed_kmh",
-    "minutes",
-    "source_kind",
-    "source",
-    "status",
-    "in_service_year",
-    "year_basis",
-    "project_id",
-    "note",
-)
-STATUSES = ("open", "under_construction", "planned", "widening")
-FILE_KEYS: dict[str, str] = {
-    "network_nodes": "network/nodes.csv",
-    "network_links": "network/links.csv",
-    "network_parameters": "network/parameters.toml",
-    "network_scenarios": "network/scenarios.toml",
-    "network_zones": "network/zones.csv",
-    "network_calibration": "network/calibration.csv",
-}
-"""Manifest file keys of the network files and their default paths in a dataset folder."""
 
 ARC_RIDE, ARC_BOARD, ARC_ALIGHT, ARC_ROAD, ARC_ACCESS, ARC_THROUGH = 0, 1, 2, 3, 4, 5
 F32 = npt.NDArray[np.float32]
-
-
-# ----------------------------------------------------------------------------- validation
-
-
-def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        r = csv.DictReader(fh)
-        return list(r.fieldnames or []), [dict(x) for x in r]
-
-
-def _float(v: str) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
-
-
-def validate_nodes(path: Path) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read and check nodes.csv; return the table or the problems (file:row:field)."""
-    f = path.name
-    if not path.is_file():
-        return None, [Problem(f, 0, "*", "file not found")]
-    header, rows = _read(path)
-    problems = [
-        Problem(f, 1, c, "required column is missing") for c in NODE_COLUMNS if c not in header
-    ]
-    if problems:
-        return None, problems
-    seen: dict[str, int] = {}
-    for i, r in enumerate(rows, start=2):
-        if None in r:
-            problems.append(Problem(f, i, "*", "more fields than the header has"))
-            continue
-        nid = r["node_id"]
-        if not nid:
-            problems.append(Problem(f, i, "node_id", "empty"))
-        elif nid in seen:
-            problems.append(
-                Problem(f, i, "node_id", f"duplicate id {nid!r} (first on line {seen[nid]})")
-            )
-        seen.setdefault(nid, i)
-        if r["kind"] not in NODE_KINDS:
-            problems.append(
-                Problem(f, i, "kind", f"{r['kind']!r} is not one of {list(NODE_KINDS)}")
-            )
-        lon, lat = _float(r["lon"]), _float(r["lat"])
-        if lon is None or not -180 <= lon <= 180:
-            problems.append(Problem(f, i, "lon", f"{r['lon']!r} is not a WGS84 longitude"))
-        if lat is None or not -90 <= lat <= 90:
-            problems.append(Problem(f, i, "lat", f"{r['lat']!r} is not a WGS84 latitude"))
-        if r["placed"] not in ("true", "false"):
-            problems.append(Problem(f, i, "placed", "must be true or false"))
-        if r["code"] and not (len(r["code"]) == 6 and r["code"].isdigit()):
-            problems.append(Problem(f, i, "code", f"{r['code']!r} is not a 6-digit unit code"))
-    if problems:
-        return None, problems
-    df = pd.DataFrame(rows, columns=list(header))
-    df["lon"] = df["lon"].astype(float)
-    df["lat"] = df["lat"].astype(float)
-    df["placed"] = df["placed"] == "true"
-    return df, []
-
-
-def validate_links(
-    path: Path, node_ids: set[str] | None
-) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read and check links.csv against the node ids; return the table or the problems."""
-    f = path.name
-    if not path.is_file():
-        return None, [Problem(f, 0, "*", "file not found")]
-    header, rows = _read(path)
-    problems = [
-        Problem(f, 1, c, "required column is missing") for c in LINK_COLUMNS if c not in header
-    ]
-    if problems:
-        return None, problems
-    seen: set[str] = set()
-    for i, r in enumerate(rows, start=2):
-        if None in r:
-            problems.append(Problem(f, i, "*", "more fields than the header has"))
-            continue
-        if r["link_id"] in seen or not r["link_id"]:
-            problems.append(Problem(f, i, "link_id", f"empty or duplicate id {r['link_id']!r}"))
-        seen.add(r["link_id"])
-        for end in ("from_node", "to_node"):
-            if node_ids is not None and r[end] not in node_ids:
-                problems.append(Problem(f, i, end, f"unknown node {r[end]!r}"))
-        if r["mode"] not in MODES:
-            problems.append(Problem(f, i, "mode", f"{r['mode']!r} is not one of {list(MODES)}"))
-        if r["source_kind"] not in ("sourced", "modelled"):
-            problems.append(Problem(f, i, "source_kind", "must be 'sourced' or 'modelled'"))
-        if r["status"] not in STATUSES:
-            problems.append(
-                Problem(f, i, "status", f"{r['status']!r} is not one of {list(STATUSES)}")
-            )
-        length, minutes = _float(r["length_km"]), _float(r["minutes"]) if r["minutes"] else None
-        if r["minutes"] and (minutes is None or minutes < 0):
-            problems.append(
-                Problem(f, i, "minutes", f"{r['minutes']!r} is not a non-negative number")
-            )
-        if minutes is None and (length is None or length < 0):
-            problems.append(
-                Problem(f, i, "length_km", "a non-negative length is needed when minutes is empty")
-            )
-        if r["source_kind"] == "sourced" and minutes is None:
-            problems.append(
-                Problem(f, i, "minutes", "a sourced link must carry its published minutes")
-            )
-        if r["design_speed_kmh"] and (_float(r["design_speed_kmh"]) or 0) <= 0:
-            problems.append(Problem(f, i, "design_speed_kmh", "must be a positive number"))
-        y = r["in_service_year"]
-        if y and not (y.isdigit() and 1900 <= int(y) <= 2100):
-            problems.append(Problem(f, i, "in_service_year", f"{y!r} is not a year"))
-        if not r["source"]:
-            problems.append(
-                Problem(f, i, "source", "every link names its source or modelling rule")
-            )
-    if problems:
-        return None, problems
-    df = pd.DataFrame(rows, columns=list(header))
-    df["length_km"] = pd.to_numeric(df["length_km"], errors="coerce").fillna(0.0)
-    df["minutes"] = pd.to_numeric(df["minutes"], errors="coerce")
-    df["design_speed_kmh"] = pd.to_numeric(df["design_speed_kmh"], errors="coerce")
-    df["in_service_year"] = pd.to_numeric(df["in_service_year"], errors="coerce").astype("Int64")
-    return df, []
 
 
 # ----------------------------------------------------------------------------- the Network
@@ -412,118 +264,6 @@ def make_engine(graph: CSRGraph) -> TravelTimeEngine:
     return engine
 
 
-def _speed_minutes(row: Any, params: Parameters) -> float:
-    mode, cat = row.mode, row.category
-    if not pd.isna(row.minutes):
-        return float(row.minutes)
-    length = float(row.length_km)
-    if mode == "rail":
-        design = (
-            row.design_speed_kmh
-            if not pd.isna(row.design_speed_kmh)
-            else params.get(f"rail.default_design_kmh.{cat}", params["rail.default_design_kmh"])
-        )
-        v = float(design) * params.get(
-            f"rail.running_share.{cat}", params["rail.running_share.conventional"]
-        )
-        return length / v * 60.0 + params.get(f"rail.dwell_min.{cat}", params["rail.dwell_min"])
-    if mode == "road" and cat == "expressway":
-        design = (
-            row.design_speed_kmh
-            if not pd.isna(row.design_speed_kmh)
-            else params["road.expressway_default_design_kmh"]
-        )
-        v = min(float(design) * params["road.expressway_share"], params["road.expressway_max_kmh"])
-        return length / v * 60.0
-    if mode == "road" and cat == "ramp":
-        return params["road.interchange_min"] + length / params["road.urban_speed_kmh"] * 60.0
-    if mode == "road" and cat == "urban":
-        return length / params["road.urban_speed_kmh"] * 60.0
-    if mode == "road" and cat == "core":
-        return length / params["road.core_speed_kmh"] * 60.0
-    if mode == "road" and cat == "urban_trunk":
-        design = (
-            row.design_speed_kmh
-            if not pd.isna(row.design_speed_kmh)
-            else params["road.urban_trunk_default_design_kmh"]
-        )
-        return length / (float(design) * params["road.urban_trunk_share"]) * 60.0
-    if mode == "road":
-        return length / params["road.local_speed_kmh"] * 60.0
-    return length / params["access.speed_kmh"] * 60.0
-
-
-def link_minutes(links: pd.DataFrame, params: Parameters) -> npt.NDArray[np.float64]:
-    """Minutes of every link (float64), as :func:`_speed_minutes` gives them row by row.
-
-    Road and access links are computed as arrays; rail links (few, with per-category
-    parameters) row by row.
-    """
-    n = len(links)
-    mode = links["mode"].astype(str).to_numpy()
-    cat = links["category"].astype(str).to_numpy()
-    length = pd.to_numeric(links["length_km"], errors="coerce").to_numpy(np.float64)
-    design = pd.to_numeric(links["design_speed_kmh"], errors="coerce").to_numpy(np.float64)
-    given = pd.to_numeric(links["minutes"], errors="coerce").to_numpy(np.float64)
-    out = np.full(n, np.nan, dtype=np.float64)
-    road = mode == "road"
-    with np.errstate(divide="ignore", invalid="ignore"):
-        e = road & (cat == "expressway")
-        de = np.where(np.isnan(design), params["road.expressway_default_design_kmh"], design)
-        v = np.minimum(de * params["road.expressway_share"], params["road.expressway_max_kmh"])
-        out[e] = length[e] / v[e] * 60.0
-        r = road & (cat == "ramp")
-        out[r] = params["road.interchange_min"] + length[r] / params["road.urban_speed_kmh"] * 60.0
-        u = road & (cat == "urban")
-        out[u] = length[u] / params["road.urban_speed_kmh"] * 60.0
-        c = road & (cat == "core")
-        out[c] = length[c] / params["road.core_speed_kmh"] * 60.0
-        t = road & (cat == "urban_trunk")
-        dt = np.where(np.isnan(design), params["road.urban_trunk_default_design_kmh"], design)
-        out[t] = length[t] / (dt[t] * params["road.urban_trunk_share"]) * 60.0
-        other = road & ~(e | r | u | c | t)
-        out[other] = length[other] / params["road.local_speed_kmh"] * 60.0
-        acc = ~road & (mode != "rail")
-        out[acc] = length[acc] / params["access.speed_kmh"] * 60.0
-    rail = np.flatnonzero(mode == "rail")
-    for i, row in zip(rail, links.iloc[rail].itertuples(index=False), strict=True):
-        out[i] = _speed_minutes(row, params)
-    has = ~np.isnan(given)
-    out[has] = given[has]
-    return out
-
-
-URBAN_CATEGORIES = ("metro", "suburban")
-"""Rail categories run as urban lines: a change between them (or onto a national line)
-always alights, waits and boards again; only national lines get through-train arcs."""
-
-
-def _board_minutes(
-    category: str, ref: str, params: Parameters, headways: dict[str, float]
-) -> float:
-    """Wait plus boarding time of a line: ``wait_share`` × headway, capped, + boarding.
-
-    The headway is, first found: a scenario override, ``rail.headway_min.line.<ref>``,
-    ``rail.headway_min.<category>``, the conventional one. The expected wait is capped at
-    ``rail.wait_max_min`` (passengers time their arrival to a published timetable).
-    """
-    head = headways.get(
-        ref,
-        params.get(
-            f"rail.headway_min.line.{ref}",
-            params.get(f"rail.headway_min.{category}", params["rail.headway_min.conventional"]),
-        ),
-    )
-    board = params.get(f"rail.boarding_min.{category}", params["rail.boarding_min.national"])
-    wait = head * params["rail.wait_share"]
-    cap = params.get("rail.wait_max_min", math.inf)
-    return min(wait, cap) + board
-
-
-def _alight_minutes(category: str, params: Parameters) -> float:
-    return params.get(f"rail.alighting_min.{category}", params["rail.alighting_min"])
-
-
 def compile_network(
     nodes: pd.DataFrame,
     links: pd.DataFrame,
@@ -550,7 +290,6 @@ def compile_network(
     """
     heads = dict(headways or {})
     nodes = nodes.reset_index(drop=True)
-    pos = {nid: i for i, nid in enumerate(nodes["node_id"])}
     platform_rows: list[dict[str, Any]] = []
     platform_of: dict[tuple[int, str], int] = {}
     src: list[int] = []
@@ -584,12 +323,13 @@ def compile_network(
             )
         return platform_of[key]
 
-    # two arcs per link, in link order (arc 2i: from -> to, arc 2i + 1 back): road and
+    # two arcs per link, in link order (from -> to, then back unless one-way): road and
     # access links as arrays (an OSM network has 10^6 of them), rail links row by row
     n_links = len(links)
     mode = links["mode"].astype(str).to_numpy()
-    la = np.array([pos[x] for x in links["from_node"]], dtype=np.int64)
-    lb = np.array([pos[x] for x in links["to_node"]], dtype=np.int64)
+    at = pd.Index(nodes["node_id"])
+    la = at.get_indexer(links["from_node"]).astype(np.int64)
+    lb = at.get_indexer(links["to_node"]).astype(np.int64)
     lm = link_minutes(links, params)
     l_src = np.empty((n_links, 2), dtype=np.int64)
     l_dst = np.empty((n_links, 2), dtype=np.int64)
@@ -604,12 +344,18 @@ def compile_network(
         l_src[i] = (pa, pb)
         l_dst[i] = (pb, pa)
         l_kind[i] = ARC_RIDE
-    src = l_src.ravel().tolist()
-    dst = l_dst.ravel().tolist()
-    lnk = np.repeat(np.arange(n_links, dtype=np.int64), 2).tolist()
-    kind = np.repeat(l_kind, 2).tolist()
-    ref = np.repeat(links["ref"].to_numpy(dtype=object), 2).tolist()
-    mins = np.repeat(lm, 2).tolist()
+    # a one-way link (optional column ``oneway``) keeps its forward arc only
+    keep = np.ones((n_links, 2), dtype=bool)
+    if "oneway" in links.columns:
+        one = links["oneway"].fillna(False).astype(bool).to_numpy() & (mode != "rail")
+        keep[one, 1] = False
+    k2 = keep.ravel()
+    src = l_src.ravel()[k2].tolist()
+    dst = l_dst.ravel()[k2].tolist()
+    lnk = np.repeat(np.arange(n_links, dtype=np.int64), 2)[k2].tolist()
+    kind = np.repeat(l_kind, 2)[k2].tolist()
+    ref = np.repeat(links["ref"].to_numpy(dtype=object), 2)[k2].tolist()
+    mins = np.repeat(lm, 2)[k2].tolist()
     by_station: dict[int, list[int]] = {}
     for (station, _line), p in platform_of.items():
         by_station.setdefault(station, []).append(p)
@@ -666,7 +412,11 @@ def network_paths(dataset_path: Path, manifest: Any = None) -> dict[str, Path]:
     files = getattr(manifest, "files", {}) if manifest is not None else {}
     for key, default in FILE_KEYS.items():
         entry = files.get(key)
-        out[key] = dataset_path / (entry.path if entry is not None else default)
+        p = dataset_path / (entry.path if entry is not None else default)
+        alt = p.with_suffix(".parquet")
+        if entry is None and p.suffix == ".csv" and not p.exists() and alt.is_file():
+            p = alt  # an undeclared table written as Parquet by `network build`
+        out[key] = p
     return out
 
 

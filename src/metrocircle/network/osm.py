@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import csv
+import hashlib
+import os
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,13 +15,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from metrocircle._errors import DataValidationError, Problem
-from metrocircle.network.model import LINK_COLUMNS, NODE_COLUMNS, Network
+from metrocircle.network.model import Network
 from metrocircle.network.parameters import DEFAULT_PARAMETERS, write_parameters
+from metrocircle.network.tables import read_network_tables, write_network_tables
 
 __all__ = [
     "CHAIN_TAGS",
     "EXPRESSWAY_CLASSES",
     "build_network_files",
+    "cached_network_tables",
     "contract_network_files",
     "load_built_network",
     "osm_network_tables",
@@ -45,12 +49,42 @@ def _maxspeed(v: object) -> float | None:
 CHAIN_TAGS = ("highway", "maxspeed", "oneway")
 
 
+ONEWAY_FORWARD = ("yes", "true", "1")
+"""``oneway`` values meaning: driven in the way's direction only (OSM Key:oneway)."""
+ONEWAY_REVERSE = ("-1", "reverse")
+"""``oneway`` values meaning: driven against the way's direction only."""
+ONEWAY_NO = ("no", "false", "0")
+IMPLIED_ONEWAY_CLASSES = ("motorway", "motorway_link")
+"""Highway classes one-way unless tagged ``oneway=no``: OSM maps each carriageway of a
+motorway (and each ramp) as its own way (wiki Key:oneway, "implied oneway"); so are
+``junction=roundabout`` and ``junction=circular`` ways."""
+
+
+def _direct(seg: pd.DataFrame) -> None:
+    """Give every segment its driving direction, in place: ``oneway`` becomes ``"yes"``
+    (driven ``u → v`` only) or ``""`` (both ways); ``oneway=-1`` segments are turned
+    round. The ``junction`` column is used and dropped."""
+    ow = seg["oneway"].str.strip().str.lower()
+    rev = ow.isin(ONEWAY_REVERSE).to_numpy()
+    implied = seg["highway"].isin(IMPLIED_ONEWAY_CLASSES) | seg["junction"].isin(
+        ["roundabout", "circular"]
+    )
+    fwd = (ow.isin(ONEWAY_FORWARD) | (implied & ~ow.isin(ONEWAY_NO))).to_numpy() & ~rev
+    u, v = seg["u"].to_numpy().copy(), seg["v"].to_numpy().copy()
+    seg["u"] = np.where(rev, v, u)
+    seg["v"] = np.where(rev, u, v)
+    seg["oneway"] = np.where(fwd | rev, "yes", "").astype(object)
+    del seg["junction"]
+
+
 def read_drive_segments(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The drivable segments of a PBF (one row per pair of consecutive way nodes).
 
     Returns ``(nodes, segments)``: nodes with ``id, lon, lat``; segments with
     ``u, v, length`` (metres), ``id`` (way id) and the tags of :data:`CHAIN_TAGS` and
-    ``name`` as strings ("" when absent). The drive filter is pyrosm's ``driving``
+    ``name`` as strings ("" when absent). ``oneway`` is normalised to ``"yes"``
+    (driven ``u → v`` only: ``oneway=yes/true/1``, ``-1`` turned round, and the
+    :data:`IMPLIED_ONEWAY_CLASSES`) or ``""``. The drive filter is pyrosm's ``driving``
     network type; geometries are dropped as soon as they are read.
     """
     try:
@@ -74,9 +108,10 @@ def read_drive_segments(osm: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
             "id": edges["id"].to_numpy(np.int64),
         }
     )
-    for tag in (*CHAIN_TAGS, "name"):
+    for tag in (*CHAIN_TAGS, "name", "junction"):
         col = edges[tag] if tag in edges.columns else pd.Series([""] * len(edges))
         seg[tag] = col.fillna("").astype(str).to_numpy(object)
+    _direct(seg)
     nd = pd.DataFrame(
         {
             "id": nodes["id"].to_numpy(np.int64),
@@ -260,6 +295,7 @@ def osm_network_tables(
             "in_service_year": pd.array([pd.NA] * nl, dtype="Int64"),
             "year_basis": "open in the extract",
             "project_id": "",
+            "oneway": (edges["oneway"] == "yes").to_numpy(),
             "note": np.where(
                 edges["segments"].to_numpy() > 1,
                 "joined " + edges["segments"].astype(str) + " segments",
@@ -270,15 +306,77 @@ def osm_network_tables(
     return n, lk
 
 
+OSM_CACHE_VERSION = 1
+"""Version of the cached road tables; bump when reading, filtering or joining changes."""
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 (hex) of a file's bytes, read in 8 MiB blocks."""
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 23), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def osm_cache_dir() -> Path:
+    """The per-user cache folder of road tables read from extracts: ``<user cache>/metrocircle/osm``."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("metrocircle")) / "osm"
+
+
+def cached_network_tables(
+    osm: Path, *, progress: Callable[[str], None] | None = None, use_cache: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """:func:`osm_network_tables` of an extract, cached on disk by the file's SHA-256.
+
+    The tables depend on the file's bytes and on this module's rules only (no
+    parameter enters them: minutes are computed when the network is compiled), so the
+    key is the digest and :data:`OSM_CACHE_VERSION`. A cache entry that cannot be read
+    is rebuilt. Returns ``(nodes, links, served_from_cache)``.
+    """
+    say = progress or (lambda _msg: None)
+    say(f"hashing {osm.name}")
+    folder = osm_cache_dir() / f"{file_digest(osm)[:32]}-v{OSM_CACHE_VERSION}"
+    if use_cache and (folder / "links.parquet").is_file():
+        try:
+            nodes = pd.read_parquet(folder / "nodes.parquet")
+            links = pd.read_parquet(folder / "links.parquet")
+        except Exception as exc:  # a damaged entry: read the extract again
+            say(f"ignoring the unreadable cache {folder}: {exc}")
+        else:
+            say(f"road tables of {osm.name} from the cache {folder}")
+            return nodes, links, True
+    nodes, links = osm_network_tables(osm, progress=say)
+    if use_cache:
+        tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+        try:
+            write_network_tables(nodes, links, tmp)
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)
+        except OSError as exc:  # a read-only or full cache: the build goes on without it
+            say(f"could not cache the road tables in {folder}: {exc}")
+            shutil.rmtree(tmp, ignore_errors=True)
+    return nodes, links, False
+
+
 def build_network_files(
     osm: Path,
     out: Path,
     *,
     gtfs: Path | None = None,
     contract: bool = False,
+    fmt: str = "parquet",
+    use_cache: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Write nodes.csv, links.csv and parameters.toml for an OSM extract (+ GTFS transit).
+    """Write the node and link tables and parameters.toml for an OSM extract (+ GTFS transit).
+
+    The tables are ``nodes.parquet``/``links.parquet`` (``fmt="parquet"``, the default)
+    or ``nodes.csv``/``links.csv`` (``fmt="csv"``). The road tables of an extract are
+    cached by the file's SHA-256 (:func:`cached_network_tables`; ``use_cache=False``
+    reads the file again); the count ``cached`` says whether the cache served them.
 
     GTFS stops become station nodes joined to their nearest OSM junction by an access
     link; each stop-to-stop hop becomes a transit link (mode ``rail``, category
@@ -290,7 +388,7 @@ def build_network_files(
     The counts then also carry ``graph_nodes`` and ``graph_arcs``.
     """
     say = progress or (lambda _msg: None)
-    nodes, links = osm_network_tables(osm, progress=say)
+    nodes, links, hit = cached_network_tables(osm, progress=say, use_cache=use_cache)
     if gtfs is not None:
         from scipy.spatial import cKDTree
 
@@ -370,15 +468,10 @@ def build_network_files(
         )
         nodes = pd.concat([nodes, sn], ignore_index=True)
         links = pd.concat([links, acc, tl], ignore_index=True)
-    say(f"writing {len(nodes)} nodes and {len(links)} links to {out}")
-    out.mkdir(parents=True, exist_ok=True)
-    placed = np.where(nodes["placed"].astype(bool), "true", "false")
-    nodes[list(NODE_COLUMNS)].assign(placed=placed).to_csv(
-        out / "nodes.csv", index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.7f"
-    )
-    links[list(LINK_COLUMNS)].to_csv(out / "links.csv", index=False)
+    say(f"writing {len(nodes)} nodes and {len(links)} links to {out} ({fmt})")
+    write_network_tables(nodes, links, out, fmt=fmt)
     write_parameters(DEFAULT_PARAMETERS, out / "parameters.toml")
-    counts = {"nodes": len(nodes), "links": len(links)}
+    counts = {"nodes": len(nodes), "links": len(links), "cached": int(hit)}
     if contract:
         from metrocircle.network.model import compile_network, make_engine
 
@@ -408,8 +501,9 @@ def load_built_network(out: Path, *, progress: Callable[[str], None] | None = No
 
     say = progress or (lambda _msg: None)
     say("reading the written files back")
-    nodes, problems = validate_nodes(out / "nodes.csv")
-    links, lp = validate_links(out / "links.csv", None if nodes is None else set(nodes["node_id"]))
+    npath, lpath = read_network_tables(out)
+    nodes, problems = validate_nodes(npath)
+    links, lp = validate_links(lpath, None if nodes is None else set(nodes["node_id"]))
     params, pp = read_parameters(out / "parameters.toml")
     problems = problems + lp + pp
     if problems or nodes is None or links is None or params is None:

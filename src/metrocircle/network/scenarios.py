@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 
 from metrocircle._errors import DataValidationError, Problem, ScenarioError
+from metrocircle.network.minutes import _board_minutes
 from metrocircle.network.model import (
     ARC_BOARD,
     Network,
-    _board_minutes,
     compile_network,
     network_paths,
 )

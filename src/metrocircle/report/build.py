@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 
-from metrocircle import fmt, messages
+from metrocircle import fmt
 from metrocircle._errors import MetrocircleError
 from metrocircle.indicators.model import Evaluation, Status, Thresholds
 from metrocircle.indicators.service import (
@@ -23,8 +20,8 @@ from metrocircle.indicators.service import (
     indicator_names,
     values_by_unit,
 )
+from metrocircle.report import advice, annexes, words
 from metrocircle.report import chapters as ch
-from metrocircle.report import words
 from metrocircle.report.charts import (
     choose_map_layers,
     choropleth_svg,
@@ -32,6 +29,8 @@ from metrocircle.report.charts import (
     target_chart_svg,
 )
 from metrocircle.report.i18n import LANGS, METHOD_PARAGRAPHS, STRINGS, text
+from metrocircle.report.markup import flatten_text_brackets, number_tables, plan_ref
+from metrocircle.report.output import check_pdf_support, replace_atomically, write_pdf
 from metrocircle.report.sections import access as access_section
 from metrocircle.report.sections import coverage as coverage_section
 from metrocircle.report.sections import flood as flood_section
@@ -216,7 +215,7 @@ def _render(
     rows, nodata_rows = ch.target_rows(region, evs, lang)
     t_targets, t_nodata = num.table(), num.table()
     cards = []
-    places = ch.place_names(region)
+    places = annexes.place_names(region)
     for ev in evs:
         if ev.latest_value is None:
             steps(f"chart {ev.id}")
@@ -314,18 +313,18 @@ def _render(
         ],
         "rows": unit_table,
         "maps": maps,
-        "thematic": _number_tables(thematic, num, lang),
+        "thematic": number_tables(thematic, num, lang),
         "no_network": not tf.minutes,
     }
 
     # 五 problems and risks, 六 recommendations
     t_risks = num.table()
-    risks_ch = {"t_risks": t_risks, "rows": ch.risks(region, evs, lang)}
-    recs = ch.recommendations(region, evs, tf, lang)
+    risks_ch = {"t_risks": t_risks, "rows": advice.risks(region, evs, lang)}
+    recs = advice.recommendations(region, evs, tf, lang)
 
     # 附件
     t_gaps = num.table()
-    gaps = ch.annex_gaps(region, evs, year, lang)
+    gaps = annexes.annex_gaps(region, evs, year, lang)
     t_sources = num.table()
     uses = _source_uses(region, evs, by_unit=by_unit, layers=layers, names=names, lang=lang)
     method = [
@@ -346,7 +345,7 @@ def _render(
         meta={
             "title": text(lang, "title", plan=plan),
             "subtitle": text(lang, "subtitle"),
-            "plan_ref": text(lang, "plan_ref_value", plan=plan, ref=_plan_ref(m.plan_ref, lang)),
+            "plan_ref": text(lang, "plan_ref_value", plan=plan, ref=plan_ref(m.plan_ref, lang)),
             "as_of": fmt.year(year),
             "generated": date.today().isoformat(),
             "data_version": region.data_version,
@@ -360,83 +359,14 @@ def _render(
         recs=recs,
         methodology=method,
         gaps={"t": t_gaps, "rows": gaps},
-        sources={"t": t_sources, "groups": ch.annex_sources(uses, lang, ch.place_names(region))},
-        annex_thematic=_number_tables(annex_thematic, num, lang),
+        sources={
+            "t": t_sources,
+            "groups": annexes.annex_sources(uses, lang, annexes.place_names(region)),
+        },
+        annex_thematic=number_tables(annex_thematic, num, lang),
     )
     steps("render")
     return flatten_text_brackets(html), evs
-
-
-_TEXT_NODE = re.compile(r">([^<>]+)<")
-_HIDDEN = re.compile(r"(<(style|script)\b.*?</\2>)", re.S)
-
-
-def flatten_text_brackets(html: str) -> str:
-    """Every text node of ``html`` with brackets inside brackets written as one level.
-
-    A sentence quoting a value with its year inside a bracket would read （89.9%（2024 年））;
-    a report writes （89.9%，2024 年）, and (a; b) in English. Styles and scripts are left alone.
-    """
-    from metrocircle.report.gloss import flatten
-
-    def node(m: re.Match[str]) -> str:
-        return ">" + flatten(flatten(m.group(1), lang="zh"), lang="en") + "<"
-
-    parts = _HIDDEN.split(html)
-    out = []
-    i = 0
-    while i < len(parts):
-        chunk = parts[i]
-        if i % 3 == 1:
-            out.append(chunk)  # a whole <style>/<script> element
-            i += 2
-            continue
-        out.append(_TEXT_NODE.sub(node, chunk))
-        i += 1
-    return "".join(out)
-
-
-_DOC_PREFIX_EN = {"渝府发": "Yufufa", "川府发": "Chuanfufa", "发改规划": "Fagai Guihua"}
-"""Romanised prefixes of official document numbers (文号)."""
-
-
-def _plan_ref(ref: str, lang: str) -> str:
-    """The plan's document number, issuers and date as the edition's language writes them.
-
-    >>> _plan_ref("渝府发〔2022〕37号 (重庆市人民政府、四川省人民政府, 2022-08-11)", "zh")
-    '渝府发〔2022〕37号，重庆市人民政府、四川省人民政府2022年8月11日印发'
-    >>> _plan_ref("渝府发〔2022〕37号 (重庆市人民政府、四川省人民政府, 2022-08-11)", "en")
-    'document Yufufa [2022] No. 37, issued 2022-08-11'
-    """
-    number, _, rest = ref.partition("(")
-    number = number.strip()
-    issuers, _, when = rest.rstrip(") ").rpartition(",")
-    when = when.strip()
-    y, m, d = ([*when.split("-"), "", ""])[:3]
-    if lang == "zh":
-        if not (y.isdigit() and m.isdigit() and d.isdigit()):
-            return ref
-        return f"{number}，{issuers.strip()}{int(y)}年{int(m)}月{int(d)}日印发"
-    mt = re.fullmatch(r"(.+?)〔(\d{4})〕(\d+)号", number)
-    if mt and mt.group(1) in _DOC_PREFIX_EN:
-        number = f"{_DOC_PREFIX_EN[mt.group(1)]} [{mt.group(2)}] No. {mt.group(3)}"
-    return f"document {number}, issued {when}" if when else f"document {number}"
-
-
-def _number_tables(
-    sections: Sequence[tuple[str, Markup]], num: ch.Numbering, lang: str
-) -> list[tuple[str, Markup]]:
-    """Give every plain table of the section modules its number (表 n) as a caption."""
-    out = []
-    for title, body in sections:
-        parts = str(body).split('<table class="mc-table">')
-        rebuilt = parts[0]
-        for rest in parts[1:]:
-            n = num.table()
-            cap = text(lang, "table_no", n=n)
-            rebuilt += f'<table class="mc-table"><caption>{cap}</caption>{rest}'
-        out.append((title, Markup(rebuilt)))
-    return out
 
 
 def _facts(ev: Evaluation, t: TargetRow, lang: str) -> list[tuple[str, str]]:
@@ -492,7 +422,7 @@ def _latest_source(ev: Evaluation, lang: str, places: dict[str, str] | None = No
     kind = text(
         lang, "kind_computation" if str(latest.kind) == "computation" else "kind_observation"
     )
-    title = cite(ch._source_title(latest, lang), lang, places)
+    title = cite(annexes.source_title(latest, lang), lang, places)
     if lang == "zh":
         return Markup(f"{title}（{escape(kind)}）")
     return Markup(f"{title}; {escape(kind)}")
@@ -531,76 +461,6 @@ def _audit_head(store: Any) -> str | None:
         return None
     entry_id, digest = store.audit_head()
     return None if digest is None else f"#{entry_id} {digest}"
-
-
-def check_pdf_support(lang: str = "zh") -> None:
-    """Raise before any work starts when WeasyPrint or its system libraries (Pango) are missing.
-
-    Raises
-    ------
-    MetrocircleError
-        Saying in ``lang`` what is missing.
-    """
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as exc:
-        raise MetrocircleError(messages.text("cli.pdf_missing", lang, detail=str(exc))) from None
-
-
-def _with_pdf_font(html: str) -> str:
-    """Point the PDF renderer at the bundled Noto Sans CJK font, so Chinese prints without a system CJK font.
-
-    Only the PDF gets this: the HTML itself loads nothing from anywhere.
-    """
-    from metrocircle.report._fonts import bundled_font
-
-    font = bundled_font()
-    if font is None:
-        return html
-    css = (
-        '<style>@font-face { font-family: "Noto Sans CJK SC"; '
-        f'src: url("{font.as_uri()}"); }}</style>'
-    )
-    return html.replace("</head>", css + "</head>", 1)
-
-
-def _replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file beside ``path`` and move it into place only on success."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        write(tmp)
-        # mkstemp makes the file private (0600); a report is for sharing: the usual mode
-        tmp.chmod(0o666 & ~umask)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_pdf(html: str, path: Path, *, base: Path | None = None, lang: str = "zh") -> Path:
-    """Render the report HTML to PDF with WeasyPrint (an existing PDF is replaced only on success).
-
-    Raises
-    ------
-    MetrocircleError
-        When WeasyPrint or Pango is missing, or the rendering fails.
-    """
-    check_pdf_support(lang)
-    from weasyprint import HTML
-
-    html = _with_pdf_font(html)
-
-    def write(tmp: Path) -> None:
-        try:
-            HTML(string=html, base_url=str(base or path.parent)).write_pdf(str(tmp))
-        except Exception as exc:  # WeasyPrint raises many kinds; the HTML is kept either way
-            raise MetrocircleError(messages.text("cli.pdf_failed", lang, detail=str(exc))) from exc
-
-    _replace_atomically(path, write)
-    return path
 
 
 def build_report(
@@ -669,13 +529,13 @@ def build_report(
         previous=previous,
     )
     path = out / f"report-{region.name}-{lang}.html"
-    _replace_atomically(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+    replace_atomically(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     snap = ch.snapshot(
         evs,
         generated=date.today().isoformat(),
         as_of=year,
     )
-    _replace_atomically(
+    replace_atomically(
         out / f"report-{region.name}-snapshot.json",
         lambda tmp: tmp.write_text(
             json.dumps(snap, ensure_ascii=False, indent=1), encoding="utf-8"

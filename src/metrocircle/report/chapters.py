@@ -27,22 +27,18 @@ if TYPE_CHECKING:
 __all__ = [
     "Numbering",
     "TransportFacts",
-    "annex_gaps",
-    "annex_sources",
     "changes_since",
     "findings",
     "key_numbers",
     "project_tables",
     "ranking_rows",
-    "recommendations",
-    "risks",
     "snapshot",
     "target_rows",
     "transport_facts",
     "unit_rows",
 ]
 
-_BEHIND = (Status.OFF_TRACK, Status.AT_RISK)
+BEHIND = (Status.OFF_TRACK, Status.AT_RISK)
 _PSTATUS = ("build", "upgrade", "continue", "start", "prepare", "study")
 
 
@@ -189,7 +185,7 @@ def key_numbers(
             fmt.number(sum(1 for e in evs if e.status is Status.ACHIEVED)),
             text("report.kn_achieved", lang),
         ),
-        (fmt.number(sum(1 for e in evs if e.status in _BEHIND)), text("report.kn_behind", lang)),
+        (fmt.number(sum(1 for e in evs if e.status in BEHIND)), text("report.kn_behind", lang)),
         (fmt.number(len(region.projects)), text("report.kn_projects", lang)),
     ]
     if tf.minutes:
@@ -224,7 +220,7 @@ def findings(region: Region, evs: Sequence[Evaluation], tf: TransportFacts, lang
     achieved = [item(e) for e in evs if e.status is Status.ACHIEVED]
     if achieved:
         out.append(text("report.f_achieved", lang, items=_sep(lang).join(achieved)))
-    behind = [e for e in evs if e.status in _BEHIND]
+    behind = [e for e in evs if e.status in BEHIND]
     if behind:
         out.append(text("report.f_behind", lang, items=_sep(lang).join(item(e) for e in behind)))
     nodata = [e for e in evs if e.latest_value is None]
@@ -417,253 +413,20 @@ def unit_rows(
     return gdp_year, rows
 
 
-def risks(region: Region, evs: Sequence[Evaluation], lang: str) -> list[tuple[str, str]]:
-    """Problems ranked by severity: (severity label, problem in words)."""
-    targets = {t.id: t for t in region.targets}
-    out: list[tuple[int, float, str]] = []
-    for e in evs:
-        t = targets[e.id]
-        if e.status in _BEHIND:
-            sev = 0 if e.status is Status.OFF_TRACK else 1
-            gap = e.progress if e.progress is not None and math.isfinite(e.progress) else 0.0
-            out.append(
-                (
-                    sev,
-                    gap,
-                    text(
-                        "report.risk_gap",
-                        lang,
-                        name=_name(t, lang),
-                        reason=words.reason_text(e, t, region, lang),
-                    ),
-                )
-            )
-    for e in evs:
-        t = targets[e.id]
-        if e.latest is not None and str(e.latest.kind) == "computation":
-            out.append((1, 1.0, text("report.risk_modelled", lang, name=_name(t, lang))))
-        for w in e.warnings:
-            if w.code in (
-                "stand_in",
-                "derived_value",
-                "inferred_attribution",
-                "conflicting_values",
-            ):
-                notes = words.note_texts(e, t, region, lang)
-                note = next((n for n in notes if n), "")
-                out.append((2, 1.0, text("report.risk_data", lang, name=_name(t, lang), note=note)))
-                break
-    nodata = [e for e in evs if e.latest_value is None]
-    if nodata:
-        out.append(
-            (
-                1,
-                2.0,
-                text(
-                    "report.risk_no_data",
-                    lang,
-                    n=len(nodata),
-                    chapters=_chapters_of(region, nodata, lang),
-                ),
-            )
-        )
-    single = [e for e in evs if e.latest_value is not None and e.status is Status.NO_DATA]
-    for e in single:
-        out.append(
-            (
-                2,
-                2.0,
-                text(
-                    "report.risk_gap",
-                    lang,
-                    name=_name(targets[e.id], lang),
-                    reason=words.reason_text(e, targets[e.id], region, lang),
-                ),
-            )
-        )
-    labels = [
-        text("report.sev_high", lang),
-        text("report.sev_medium", lang),
-        text("report.sev_low", lang),
-    ]
-    seen: list[tuple[str, str]] = []
-    for sev, _gap, s in sorted(out, key=lambda x: (x[0], x[1])):
-        if all(s != x[1] for x in seen):
-            seen.append((labels[sev], s))
-    return seen
+_MOVED = {
+    "risks": "advice",
+    "recommendations": "advice",
+    "annex_gaps": "annexes",
+    "annex_sources": "annexes",
+    "place_names": "annexes",
+}
 
 
-def _helpful_projects(region: Region, tf: TransportFacts, lang: str, n: int = 3) -> list[str]:
-    if tf.ranking is None:
-        return []
-    names = {p.id: (p.name_zh if lang == "zh" else p.name_en) for p in region.projects}
-    r = tf.ranking[
-        tf.ranking["project"].isin(list(names)) & (tf.ranking["mean_minutes_add_one"] > 0)
-    ]
-    r = r.sort_values("mean_minutes_add_one", ascending=False).head(n)
-    return [names[str(p)] for p in r["project"]]
+def __getattr__(name: str) -> Any:
+    # chapters 5-6 and the annexes have their own modules; the old names still resolve here
+    if name in _MOVED:
+        import importlib
 
-
-def recommendations(
-    region: Region, evs: Sequence[Evaluation], tf: TransportFacts, lang: str
-) -> list[str]:
-    """Recommendations that follow from the data: targets behind, lagging units, data to report."""
-    targets = {t.id: t for t in region.targets}
-    out = []
-    for e in evs:
-        if e.status not in _BEHIND:
-            continue
-        t = targets[e.id]
-        cb = t.computed_by or ""
-        helpful = (
-            _helpful_projects(region, tf, lang)
-            if cb.startswith("access.") and "rail_reach" not in cb
-            else []
-        )
-        action = (
-            text("report.rec_action_projects", lang, projects=_sep(lang).join(helpful))
-            if helpful
-            else text("report.rec_action_generic", lang)
-        )
-        out.append(
-            text(
-                "report.rec_behind",
-                lang,
-                name=_name(t, lang),
-                latest=words.value_year(e.latest_value, e.latest_year, t.unit, lang),
-                goal=words.goal(t, lang),
-                action=action,
-            )
-        )
-    lag = _lagging(region, tf, lang)
-    if lag:
-        out.append(
-            text("report.rec_units", lang, n=len(lag), items=_sep(lang).join(n for n, _m in lag))
-        )
-    single = [
-        _name(targets[e.id], lang)
-        for e in evs
-        if e.latest_value is not None and e.status is Status.NO_DATA
-    ]
-    if single:
-        out.append(text("report.rec_single", lang, names=_sep(lang).join(single)))
-    nodata = [e for e in evs if e.latest_value is None]
-    if nodata:
-        out.append(
-            text(
-                "report.rec_data", lang, n=len(nodata), chapters=_chapters_of(region, nodata, lang)
-            )
-        )
-    if any(e.latest is not None and str(e.latest.kind) == "computation" for e in evs):
-        out.append(text("report.rec_modelled", lang))
-    return out
-
-
-def annex_gaps(region: Region, evs: Sequence[Evaluation], as_of: int, lang: str) -> list[list[str]]:
-    """What each target without usable data still needs: indicator, unit of measure, scope, years."""
-    targets = {t.id: t for t in region.targets}
-    rows = []
-    for e in evs:
-        if e.status is not Status.NO_DATA:
-            continue
-        t = targets[e.id]
-        start = (e.latest_year or t.baseline_year or region.manifest.plan_year) + (
-            1 if (e.latest_year or t.baseline_year) else 0
-        )
-        years = (
-            text("report.years_after", lang, year=fmt.year(start))
-            if e.latest_year or t.baseline_year
-            else text(
-                "report.years_any",
-                lang,
-                start=fmt.year(region.manifest.plan_year),
-                end=fmt.year(as_of),
-            )
-        )
-        rows.append(
-            [
-                _name(t, lang),
-                words.unit_name(t.unit, lang),
-                words.scope_words(region, t.scope, lang),
-                years,
-                words.section_words(t.chapter, lang),
-            ]
-        )
-    return rows
-
-
-def _authority(o: Observation, lang: str) -> str:
-    if str(o.kind) == "computation":
-        return text("report.authority_model", lang)
-    pub = str(o.provenance.get("publisher", "") or "").strip()
-    if pub.startswith("metrocircle"):  # a value the evaluation derived from published parts
-        return text("report.authority_derived", lang)
-    return pub or text("report.authority_unknown", lang)
-
-
-def _source_title(o: Observation, lang: str) -> str:
-    if str(o.kind) == "computation":
-        from metrocircle.indicators.registry import get_indicator
-
-        ind = str(o.provenance.get("indicator", "") or o.indicator)
-        try:
-            spec = get_indicator(ind)
-        except (KeyError, ValueError):
-            return text("report.authority_model", lang)
-        return spec.name_zh if lang == "zh" else spec.name_en
-    pub = str(o.provenance.get("publication", "") or "").strip()
-    return pub or o.source
-
-
-def place_names(region: Region) -> dict[str, str]:
-    """Chinese → English names the sources use: the units, the area and the plan."""
-    from typing import cast
-
-    m = region.manifest
-    out = {
-        str(region.units.at[c, "name_zh"]): str(region.units.at[c, "name_en"])
-        for c in region.units.index
-    }
-    out[m.title_zh] = m.title_en
-    out[m.plan_title_zh] = cast(str, getattr(m, "plan_title_en", "") or m.title_en)
-    return out
-
-
-def annex_sources(
-    uses: Sequence[tuple[Observation, str, str]],
-    lang: str,
-    places: dict[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    """Sources grouped by authority: [{authority, rows: [{title, url, uses}]}], each use ``(obs, indicator name, year)``.
-
-    Titles and authorities are markup: in the English edition an English rendering with
-    the Chinese original beside it (:func:`metrocircle.report.gloss.cite`).
-    """
-    from metrocircle.report.gloss import cite
-
-    groups: dict[str, dict[tuple[str, str], dict[str, list[str]]]] = {}
-    for o, name, yr in uses:
-        auth = _authority(o, lang)
-        key = (_source_title(o, lang), str(o.provenance.get("source_url", "") or ""))
-        groups.setdefault(auth, {}).setdefault(key, {}).setdefault(name, [])
-        years = groups[auth][key][name]
-        if yr not in years:
-            years.append(yr)
-    model = text("report.authority_model", lang)
-    unknown = text("report.authority_unknown", lang)
-    order = sorted(groups, key=lambda a: (a in (model, unknown), a == unknown, a))
-    out = []
-    for auth in order:
-        rows = []
-        for (title, url), items in sorted(groups[auth].items()):
-            parts = [
-                f"{n}（{'、'.join(sorted(ys))}）"
-                if lang == "zh"
-                else f"{n} ({', '.join(sorted(ys))})"
-                for n, ys in items.items()
-            ]
-            rows.append(
-                {"title": cite(title, lang, places), "url": url, "uses": _sep(lang).join(parts)}
-            )
-        out.append({"authority": cite(auth, lang, places, publisher=True), "rows": rows})
-    return out
+        return getattr(importlib.import_module(f"metrocircle.report.{_MOVED[name]}"), name)
+    msg = f"module 'metrocircle.report.chapters' has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 
 from metrocircle.api.deps import RegionDep, SettingsDep
+from metrocircle.api.heavy import data_version_of, results_of
 from metrocircle.api.schemas import (
     FeatureCollectionOut,
     FeatureOut,
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/api", tags=["region"])
 _CACHE_MAX = 64
 """Most entries kept by :func:`cached` before the oldest are dropped (memory bound)."""
 _CACHE_KEY = "metrocircle.api.routes.core"
-_LOCK = threading.Lock()
 
 
 def invalid(loc: tuple[str, str], msg: str, *, status: int = 422) -> HTTPException:
@@ -43,19 +42,15 @@ def invalid(loc: tuple[str, str], msg: str, *, status: int = 422) -> HTTPExcepti
 def cached(request: Request, key: tuple[Any, ...], make: Any) -> Any:
     """Return the cached value of ``key``, computing it with ``make()`` on a miss.
 
-    Entries live in their own bounded FIFO inside ``app.state.cache`` (other routers keep
-    state there too, which this eviction must never touch).
+    Entries live in the app's result cache (:func:`metrocircle.api.heavy.results_of`) under
+    the loaded region's data version and a question of their own, bounded to
+    ``_CACHE_MAX`` (least recently used dropped first), so they never push out another
+    route's entries.
     """
-    cache: dict[tuple[Any, ...], Any] = request.app.state.cache.setdefault(_CACHE_KEY, {})
-    with _LOCK:
-        if key in cache:
-            return cache[key]
-    value = make()
-    with _LOCK:
-        while len(cache) >= _CACHE_MAX:
-            cache.pop(next(iter(cache)))
-        cache[key] = value
-    return value
+    cache = results_of(request)
+    if cache.bound(_CACHE_KEY) != _CACHE_MAX:
+        cache.set_bound(_CACHE_KEY, _CACHE_MAX)
+    return cache.get(data_version_of(request), _CACHE_KEY, key, make)
 
 
 def _project_counts(region: Region) -> dict[str, int]:

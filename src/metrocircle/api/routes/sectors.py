@@ -15,6 +15,7 @@ from metrocircle._errors import (
     MetrocircleError,
 )
 from metrocircle.api.deps import SettingsDep, StoreDep, WriterDep, origin_of
+from metrocircle.api.heavy import results_of
 
 __all__ = ["router"]
 
@@ -46,14 +47,6 @@ def _region(request: Request) -> Any:
     if region is None:
         raise HTTPException(status_code=503, detail="no region loaded")
     return region
-
-
-def _cache(request: Request) -> dict[str, Any]:
-    cache = getattr(request.app.state, "cache", None)
-    if cache is None:
-        cache = {}
-        request.app.state.cache = cache
-    return cache  # type: ignore[no-any-return]
 
 
 # --------------------------------------------------------------------------- air
@@ -118,13 +111,9 @@ class EpisodesIn(BaseModel):
 
 
 def _adjacency(request: Request) -> dict[str, set[str]]:
-    cache = _cache(request)
-    if "sectors.adjacency" not in cache:
-        from metrocircle.sectors.results import unit_adjacency
+    from metrocircle.sectors.results import unit_adjacency
 
-        cache["sectors.adjacency"] = unit_adjacency(_region(request))
-    adj: dict[str, set[str]] = cache["sectors.adjacency"]
-    return adj
+    return unit_adjacency(_region(request), cache=results_of(request))
 
 
 @router.post(
@@ -156,7 +145,9 @@ def air_warnings(request: Request) -> list[dict[str, Any]]:
     if not files or not registry.is_file():
         return []
     try:
-        return warnings_of(files, registry, _adjacency(request)).to_json()
+        return warnings_of(
+            files, registry, _adjacency(request), cache=results_of(request)
+        ).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -179,7 +170,7 @@ def air_daily(
     if not files or not registry.is_file():
         return []
     try:
-        return daily_of(files, registry, level=level).to_json()
+        return daily_of(files, registry, level=level, cache=results_of(request)).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -202,7 +193,7 @@ def air_good_days(request: Request) -> list[dict[str, Any]]:
     if not files or not registry.is_file():
         return []
     try:
-        return good_air_days(files, registry).to_json()
+        return good_air_days(files, registry, cache=results_of(request)).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from metrocircle.report.chapters import place_names
+from metrocircle.report.annexes import place_names
 from metrocircle.report.sections._html import p, table
 
 if TYPE_CHECKING:
