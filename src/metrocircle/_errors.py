@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 __all__ = [
@@ -37,9 +38,29 @@ class Problem:
     row: int
     field: str
     message: str
+    code: str = dataclasses.field(default="", compare=False)
+    """The ``problem.<code>`` entry of the message catalogue this problem says (empty: none yet)."""
+    params: tuple[tuple[str, str], ...] = dataclasses.field(default=(), compare=False)
+    """The values filling that entry's placeholders, as ``(name, value)`` pairs."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.row}:{self.field}: {self.message}"
+
+    @classmethod
+    def coded(cls, file: str, row: int, field: str, key: str, /, **params: object) -> Problem:
+        """The problem ``problem.<key>`` of the catalogue, its ``message`` the English text.
+
+        The code and values travel with it, so whoever shows it can say it in any language
+        (:func:`metrocircle.problems.describe`).
+
+        >>> str(Problem.coded("targets.csv", 4, "scope", "unknown_unit_code", code="500999"))
+        'targets.csv:4:scope: unknown unit code 500999'
+        """
+        from metrocircle.messages import text
+
+        values = {k: str(v) for k, v in params.items()}
+        message = text(f"problem.{key}", "en", **values)
+        return cls(file, row, field, message, key, tuple(values.items()))
 
 
 class DataValidationError(ValueError, MetrocircleError):

@@ -1,8 +1,11 @@
 """Problems as a person reads them: in their language, and each root cause once.
 
-The loaders write every :class:`~metrocircle._errors.Problem` in English (``file:row:field:
-message``). :func:`translate` reads such a message back into its ``problem.*`` entry of the
-message catalogue and says it in the chosen language; :func:`summarise` folds the same
+A :class:`~metrocircle._errors.Problem` carries the ``problem.*`` entry of the message
+catalogue it says and its values (:meth:`Problem.coded`); :func:`describe` renders it from
+the catalogue in the chosen language. A problem made before it had a code (a loader still
+writing its English text) is read back into its entry by :func:`translate`; one no entry
+matches is said by a catalogue sentence of its own, the original quoted, so the chosen
+language still frames it (a test keeps every loader's message in the catalogue); :func:`summarise` folds the same
 message on many rows of one file (an unknown unit code used by 40 rows) into one line with a
 count, and drops the knock-on problems of a root cause (a units file without its code column
 makes every reference to a unit unknown).
@@ -16,13 +19,23 @@ makes every reference to a unit unknown).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from metrocircle._errors import Problem
 from metrocircle.messages import CATALOGUE, text
 
-__all__ = ["ProblemGroup", "match", "render", "summarise", "translate"]
+__all__ = [
+    "ProblemGroup",
+    "describe",
+    "from_pydantic",
+    "key_of",
+    "match",
+    "render",
+    "summarise",
+    "translate",
+]
 
 _V = r"(?P<{}>.+?)"
 
@@ -40,7 +53,10 @@ def _rx(key: str) -> re.Pattern[str]:
 
 
 _PREFIX = "problem."
-_KEYS = [k.removeprefix(_PREFIX) for k in CATALOGUE if k.startswith(_PREFIX)]
+_FALLBACK = "unrecognised"
+_KEYS = [
+    k.removeprefix(_PREFIX) for k in CATALOGUE if k.startswith(_PREFIX) and k != _PREFIX + _FALLBACK
+]
 # longer (more specific) templates first, so "unknown unit code X" is not read as a detail
 _PATTERNS = sorted(((k, _rx(k)) for k in _KEYS), key=lambda kr: -len(CATALOGUE[_PREFIX + kr[0]][1]))
 _PYDANTIC_TAIL = re.compile(r"^(Input should be a valid (?:number|integer)),.*$", re.DOTALL)
@@ -68,10 +84,61 @@ def translate(message: str, lang: str) -> str:
     found = match(message)
     if found is None:
         return message
+    return _say(found, lang)
+
+
+def key_of(p: Problem) -> tuple[str, dict[str, str]] | None:
+    """The catalogue key (without ``problem.``) and values ``p`` says: its own code, else read from its text."""
+    if p.code:
+        return p.code, dict(p.params)
+    return match(p.message)
+
+
+_QUOTED = re.compile(r"^'(?P<v>[^']*)'$|^\"(?P<w>[^\"]*)\"$")
+_LISTED = re.compile(r"^\[(?P<items>.*)\]$", re.DOTALL)
+_MEASURE_PARAMS = frozenset({"unit", "expected", "units"})
+
+
+def _plain(value: str, lang: str, *, measure: bool = False) -> str:
+    """A value as a person reads it: no Python quotes or list brackets; a unit of measure with its name.
+
+    >>> _plain("['pct', 'km']", "zh", measure=True)
+    'pct（%）、km（公里）'
+    >>> _plain("'pct'", "en", measure=True)
+    'pct (percent)'
+    """
+    from metrocircle.schema import MEASURE_UNITS
+
+    listed = _LISTED.match(value.strip())
+    if listed:
+        items = [i.strip() for i in listed.group("items").split(",") if i.strip()]
+        sep = "、" if lang == "zh" else ", "
+        return sep.join(_plain(i, lang, measure=measure) for i in items)
+    q = _QUOTED.match(value.strip())
+    v = (q.group("v") if q.group("v") is not None else q.group("w")) if q else value
+    if measure and v in MEASURE_UNITS:
+        zh, en = MEASURE_UNITS[v][0], MEASURE_UNITS[v][1]
+        label = zh if lang == "zh" else en
+        if label == v:
+            return v
+        return f"{v}（{label}）" if lang == "zh" else f"{v} ({label})"
+    return v
+
+
+def _say(found: tuple[str, dict[str, str]], lang: str) -> str:
     key, values = found
+    values = {k: _plain(v, lang, measure=k in _MEASURE_PARAMS) for k, v in values.items()}
     if key == "pyd_choice" and lang == "zh":
         values = {"choices": values["choices"].replace(" or ", "、")}
     return text(f"{_PREFIX}{key}", lang, **values)
+
+
+def describe(p: Problem, lang: str) -> str:
+    """What is wrong, in ``lang``, from the catalogue (never the loader's English alone)."""
+    found = key_of(p)
+    if found is None:
+        return text(_PREFIX + _FALLBACK, lang, detail=p.message)
+    return _say(found, lang)
 
 
 @dataclass(frozen=True)
@@ -82,10 +149,13 @@ class ProblemGroup:
     field: str
     message: str
     rows: tuple[int, ...]
+    first: Problem | None = None
+    """The first problem of the group (its code and values say the message)."""
 
     def line(self, lang: str, *, shown_rows: int = 8) -> str:
         """``file:row:field: message`` in ``lang``, with the count of rows when more than one."""
-        head = f"{self.file}:{self.rows[0]}:{self.field}: {translate(self.message, lang)}"
+        p = self.first or Problem(self.file, self.rows[0], self.field, self.message)
+        head = f"{self.file}:{self.rows[0]}:{self.field}: {describe(p, lang)}"
         if len(self.rows) == 1:
             return head
         listed = (", " if lang == "en" else "、").join(str(r) for r in self.rows[:shown_rows])
@@ -135,7 +205,7 @@ def summarise(
     kept: list[Problem] = []
     dropped = 0
     for p in items:
-        found = match(p.message) if p.file != units_file else None
+        found = key_of(p) if p.file != units_file else None
         if found and found[0] in _UNKNOWN_UNIT:
             code = found[1]["code"].strip("'\"")
             if no_codes or code in bad_units:
@@ -143,9 +213,14 @@ def summarise(
                 continue
         kept.append(p)
     order: dict[tuple[str, str, str], list[int]] = {}
+    firsts: dict[tuple[str, str, str], Problem] = {}
     for p in kept:
         order.setdefault((p.file, p.field, p.message), []).append(p.row)
-    groups = [ProblemGroup(f, fld, msg, tuple(rows)) for (f, fld, msg), rows in order.items()]
+        firsts.setdefault((p.file, p.field, p.message), p)
+    groups = [
+        ProblemGroup(f, fld, msg, tuple(rows), firsts[(f, fld, msg)])
+        for (f, fld, msg), rows in order.items()
+    ]
     return groups, dropped
 
 
@@ -165,3 +240,41 @@ def render(
     if total:
         lines.append(text("cli.problems_found", lang, n=len(problems), causes=len(groups)))
     return lines
+
+
+_PYDANTIC: dict[str, tuple[str, str | None]] = {
+    # pydantic error type -> (catalogue key, the ctx value filling its one placeholder)
+    "missing": ("field_required", None),
+    "float_parsing": ("pyd_number", None),
+    "float_type": ("pyd_number", None),
+    "int_parsing": ("pyd_integer", None),
+    "int_type": ("pyd_integer", None),
+    "int_from_float": ("pyd_integer", None),
+    "greater_than_equal": ("pyd_ge", "ge"),
+    "greater_than": ("pyd_gt", "gt"),
+    "less_than_equal": ("pyd_le", "le"),
+    "string_too_short": ("pyd_short", None),
+    "literal_error": ("pyd_choice", "expected"),
+    "enum": ("pyd_choice", "expected"),
+}
+_PYD_PARAM = {"pyd_ge": "v", "pyd_gt": "v", "pyd_le": "v", "pyd_choice": "choices"}
+
+
+def from_pydantic(file: str, row: int, field: str, err: Mapping[str, Any]) -> Problem:
+    """One pydantic validation error as a problem with its catalogue code.
+
+    A validator's own ``ValueError`` keeps its text and is read back by :func:`match`.
+    """
+    kind = str(err.get("type", ""))
+    msg = str(err.get("msg", ""))
+    if kind in _PYDANTIC:
+        key, ctx_name = _PYDANTIC[kind]
+        ctx = err.get("ctx") or {}
+        if ctx_name is None:
+            return Problem(file, row, field, msg, key, ())
+        if ctx_name in ctx:
+            return Problem(file, row, field, msg, key, ((_PYD_PARAM[key], str(ctx[ctx_name])),))
+    found = match(msg)
+    if found is None:
+        return Problem(file, row, field, msg)
+    return Problem(file, row, field, msg, found[0], tuple(found[1].items()))

@@ -155,26 +155,20 @@ def _check_units(numbered: list[tuple[int, UnitRow]], file: str) -> list[Problem
     for i, u in numbered:
         if u.code in seen:
             problems.append(
-                Problem(file, i, "code", f"duplicate code {u.code} (first on line {seen[u.code]})")
+                Problem.coded(file, i, "code", "duplicate_code", code=u.code, line=seen[u.code])
             )
         seen.setdefault(u.code, i)
     for i, u in numbered:
         if u.parent is not None and u.parent not in seen:
-            problems.append(
-                Problem(file, i, "parent", f"parent {u.parent} is not a unit of this dataset")
-            )
+            problems.append(Problem.coded(file, i, "parent", "bad_parent", code=u.parent))
         if (
             u.population_2020 is not None
             and u.urban_population_2020 is not None
             and u.urban_population_2020 > u.population_2020
         ):
-            problems.append(Problem(file, i, "urban_population_2020", "exceeds population_2020"))
+            problems.append(Problem.coded(file, i, "urban_population_2020", "urban_exceeds"))
         if (u.seat_lon is None) != (u.seat_lat is None):
-            problems.append(
-                Problem(
-                    file, i, "seat_lon", "seat_lon and seat_lat must both be given or both empty"
-                )
-            )
+            problems.append(Problem.coded(file, i, "seat_lon", "seat_pair"))
     return problems
 
 
@@ -189,28 +183,26 @@ def _check_refs(
     seen: set[str] = set()
     for i, t in targets:
         if t.id in seen:
-            problems.append(Problem(tfile, i, "id", f"duplicate target id {t.id}"))
+            problems.append(Problem.coded(tfile, i, "id", "duplicate_target", id=t.id))
         seen.add(t.id)
         if t.scope.isdigit() and t.scope not in codes:
-            problems.append(Problem(tfile, i, "scope", f"unknown unit code {t.scope}"))
+            problems.append(Problem.coded(tfile, i, "scope", "unknown_unit_code", code=t.scope))
         if (t.baseline_value is None) != (t.baseline_year is None):
-            problems.append(
-                Problem(tfile, i, "baseline_year", "baseline_value and baseline_year go together")
-            )
+            problems.append(Problem.coded(tfile, i, "baseline_year", "baseline_pair"))
         if (
             t.baseline_year is not None
             and t.target_year is not None
             and t.baseline_year >= t.target_year
         ):
-            problems.append(Problem(tfile, i, "target_year", "must be after baseline_year"))
+            problems.append(Problem.coded(tfile, i, "target_year", "after_baseline"))
     seen.clear()
     for i, p in projects:
         if p.id in seen:
-            problems.append(Problem(pfile, i, "id", f"duplicate project id {p.id}"))
+            problems.append(Problem.coded(pfile, i, "id", "duplicate_project", id=p.id))
         seen.add(p.id)
         for c in p.units:
             if c not in codes:
-                problems.append(Problem(pfile, i, "units", f"unknown unit code {c}"))
+                problems.append(Problem.coded(pfile, i, "units", "unknown_unit_code", code=c))
     return problems
 
 
@@ -234,13 +226,18 @@ def _check_seats(
             continue
         km = shape.distance(seat) * 111.32  # degrees to km at the equator: an indication only
         problems.append(
-            Problem(
+            Problem.coded(
                 units_file,
                 i,
                 "seat_lon",
-                f"the seat of {u.code} {u.name_zh} ({u.seat_lon}, {u.seat_lat}) lies outside the "
-                f"unit's boundary in {boundaries_file} (about {km:.1f} km away): either the seat "
-                "coordinates or the boundary is wrong",
+                "seat_outside",
+                code=u.code,
+                name=u.name_zh,
+                name_en=u.name_en,
+                lon=u.seat_lon,
+                lat=u.seat_lat,
+                file=boundaries_file,
+                km=f"{km:.1f}",
             )
         )
     return problems
@@ -253,39 +250,37 @@ def _read_boundaries(path: Path, codes: set[str], file: str) -> tuple[Any, list[
     try:
         gj = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [Problem(file, 0, "*", "file not found")]
+        return None, [Problem.coded(file, 0, "*", "file_not_found")]
     except json.JSONDecodeError as exc:
-        return None, [Problem(file, exc.lineno, "*", f"invalid JSON: {exc.msg}")]
+        return None, [Problem.coded(file, exc.lineno, "*", "invalid_json", detail=exc.msg)]
     feats = gj.get("features") if isinstance(gj, dict) else None
     if not isinstance(feats, list):
-        return None, [Problem(file, 0, "features", "not a GeoJSON FeatureCollection")]
+        return None, [Problem.coded(file, 0, "features", "not_feature_collection")]
     crs_name = (((gj.get("crs") or {}).get("properties") or {}).get("name")) or ""
     if crs_name and "4326" not in crs_name and "CRS84" not in crs_name:
-        problems.append(Problem(file, 0, "crs", f"expected WGS84 (EPSG:4326), found {crs_name}"))
+        problems.append(Problem.coded(file, 0, "crs", "wrong_crs", crs=crs_name))
     found: set[str] = set()
     for k, f in enumerate(feats):
         code = str(((f or {}).get("properties") or {}).get("code", ""))
         if code not in codes:
-            problems.append(Problem(file, k + 1, "properties.code", f"unknown unit code {code!r}"))
+            problems.append(
+                Problem.coded(file, k + 1, "properties.code", "unknown_unit_code", code=repr(code))
+            )
         found.add(code)
     for c in sorted(codes - found):
-        problems.append(Problem(file, 0, "features", f"no boundary for unit {c}"))
+        problems.append(Problem.coded(file, 0, "features", "no_boundary", code=c))
     if problems:
         return None, problems
     try:
         gdf = gpd.GeoDataFrame.from_features(feats, crs="EPSG:4326")
     except Exception as exc:  # shapely/geopandas raise many types for bad geometry
-        return None, [Problem(file, 0, "geometry", f"unreadable geometry: {exc}")]
+        return None, [Problem.coded(file, 0, "geometry", "unreadable_geometry", detail=exc)]
     minx, miny, maxx, maxy = gdf.total_bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-        return None, [
-            Problem(
-                file, 0, "geometry", "coordinates are not longitude/latitude degrees (EPSG:4326)"
-            )
-        ]
+        return None, [Problem.coded(file, 0, "geometry", "not_degrees")]
     invalid = ~gdf.geometry.is_valid
     for k in list(invalid[invalid].index):
-        problems.append(Problem(file, int(k) + 1, "geometry", "invalid polygon"))
+        problems.append(Problem.coded(file, int(k) + 1, "geometry", "invalid_polygon"))
     gdf["code"] = gdf["code"].astype(str)
     return gdf.set_index("code"), problems
 
@@ -307,13 +302,13 @@ def _load(path: Path) -> tuple[Region | None, list[Problem]]:
         return None, problems
     for key in ("units", "boundaries", "targets", "projects"):
         if key not in manifest.files:
-            problems.append(
-                Problem("manifest.toml", 0, f"files.{key}", "required file entry is missing")
-            )
+            problems.append(Problem.coded("manifest.toml", 0, f"files.{key}", "entry_missing"))
     for key, entry in manifest.files.items():
         if not (path / entry.path).is_file():
             problems.append(
-                Problem("manifest.toml", 0, f"files.{key}.path", f"{entry.path} does not exist")
+                Problem.coded(
+                    "manifest.toml", 0, f"files.{key}.path", "path_missing", path=entry.path
+                )
             )
     if problems:
         return None, problems
@@ -352,7 +347,9 @@ def _load(path: Path) -> tuple[Region | None, list[Problem]]:
     )
     if manifest.centre.unit not in codes:
         problems.append(
-            Problem("manifest.toml", 0, "centre.unit", f"unknown unit code {manifest.centre.unit}")
+            Problem.coded(
+                "manifest.toml", 0, "centre.unit", "unknown_unit_code", code=manifest.centre.unit
+            )
         )
     bnd, bp = _read_boundaries(
         path / manifest.files["boundaries"].path, codes, manifest.files["boundaries"].path

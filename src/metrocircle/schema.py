@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from metrocircle._errors import Problem
+from metrocircle.problems import from_pydantic
 
 __all__ = [
     "MEASURE_UNITS",
@@ -291,14 +292,14 @@ def validate_rows(
     for i, raw in enumerate(rows):
         line = first_line + i
         if None in raw:
-            problems.append(Problem(file, line, "*", "more fields than the header has"))
+            problems.append(Problem.coded(file, line, "*", "extra_fields"))
             continue
         try:
             good.append(model.model_validate(raw))
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ".".join(str(p) for p in err["loc"]) or "*"
-                problems.append(Problem(file, line, loc, err["msg"]))
+                problems.append(from_pydantic(file, line, loc, err))
     return good, problems
 
 
@@ -326,10 +327,10 @@ def check_header(header: Sequence[str], model: type[BaseModel], *, file: str) ->
     fields = model.model_fields
     for name, info in fields.items():
         if info.is_required() and name not in header:
-            problems.append(Problem(file, 1, name, "required column is missing"))
+            problems.append(Problem.coded(file, 1, name, "column_missing"))
     for col in header:
         if col not in fields:
-            problems.append(Problem(file, 1, col, "unknown column"))
+            problems.append(Problem.coded(file, 1, col, "unknown_column"))
     return problems
 
 
@@ -339,12 +340,13 @@ def load_manifest(path: Path) -> tuple[Manifest | None, list[Problem]]:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [Problem(fname, 0, "*", "manifest.toml not found")]
+        return None, [Problem.coded(fname, 0, "*", "manifest_missing")]
     except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(fname, getattr(exc, "lineno", 0) or 0, "*", f"invalid TOML: {exc}")]
+        line = getattr(exc, "lineno", 0) or 0
+        return None, [Problem.coded(fname, line, "*", "invalid_toml", detail=exc)]
     try:
         return Manifest.model_validate(raw), []
     except ValidationError as exc:
         return None, [
-            Problem(fname, 0, ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()
+            from_pydantic(fname, 0, ".".join(str(p) for p in e["loc"]), e) for e in exc.errors()
         ]

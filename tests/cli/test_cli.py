@@ -135,7 +135,7 @@ def test_import_bad_file_writes_nothing(tmp_path: Path) -> None:
     assert "nothing was imported" in err
     code, _, err = run("import", "observations", str(bad), "--db", url, "--lang", "zh")
     assert code == 2
-    assert "bad.csv:3:scope: 未知的区县代码或范围 '500199'" in err
+    assert "bad.csv:3:scope: 未知的区县代码或范围 500199" in err
     assert "未导入任何数据" in err
     assert "nothing was imported" not in err
     with Store(url) as store:
@@ -149,7 +149,7 @@ def test_import_bad_file_writes_nothing(tmp_path: Path) -> None:
     assert code == 0, out
     code, _, err = run("import", "observations", str(good), "--db", url)
     assert code == 2
-    assert "duplicate" in err
+    assert "与库中已有的监测数据重复" in err  # Chinese by default, the stored duplicate named
     with Store(url) as store:
         assert len(store.observations()) == 1
         assert store.observations()[0].submitted_by == "渝中区"

@@ -90,6 +90,8 @@ class SubmissionResultOut(_Out):
     rows: int
     ids: list[int]
     replayed: bool
+    file: str | None = None
+    """The file the rows came from (none for a request body; the CLI's document names it)."""
 
 
 class ReviewIn(_In):
@@ -105,6 +107,8 @@ class ReviewResultOut(_Out):
     batch_id: str
     decision: str
     rows: int
+    ids: list[int] = []
+    """The observations decided."""
 
 
 class SubmissionOut(_Out):

@@ -344,9 +344,9 @@ def import_observations(
     """
     from metrocircle.cli.users import cli_origin
     from metrocircle.messages import text
-    from metrocircle.security import check_scopes, principal_for
-    from metrocircle.store import read_observations_file
+    from metrocircle.security import principal_for
     from metrocircle.store.observations_file import count_table_rows, iter_observation_chunks
+    from metrocircle.submissions import submit_observation_chunks
 
     lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
@@ -370,33 +370,45 @@ def import_observations(
             store.close()
         _imported(res, file, json_out=json_out)
         return
+    # A user's submission streams too, each chunk checked against their units.
     with user_errors():
-        rows = read_observations_file(file, region)
+        total = count_table_rows(file)
     store = open_store(db)
     try:
-        with user_errors(), _progress(len(rows), file.name) as progress:
+        with user_errors(), _progress(total, file.name) as progress:
             user = store.user(as_user)
             if user.disabled:
                 fail_key("user_disabled", user=repr(as_user))
             who = principal_for(region, user)
+            chunks = iter_observation_chunks(file, region, chunk_rows=CHUNK_ROWS)
             try:
-                check_scopes(who, [o.scope for o in rows], file=file.name)
+                submitted = submit_observation_chunks(
+                    store,
+                    who,
+                    chunks,
+                    file=file.name,
+                    origin=cli_origin(),
+                    progress=progress,
+                    total=total,
+                )
             except PermissionDeniedError as exc:
-                lines = [f"{file.name}:{r.line}:scope: {p.message}" for p, r in _rows_of(exc, rows)]
+                lines = [f"{p.file}:{p.row}:{p.field}: {p.message}" for p in exc.problems]
                 fail("\n".join([str(exc), *lines[:50], text("cli.nothing_imported", lg)]))
-            res = store.submit_observations(
-                rows, user=user.name, file=file.name, origin=cli_origin(), progress=progress
-            )
     finally:
         store.close()
-    _imported(res, file, json_out=json_out)
+    _imported(submitted, file, json_out=json_out)
 
 
 def _imported(res: Any, file: Path, *, json_out: bool) -> None:
+    from dataclasses import replace
+
+    from metrocircle.submissions import SubmissionResult, submission_result
+
+    # The document names the file as given on the command line (the store records its name).
+    doc = replace(res, file=str(file)) if isinstance(res, SubmissionResult) else None
+    doc = doc or submission_result(res, file=str(file))
     if json_out:
-        emit_json(
-            {"batch_id": res.batch_id, "rows": res.rows, "status": res.status, "file": str(file)}
-        )
+        emit_json(doc.to_json())
     else:
         key = "imported" if res.status == "accepted" else "submitted"
         say(key, n=res.rows, file=file, batch=res.batch_id)
@@ -406,10 +418,6 @@ def _msg(key: str, **kw: object) -> str:
     from metrocircle.messages import text
 
     return text(key, run_lang(), **kw)
-
-
-def _rows_of(exc: PermissionDeniedError, rows: list[Any]) -> list[tuple[Any, Any]]:
-    return [(p, rows[p.row]) for p in exc.problems if 0 <= p.row < len(rows)]
 
 
 @contextmanager

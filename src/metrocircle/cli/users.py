@@ -346,23 +346,35 @@ def list_pending(db: StoreOpt = None, json_out: JsonOpt = False, lang: LangOpt =
     Console().print(t)
 
 
-def _review(decision: str, batch: str, reviewer: str, reason: str | None, db: str | None) -> None:
+def _review(
+    decision: str,
+    batch: str,
+    reviewer: str,
+    reason: str | None,
+    db: str | None,
+    *,
+    json_out: bool = False,
+) -> None:
+    from metrocircle.security import Principal, Role
+    from metrocircle.submissions import review_submission
+
     store = open_store(db)
     try:
         with user_errors():
             u = store.user(reviewer)
-            if u.disabled or u.role not in ("reviewer", "admin"):
+            # Reviewing needs no jurisdiction: the account's role decides (no dataset needed).
+            who = Principal(u.name, Role(u.role), u.unit, frozenset(), via="cli")
+            if u.disabled or not who.can_review:
                 fail_key("not_reviewer", user=repr(reviewer))
-            out = store.review(
-                reviewer=reviewer,
-                decision=decision,
-                reason=reason,
-                batch_id=batch,
-                origin=cli_origin(),
+            res = review_submission(
+                store, who, batch, decision=decision, reason=reason, origin=cli_origin()
             )
     finally:
         store.close()
-    say(f"{decision}ed_batch", n=len(out), batch=batch)
+    if json_out:
+        emit_json(res.to_json())
+        return
+    say(f"{decision}ed_batch", n=res.rows, batch=batch)
 
 
 @review_app.command("accept")
@@ -370,24 +382,27 @@ def accept(
     batch: Annotated[str, typer.Argument(help="Batch id of the submission.")],
     reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
     db: StoreOpt = None,
+    json_out: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
     """Accept every pending observation of a submission."""
     cli_lang(lang)
-    _review("accept", batch, reviewer, None, db)
+    _review("accept", batch, reviewer, None, db, json_out=json_out)
 
 
 @review_app.command("reject")
 def reject(
     batch: Annotated[str, typer.Argument(help="Batch id of the submission.")],
+    *,
     reviewer: Annotated[str, typer.Option("--as", help="The reviewer's user name.")],
     reason: Annotated[str, typer.Option(help="Why (shown to the submitter).")],
     db: StoreOpt = None,
+    json_out: JsonOpt = False,
     lang: LangOpt = None,
 ) -> None:
     """Reject every pending observation of a submission, with the reason."""
     cli_lang(lang)
-    _review("reject", batch, reviewer, reason, db)
+    _review("reject", batch, reviewer, reason, db, json_out=json_out)
 
 
 @audit_app.command("list")

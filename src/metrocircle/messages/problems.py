@@ -63,7 +63,7 @@ PROBLEM: dict[str, tuple[str, str]] = {
     ),
     "seat_outside": (
         "{code} {name} 的驻地（{lon}, {lat}）位于 {file} 中该区县边界之外（约 {km} 公里）：驻地坐标或边界有误",
-        "the seat of {code} {name} ({lon}, {lat}) lies outside the unit's boundary in {file} (about {km} km away): either the seat coordinates or the boundary is wrong",
+        "the seat of {code} {name_en} ({name}), at {lon}, {lat}, lies outside the unit's boundary in {file} (about {km} km away): either the seat coordinates or the boundary is wrong",
     ),
     "baseline_pair": (
         "基期值和基期年份须同时填写",
@@ -100,4 +100,88 @@ PROBLEM: dict[str, tuple[str, str]] = {
     "finite": ("必须是有限数值", "must be a finite number"),
     "bad_codes": ("不是 6 位 GB/T 2260 代码：{bad}", "not 6-digit GB/T 2260 codes: {bad}"),
     "not_one_of": ("{value} 不在可选值中：{choices}", "{value} is not one of {choices}"),
+    # observations files (store/observations_file.py, store/db.py): matched from their English
+    "obs_unknown_measure_list": (
+        "未知的计量单位 {unit}；可用的计量单位：{units}",
+        "unknown unit of measure {unit}; expected one of {units}",
+    ),
+    "obs_wrong_measure": (
+        "指标 {indicator} 的计量单位应为 {expected}，实际为 {unit}",
+        "wrong unit of measure {unit} for {indicator}: expected {expected}",
+    ),
+    "obs_unknown_indicator": ("未知的指标 {indicator}", "unknown indicator {indicator}"),
+    "obs_is_empty": ("不能为空", "is empty"),
+    "obs_nul": ("含有空字符（NUL）", "contains a NUL byte"),
+    "obs_too_long": ("超过 {n} KiB", "is longer than {n} KiB"),
+    "obs_year_range": ("年份 {year} 超出范围（1949–2100）", "year {year} out of range 1949–2100"),
+    "obs_not_year4": ("不是四位数年份：{value}", "not a year (four digits): {value}"),
+    "obs_between": (
+        "{value} 超出计量单位{unit}的有效范围：应在 {lo} 与 {hi} 之间",
+        "{value} is out of range for unit {unit}: must be between {lo} and {hi}",
+    ),
+    "obs_at_least": (
+        "{value} 超出计量单位{unit}的有效范围：应不小于 {lo}",
+        "{value} is out of range for unit {unit}: must be ≥ {lo}",
+    ),
+    "obs_at_most": (
+        "{value} 超出计量单位{unit}的有效范围：应不大于 {hi}",
+        "{value} is out of range for unit {unit}: must be ≤ {hi}",
+    ),
+    "obs_any": (
+        "{value} 超出计量单位{unit}的有效范围",
+        "{value} is out of range for unit {unit}: any value",
+    ),
+    "obs_official_needs": (
+        "官方来源（{kind}）须注明 {field}",
+        "an official source ({kind}) must name its {field}",
+    ),
+    "obs_bad_date": (
+        "发布日期应为 YYYY、YYYY-MM 或 YYYY-MM-DD：{value}",
+        "not YYYY, YYYY-MM or YYYY-MM-DD: {value}",
+    ),
+    "obs_no_rows": ("文件中没有监测数据行", "the file has no observation rows"),
+    "obs_dup_line": (
+        "与第 {line} 行重复（指标、范围、时期和来源均相同）",
+        "duplicate of line {line} (same indicator, scope, period, source)",
+    ),
+    "obs_dup_stored": (
+        "与库中已有的监测数据重复（{a}，{b}，{c}，来源相同）",
+        "duplicate of a stored observation ({a}, {b}, {c}, same source)",
+    ),
+    "obs_symlink": ("是符号链接；请给出文件本身", "is a symbolic link; give the file itself"),
+    "obs_cannot_open": ("无法打开文件：{detail}", "cannot open the file: {detail}"),
+    "obs_not_regular": (
+        "不是普通文件（而是文件夹、管道或设备）",
+        "not a regular file (a folder, pipe or device)",
+    ),
+    "obs_not_utf8": (
+        "不是 UTF-8 文本（也不是 GBK 中文文本）；请在 Excel 中另存为“CSV UTF-8”",
+        "not UTF-8 text (nor GBK Chinese text); save it as “CSV UTF-8” in Excel",
+    ),
+    "obs_encoding_midway": (
+        "文件中途改变了编码（{detail}）",
+        "the file changes encoding midway ({detail})",
+    ),
+    "obs_not_utf8_here": (
+        "此处不是 UTF-8 文本；若 Excel 以 GBK 保存，请另存为“CSV UTF-8”（{detail}）",
+        "not UTF-8 text here; if Excel saved it as GBK, save it as “CSV UTF-8” ({detail})",
+    ),
+    "obs_field_too_long": ("某个字段超过 {n} KiB", "a field is longer than {n} KiB"),
+    "obs_malformed_csv": ("CSV 格式错误：{detail}", "malformed CSV: {detail}"),
+    "obs_file_type": (
+        "不支持的文件类型 {suffix}；请使用 .csv 或 .xlsx",
+        "unsupported file type {suffix}; use .csv or .xlsx",
+    ),
+    "obs_no_header": ("文件没有表头行", "the file has no header row"),
+    "obs_workbook": ("工作簿无法读取：{detail}", "unreadable workbook: {detail}"),
+    "obs_url_scheme": (
+        "须为 http:// 或 https:// 地址，而不是 {value}",
+        "must be an http:// or https:// address, not {value}",
+    ),
+    "obs_url_spaces": (
+        "不能含有空格或控制字符",
+        "must not contain spaces or control characters",
+    ),
+    # a loader's text the catalogue does not know yet: the chosen language frames the original
+    "unrecognised": ("数据不符合要求（原始说明：{detail}）", "{detail}"),
 }

@@ -31,7 +31,17 @@ if TYPE_CHECKING:
     from metrocircle.network.model import Network
     from metrocircle.region import Region
 
-__all__ = ["DRAWN_CATEGORIES", "clip_polyline", "drawn_kind", "network_layer"]
+import numpy as np
+
+__all__ = [
+    "DRAWN_CATEGORIES",
+    "LAYER_CLASS_MIN_ZOOM",
+    "LAYER_MAX_FEATURES",
+    "clip_polyline",
+    "drawn_kind",
+    "network_layer",
+    "simplify_layer",
+]
 
 DRAWN_CATEGORIES = ("expressway", "high_speed", "conventional", "suburban", "planned", "external")
 """Link categories the map draws (access legs, ramps and the local mesh are not lines)."""
@@ -247,3 +257,106 @@ def network_layer(region: Region, net: Network) -> dict[str, Any]:
             "licence": "station points © OpenStreetMap contributors (ODbL-1.0); others see SOURCES",
         },
     }
+
+
+LAYER_MAX_FEATURES = 6000
+"""Most features one network-layer response carries (~1.5 MB of GeoJSON). The embedded
+network's layer has a few hundred; an OpenStreetMap network's has tens of thousands of
+motorway and trunk links, which a browser cannot draw on every pan. Past the cap the longest
+lines are kept and the response says how many were left out (``properties.omitted``)."""
+
+LAYER_CLASS_MIN_ZOOM = {
+    "osm:motorway": 0,
+    "osm:trunk": 7,
+    "osm:motorway_link": 11,
+    "osm:trunk_link": 11,
+}
+"""Lowest web-map zoom at which a line of an OpenStreetMap road class (``ref``) is served.
+Zoom 7 is a view of ~300 km (the metropolitan area on a screen): motorways alone there, trunk
+roads from one step closer, ramps (``*_link``, a few hundred metres long) only at city
+scale. Lines of other references (the embedded network's rail and expressway lines) are
+served at every zoom."""
+
+LAYER_PIXEL_DEG_Z0 = 360.0 / 256.0
+"""Degrees of longitude per screen pixel at zoom 0 (a 256-pixel Web Mercator tile); each
+zoom step halves it. Lines are simplified to half a pixel of the zoom asked for."""
+
+
+def _line_len(coords: list[list[float]]) -> float:
+    xy = np.asarray(coords, dtype=np.float64)
+    return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
+
+
+def simplify_layer(
+    layer: dict[str, Any],
+    *,
+    zoom: int | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    max_features: int = LAYER_MAX_FEATURES,
+) -> dict[str, Any]:
+    """The features of :func:`network_layer` a map at ``zoom`` showing ``bbox`` needs.
+
+    ``bbox`` (west, south, east, north, degrees) keeps the features whose bounds meet it; ``zoom``
+    drops the road classes of :data:`LAYER_CLASS_MIN_ZOOM` not shown at that zoom and
+    simplifies lines to half a pixel (Douglas-Peucker, end points kept). Whatever remains
+    is capped at ``max_features`` (longest lines first, stubs of kept lines after). The
+    result's ``properties`` say what was applied: ``zoom``, ``bbox``, ``features_total``
+    (the full layer's) and ``omitted``. With neither argument and a layer under the cap, the
+    layer comes back unchanged.
+    """
+    import shapely
+
+    feats = layer["features"]
+    keep = feats
+    if zoom is not None:
+        keep = [
+            f
+            for f in keep
+            if LAYER_CLASS_MIN_ZOOM.get(str(f["properties"].get("ref", "")), 0) <= zoom
+        ]
+    if bbox is not None:
+        w, s, e, n = bbox
+
+        def meets(f: dict[str, Any]) -> bool:
+            g = f["geometry"]
+            xy = np.asarray(g["coordinates"], dtype=np.float64).reshape(-1, 2)
+            lo, hi = xy.min(axis=0), xy.max(axis=0)
+            return bool(lo[0] <= e and hi[0] >= w and lo[1] <= n and hi[1] >= s)
+
+        keep = [f for f in keep if meets(f)]
+    if zoom is not None:
+        tol = 0.5 * LAYER_PIXEL_DEG_Z0 / 2.0**zoom
+        out = []
+        for f in keep:
+            g = f["geometry"]
+            if g["type"] == "LineString" and len(g["coordinates"]) > 2:
+                line = shapely.simplify(shapely.LineString(g["coordinates"]), tol)
+                coords = [[round(x, 6), round(y, 6)] for x, y in line.coords]
+                out.append({**f, "geometry": {"type": "LineString", "coordinates": coords}})
+            else:
+                out.append(f)
+        keep = out
+    omitted = 0
+    if len(keep) > max_features:
+        lines = [f for f in keep if f["geometry"]["type"] == "LineString"]
+        lines.sort(key=lambda f: -_line_len(f["geometry"]["coordinates"]))
+        lines = lines[:max_features]
+        refs = {str(f["properties"].get("ref")) for f in lines}
+        room = max_features - len(lines)
+        stubs = [
+            f
+            for f in keep
+            if f["geometry"]["type"] != "LineString" and str(f["properties"].get("ref")) in refs
+        ][:room]
+        omitted = len(keep) - len(lines) - len(stubs)
+        keep = lines + stubs
+    if keep is feats and zoom is None and bbox is None:
+        return layer
+    props = {
+        **layer.get("properties", {}),
+        "zoom": zoom,
+        "bbox": None if bbox is None else list(bbox),
+        "features_total": len(feats),
+        "omitted": omitted,
+    }
+    return {"type": "FeatureCollection", "features": keep, "properties": props}

@@ -258,24 +258,77 @@ def ranking(
     return out
 
 
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """``west,south,east,north`` in degrees, or a 422 naming ``bbox`` and what is wrong."""
+    if text is None:
+        return None
+    parts = text.split(",")
+    vals: list[float] = []
+    why = ""
+    if len(parts) != 4:
+        why = "expected four comma-separated numbers west,south,east,north (degrees)"
+    else:
+        try:
+            vals = [float(p) for p in parts]
+        except ValueError:
+            why = "every value must be a number"
+    if not why and not all(math.isfinite(v) for v in vals):
+        why = "every value must be finite"
+    elif not why and not (-180 <= vals[0] < vals[2] <= 180):
+        why = "expected -180 <= west < east <= 180"
+    elif not why and not (-90 <= vals[1] < vals[3] <= 90):
+        why = "expected -90 <= south < north <= 90"
+    if why:
+        raise HTTPException(
+            status_code=422,
+            detail=[{"loc": ["query", "bbox"], "msg": f"bbox {text!r}: {why}", "input": text}],
+        )
+    w, s, e, n = vals
+    return (w, s, e, n)
+
+
 @router.get("/network", operation_id="access_network_layer")
 def network_layer(
-    request: Request, region: RegionDep, scenario: ScenarioQ = "baseline-2020"
+    request: Request,
+    region: RegionDep,
+    scenario: ScenarioQ = "baseline-2020",
+    zoom: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=22,
+            description="Web-map zoom of the view: road classes not shown there are left "
+            "out and lines simplified to half a pixel (see LAYER_CLASS_MIN_ZOOM).",
+        ),
+    ] = None,
+    bbox: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="west,south,east,north (degrees): only features meeting the view.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     """GeoJSON of the rail and expressway lines in service in the scenario, for the map.
 
     Each line runs through its stations or control points in order, clipped to the map's
     extent (``properties.extent``) with a ``kind: stub`` point where it leaves it naming
-    where it goes; ``drawn`` says solid (sourced) or dashed (modelled).
+    where it goes; ``drawn`` says solid (sourced) or dashed (modelled). On a large
+    (OpenStreetMap) network ask with ``zoom`` and ``bbox``: a response carries at most
+    ``LAYER_MAX_FEATURES`` features (``properties.omitted`` counts the rest), so the map
+    never receives every link of a metropolitan network.
     """
     from metrocircle.network.layer import network_layer as layer_fn
+    from metrocircle.network.layer import simplify_layer
     from metrocircle.network.scenarios import scenario_network
 
+    box_ = _bbox(bbox)
     _check_scenario(region, scenario)
-    return _shared(  # type: ignore[no-any-return]
+    full = _shared(
         request,
         "layer",
         region,
         scenario,
         lambda: layer_fn(region, scenario_network(region, scenario)),
     )
+    return simplify_layer(full, zoom=zoom, bbox=box_)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request, Response
 
+from metrocircle import submissions as workflow
 from metrocircle._errors import PermissionDeniedError
 from metrocircle.api.deps import (
     PrincipalDep,
@@ -28,7 +29,7 @@ from metrocircle.api.schemas_users import (
     SubmissionOut,
     SubmissionResultOut,
 )
-from metrocircle.security import Role, check_scopes
+from metrocircle.security import Role
 from metrocircle.store.observations_file import known_indicators, parse_observation_rows
 from metrocircle.store.tables import PROVENANCE_FIELDS
 
@@ -218,7 +219,15 @@ def submit_observations(
             ],
         )
     try:
-        check_scopes(principal, [o.scope for o in good])
+        res = workflow.submit_observations(
+            store,
+            principal,
+            good,
+            origin=origin_of(request),
+            note=body.note,
+            idempotency_key=idempotency_key,
+            request_digest=_digest(body),
+        )
     except PermissionDeniedError as exc:
         log.warning("refused submission by %r: %s", principal.name, exc)
         if not exc.problems:
@@ -234,30 +243,9 @@ def submit_observations(
                 for p in exc.problems
             ],
         ) from None
-    res = store.submit_observations(
-        good,
-        user=principal.name,
-        origin=origin_of(request),
-        note=body.note,
-        idempotency_key=idempotency_key,
-        request_digest=_digest(body),
-    )
     if res.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return SubmissionResultOut(
-        batch_id=res.batch_id,
-        status=res.status,
-        rows=res.rows,
-        ids=list(res.ids),
-        replayed=res.replayed,
-    )
-
-
-def _require_reviewer(principal: UserDep) -> None:
-    if not principal.can_review:
-        raise HTTPException(
-            status_code=403, detail="only a reviewer or an administrator may review"
-        )
+    return SubmissionResultOut(**res.to_json())
 
 
 @router.post(
@@ -275,15 +263,15 @@ def review_observation(
     body: ReviewIn,
 ) -> ObservationOut:
     """Accept or reject one submitted observation (never one's own: four-eyes rule)."""
-    _require_reviewer(principal)
-    out = store.review(
-        reviewer=principal.name,
+    record = workflow.review_observation(
+        store,
+        principal,
+        obs_id,
         decision=body.decision,
         reason=body.reason,
-        ids=[obs_id],
         origin=origin_of(request),
     )
-    return ObservationOut.build(out[0])
+    return ObservationOut.build(record)
 
 
 @router.post(
@@ -296,15 +284,15 @@ def review_submission(
     *, request: Request, store: StoreDep, principal: WriterDep, batch_id: BatchId, body: ReviewIn
 ) -> ReviewResultOut:
     """Accept or reject every pending observation of one submission."""
-    _require_reviewer(principal)
-    out = store.review(
-        reviewer=principal.name,
+    res = workflow.review_submission(
+        store,
+        principal,
+        batch_id,
         decision=body.decision,
         reason=body.reason,
-        batch_id=batch_id,
         origin=origin_of(request),
     )
-    return ReviewResultOut(batch_id=batch_id, decision=body.decision, rows=len(out))
+    return ReviewResultOut(**res.to_json())
 
 
 @router.get(
