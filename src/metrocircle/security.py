@@ -8,9 +8,9 @@ an account is anything with a name, a role and a unit (:class:`Account`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from metrocircle._errors import PermissionDeniedError, Problem
 from metrocircle.auth import (
@@ -50,6 +50,7 @@ __all__ = [
     "token_sha256",
     "valid_scopes",
     "verify_password",
+    "within_jurisdiction",
 ]
 
 
@@ -137,6 +138,63 @@ def check_scopes(principal: Principal, scopes: list[str], *, file: str = "body")
     if refused:
         msg = f"{len(refused)} row(s) are outside the units of {principal.name!r}"
         raise PermissionDeniedError(msg, refused)
+
+
+class Scoped(Protocol):
+    """A row that names its scope and its line in a file (an ``ObservationIn``)."""
+
+    @property
+    def scope(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=Scoped)
+
+
+def within_jurisdiction(
+    principal: Principal,
+    chunks: Iterable[tuple[Sequence[RowT], Sequence[Problem]]],
+    *,
+    file: str,
+    keep: int = 1_000,
+) -> Iterator[tuple[list[RowT], list[Problem]]]:
+    """:func:`check_scopes` over a file read a chunk at a time: (rows, problems) as given.
+
+    A row outside ``principal``'s units is taken out of its chunk and becomes a problem
+    of it (so a store writing the chunks writes nothing more). When the chunks are
+    exhausted and the only problems were such rows, :class:`PermissionDeniedError` names
+    them (the first ``keep``, ``Problem.row`` being the file's line) with the count of
+    all; with other problems too, the consumer reports every problem as usual.
+
+    Raises
+    ------
+    PermissionDeniedError
+        At once when the principal may not submit at all; at the end as said above.
+    """
+    check_scopes(principal, [], file=file)
+    refused: list[Problem] = []
+    n_refused = 0
+    other = False
+    for rows, problems in chunks:
+        good = [r for r in rows if r.scope in principal.units]
+        out = [
+            Problem(
+                file,
+                r.line,
+                "scope",
+                f"{principal.name!r} may submit only for {sorted(principal.units)}, not {r.scope!r}",
+            )
+            for r in rows
+            if r.scope not in principal.units
+        ]
+        other = other or bool(problems)
+        n_refused += len(out)
+        refused += out[: max(0, keep - len(refused))]
+        yield good, [*problems, *out]
+    if n_refused and not other:
+        msg = f"{n_refused} row(s) are outside the units of {principal.name!r}"
+        raise PermissionDeniedError(msg, tuple(refused))
 
 
 def valid_scopes(codes: Iterable[str], manifest: Manifest) -> set[str]:

@@ -1,7 +1,8 @@
 """Submitting observations and reviewing them, as library results both faces render.
 
 ``metrocircle import observations --as USER`` and ``POST /api/observations`` are one
-workflow (:func:`submit_observations`): a district data officer's rows are checked against
+workflow (:func:`submit_observations`; a file read a chunk at a time:
+:func:`submit_observation_chunks`): a district data officer's rows are checked against
 their jurisdiction (all or nothing) and stored as ``submitted`` for review.
 ``metrocircle review accept|reject`` and ``POST /api/submissions/{batch_id}/review`` are
 another (:func:`review_submission`): a reviewer or administrator decides every pending row of
@@ -13,12 +14,12 @@ The store is reached through its public methods only (``submit_observations``, `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from metrocircle._errors import PermissionDeniedError
-from metrocircle.security import check_scopes
+from metrocircle._errors import PermissionDeniedError, Problem
+from metrocircle.security import check_scopes, within_jurisdiction
 
 if TYPE_CHECKING:
     from metrocircle.security import Principal
@@ -32,6 +33,7 @@ __all__ = [
     "review_observation",
     "review_submission",
     "submission_result",
+    "submit_observation_chunks",
     "submit_observations",
 ]
 
@@ -105,6 +107,39 @@ def submit_observations(
         idempotency_key=idempotency_key,
         request_digest=request_digest,
         progress=progress,
+    )
+    return submission_result(res, file=file)
+
+
+def submit_observation_chunks(
+    store: Any,
+    principal: Principal,
+    chunks: Iterable[tuple[Sequence[ObservationIn], Sequence[Problem]]],
+    *,
+    file: str,
+    origin: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    total: int = 0,
+) -> SubmissionResult:
+    """:func:`submit_observations` for a file read a chunk at a time (memory bounded).
+
+    ``chunks`` as :func:`metrocircle.store.observations_file.iter_observation_chunks`
+    yields them; each is checked against the principal's units as it is read
+    (:func:`metrocircle.security.within_jurisdiction`). The same document, the same rows.
+
+    Raises
+    ------
+    PermissionDeniedError
+        The principal may not submit, or rows lie outside their units (each refused row
+        named by its line in ``file``, field ``scope``). Nothing is stored.
+    """
+    res = store.submit_observation_chunks(
+        within_jurisdiction(principal, chunks, file=file),
+        user=principal.name,
+        file=file,
+        origin=origin,
+        progress=progress,
+        total=total,
     )
     return submission_result(res, file=file)
 

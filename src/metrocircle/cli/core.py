@@ -345,9 +345,8 @@ def import_observations(
     from metrocircle.cli.users import cli_origin
     from metrocircle.messages import text
     from metrocircle.security import principal_for
-    from metrocircle.store import read_observations_file
     from metrocircle.store.observations_file import count_table_rows, iter_observation_chunks
-    from metrocircle.submissions import submit_observations
+    from metrocircle.submissions import submit_observation_chunks
 
     lg = cli_lang(lang)
     region = load_region_or_exit(dataset)
@@ -371,26 +370,29 @@ def import_observations(
             store.close()
         _imported(res, file, json_out=json_out)
         return
+    # A user's submission streams too, each chunk checked against their units.
     with user_errors():
-        rows = read_observations_file(file, region)
+        total = count_table_rows(file)
     store = open_store(db)
     try:
-        with user_errors(), _progress(len(rows), file.name) as progress:
+        with user_errors(), _progress(total, file.name) as progress:
             user = store.user(as_user)
             if user.disabled:
                 fail_key("user_disabled", user=repr(as_user))
             who = principal_for(region, user)
+            chunks = iter_observation_chunks(file, region, chunk_rows=CHUNK_ROWS)
             try:
-                submitted = submit_observations(
+                submitted = submit_observation_chunks(
                     store,
                     who,
-                    rows,
-                    origin=cli_origin(),
+                    chunks,
                     file=file.name,
+                    origin=cli_origin(),
                     progress=progress,
+                    total=total,
                 )
             except PermissionDeniedError as exc:
-                lines = [f"{file.name}:{r.line}:scope: {p.message}" for p, r in _rows_of(exc, rows)]
+                lines = [f"{p.file}:{p.row}:{p.field}: {p.message}" for p in exc.problems]
                 fail("\n".join([str(exc), *lines[:50], text("cli.nothing_imported", lg)]))
     finally:
         store.close()
@@ -416,10 +418,6 @@ def _msg(key: str, **kw: object) -> str:
     from metrocircle.messages import text
 
     return text(key, run_lang(), **kw)
-
-
-def _rows_of(exc: PermissionDeniedError, rows: list[Any]) -> list[tuple[Any, Any]]:
-    return [(p, rows[p.row]) for p in exc.problems if 0 <= p.row < len(rows)]
 
 
 @contextmanager

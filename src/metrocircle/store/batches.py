@@ -352,8 +352,14 @@ def import_chunks(
     origin: str | None,
     progress: Progress | None,
     total: int,
+    status: str = "accepted",
+    note: str | None = None,
 ) -> ImportResult:
-    """The operator's import of a file read a chunk at a time: memory bounded, all or none.
+    """A file read a chunk at a time written as one batch: memory bounded, all or none.
+
+    ``status`` ``accepted`` is the operator's import, ``submitted`` a user's submission
+    (stored as theirs, waiting for review: permission is the caller's to check, e.g. by
+    :func:`metrocircle.security.within_jurisdiction` on the chunks).
 
     The keys and digest lines of the rows go to a temporary table, so neither the
     duplicate check (within the file, across chunks too, and against stored rows) nor the
@@ -378,7 +384,7 @@ def import_chunks(
         )
         conn.exec_driver_sql(f"CREATE INDEX {tmp}_key ON {tmp} (key_hash)")
         conn.exec_driver_sql(f"CREATE INDEX {tmp}_chunk ON {tmp} (chunk)")
-        _open_batch(conn, batch=batch, actor=actor, now=now, origin=origin, note=None)
+        _open_batch(conn, batch=batch, actor=actor, now=now, origin=origin, note=note)
         for chunk_no, (parsed, bad) in enumerate(chunks):
             found = list(bad)
             good = list(parsed)
@@ -387,9 +393,7 @@ def import_chunks(
             if kinds:
                 refused = {p.row for p in kinds}
                 good = [o for o in good if o.line not in refused]
-            rows = [
-                stored_row(o, actor=actor, status="accepted", now=now, batch=batch) for o in good
-            ]
+            rows = [stored_row(o, actor=actor, status=status, now=now, batch=batch) for o in good]
             _stage(conn, tmp, chunk_no, good, rows)
             found += _file_duplicates(conn, tmp, chunk_no, file)
             stored_dups = _stored_duplicates(conn, tmp, chunk_no, file, batch)
@@ -426,18 +430,32 @@ def import_chunks(
             h.update(b"\n")
         if not pg:
             conn.exec_driver_sql(f"DROP TABLE {tmp}")
+        # A submission answers with its ids, as add_batch does (a reviewer's handle); the
+        # operator's import does not (its rows are those of the batch).
+        ids = (
+            tuple(
+                conn.execute(
+                    sa.select(observations.c.id)
+                    .where(observations.c.batch_id == batch)
+                    .order_by(observations.c.id)
+                ).scalars()
+            )
+            if status == "submitted"
+            else ()
+        )
         return _finish_batch(
             conn,
             batch=batch,
             actor=actor,
-            status="accepted",
+            status=status,
             now=now,
             file=file,
             origin=origin,
-            note=None,
+            note=note,
             rows=n_rows,
             scopes=scopes,
             digest=h.hexdigest(),
+            ids=ids,
         )
 
 

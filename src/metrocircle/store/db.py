@@ -178,6 +178,37 @@ class Store:
             total=total,
         )
 
+    def submit_observation_chunks(
+        self,
+        chunks: Iterable[tuple[Sequence[ObservationIn], Sequence[Problem]]],
+        *,
+        user: str,
+        file: str = "<input>",
+        origin: str | None = None,
+        note: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        total: int = 0,
+    ) -> ImportResult:
+        """A user's submission of a file read a chunk at a time, as ``submitted``; all or none.
+
+        What :meth:`submit_observations` stores for the same rows (the same audit digest),
+        with the memory of :meth:`import_observation_chunks`. Permission is the caller's to
+        check (:func:`metrocircle.security.within_jurisdiction` wraps the chunks); there
+        is no idempotency key (a command line's file, not a retried request). ``ids`` of
+        the result are the stored rows', as :meth:`submit_observations` gives them.
+        """
+        return batches.import_chunks(
+            self.engine,
+            chunks,
+            actor=user,
+            file=file,
+            origin=origin,
+            progress=progress,
+            total=total,
+            status="submitted",
+            note=note,
+        )
+
     def submit_observations(
         self,
         rows: list[ObservationIn],
