@@ -43,8 +43,10 @@ _PROBE = textwrap.dedent(
     """
     import json, resource, sys
     import numpy as np
-    sys.path.insert(0, {tests!r})
-    from network.graphs import grid_graph
+    # the graphs helper alone on the path: tests/ itself holds a `coverage` folder that
+    # would shadow coverage.py, which numba imports
+    sys.path.insert(0, {helpers!r})
+    from graphs import grid_graph
     from metrocircle.network.ch import CHEngine
     g = grid_graph({side})
     eng = CHEngine.build(g, use_cache=False)
@@ -62,8 +64,8 @@ def test_all_node_run_memory_is_bounded() -> None:
     side = 150  # 22,500 origins: a dense origins × nodes float32 matrix would be 2 GB
     from pathlib import Path
 
-    tests_dir = str(Path(__file__).resolve().parents[1])
-    code = _PROBE.format(tests=tests_dir, side=side)
+    helpers = str(Path(__file__).resolve().parent)
+    code = _PROBE.format(helpers=helpers, side=side)
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
     )
