@@ -76,6 +76,6 @@ def test_all_node_run_memory_is_bounded() -> None:
     ii, jj = np.divmod(np.arange(n), side)
     c = side // 2
     assert info["max"] == float(np.sum(np.abs(ii - c) + np.abs(jj - c) <= 60))
-    # per-thread distance blocks (n × 16 float32) plus slack, far below n × n × 4 bytes
+    # per-thread distance blocks (n × 64 float32) plus slack, far below n × n × 4 bytes
     assert info["growth_kib"] * 1024 < 64 * 2**20
     assert info["growth_kib"] * 1024 < (n * n * 4) / 20
