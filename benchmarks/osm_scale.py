@@ -131,6 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--zones", type=int, default=600)
     ap.add_argument("--iso-origins", type=int, default=100)
     ap.add_argument("--iso-minutes", type=float, default=30.0)
+    ap.add_argument(
+        "--iso-compare",
+        type=int,
+        default=5,
+        help="isochrones also built as the exact disc union (the old construction), to compare",
+    )
     ap.add_argument("--one-to-all-origins", type=int, default=200)
     ap.add_argument("--opp-minutes", type=float, default=60.0)
     ap.add_argument("--no-allnode", action="store_true", help="skip the all-node opportunities")
@@ -193,10 +199,14 @@ def main(argv: list[str] | None = None) -> int:
     iso_ms = []
     for k in range(ix.size):
         t0 = time.perf_counter()
-        geom = isochrone(net, float(ix[k]), float(iy[k]), args.iso_minutes, engine=eng)
-        if k:  # the first one warms up
+        # as the dashboard's request computes it: bounded search, raster polygon, no engine
+        geom = isochrone(net, float(ix[k]), float(iy[k]), args.iso_minutes)
+        if k:  # the first one warms up (Numba kernels load from their cache)
             iso_ms.append((time.perf_counter() - t0) * 1000.0)
     assert not geom.is_empty
+    cmp = _compare_discs(net, ix[1 : 1 + args.iso_compare], iy[1 : 1 + args.iso_compare], args)
+    layer = _layer_sizes(net, lon, lat)
+    api_iso = _api_isochrone_cache()
 
     ones = np.ones(n)
     org = rng.choice(n, min(n, args.one_to_all_origins), replace=False)
@@ -248,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
         "isochrone_minutes": args.iso_minutes,
         "isochrone_p50_ms": round(_pct(iso_ms, 50), 1),
         "isochrone_p95_ms": round(_pct(iso_ms, 95), 1),
+        **cmp,
+        **layer,
+        **api_iso,
         "one_to_all_ms_per_origin": round(one_ms, 3),
         "one_to_all_mean_reached": round(float(reach.mean()), 1),
         "opp_minutes": args.opp_minutes,
@@ -267,6 +280,26 @@ def main(argv: list[str] | None = None) -> int:
             f"isochrone {args.iso_minutes:g} min p50 / p95 (ms)",
             f"{res['isochrone_p50_ms']} / {res['isochrone_p95_ms']}",
         ),
+        (
+            f"  old disc union, {cmp['iso_compare_n']} of them: ms mean / raster area diff",
+            f"{cmp['iso_discs_mean_ms']} / {cmp['iso_area_diff_pct']} %",
+        ),
+        (
+            "network layer: full features / bytes / s",
+            f"{layer['layer_features']} / {layer['layer_bytes']} / {layer['layer_build_s']}",
+        ),
+        (
+            "  zoom 7 whole extent: features / bytes / ms",
+            f"{layer['layer_z7_features']} / {layer['layer_z7_bytes']} / {layer['layer_z7_ms']}",
+        ),
+        (
+            "  zoom 12, 0.2 deg view: features / bytes / ms",
+            f"{layer['layer_z12_features']} / {layer['layer_z12_bytes']} / {layer['layer_z12_ms']}",
+        ),
+        (
+            "API isochrone (embedded data): first / cached (ms)",
+            f"{api_iso['api_isochrone_first_ms']} / {api_iso['api_isochrone_cached_ms']}",
+        ),
         (f"one-to-all {args.opp_minutes:g} min (ms/origin)", res["one_to_all_ms_per_origin"]),
         (f"all-node opportunities {args.opp_minutes:g} min (s)", res["allnode_s"]),
     ]
@@ -279,6 +312,92 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(res))
     return 0
+
+
+def _compare_discs(net: Any, xs: np.ndarray, ys: np.ndarray, args: Any) -> dict[str, Any]:
+    """The first origins' isochrones also as the exact disc union: its time and the area gap."""
+    from metrocircle.network.isochrone import disc_union, raster_union, reach
+
+    ms, diffs, nodes = [], [], []
+    for x, y in zip(xs, ys, strict=True):
+        rc = reach(net, float(x), float(y), args.iso_minutes)
+        t0 = time.perf_counter()
+        exact = disc_union(rc.x, rc.y, rc.r)
+        ms.append((time.perf_counter() - t0) * 1000.0)
+        geom, _ = raster_union(rc.x, rc.y, rc.r)
+        diffs.append(100.0 * (geom.area - exact.area) / exact.area)
+        nodes.append(rc.nodes.size)
+    return {
+        "iso_compare_n": len(ms),
+        "iso_compare_reached_nodes": nodes,
+        "iso_discs_mean_ms": round(statistics.mean(ms), 1) if ms else None,
+        "iso_area_diff_pct": [round(d, 2) for d in diffs],
+    }
+
+
+def _layer_sizes(net: Any, lon: np.ndarray, lat: np.ndarray) -> dict[str, Any]:
+    """The dashboard's network layer on this network: whole, at zoom 7, at zoom 12 in a view.
+
+    The layer clips lines to the region's outline; an extract has none, so a stand-in region
+    of one unit covering the extract's bounding box is used (nothing is clipped).
+    """
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from metrocircle.network.layer import network_layer, simplify_layer
+
+    w, s, e, n = float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+    units = gpd.GeoDataFrame({"level": ["county"]}, geometry=[box(w, s, e, n)], crs="EPSG:4326")
+    region = SimpleNamespace(units=units, data_version="osm-scale")
+    t0 = time.perf_counter()
+    full = network_layer(region, net)  # type: ignore[arg-type]
+    build_s = time.perf_counter() - t0
+    out: dict[str, Any] = {
+        "layer_features": len(full["features"]),
+        "layer_bytes": len(json.dumps(full)),
+        "layer_build_s": round(build_s, 2),
+    }
+    cx, cy = (w + e) / 2, (s + n) / 2
+    for name, kw in (
+        ("z7", {"zoom": 7, "bbox": (w, s, e, n)}),
+        ("z12", {"zoom": 12, "bbox": (cx - 0.1, cy - 0.1, cx + 0.1, cy + 0.1)}),
+    ):
+        t0 = time.perf_counter()
+        doc = simplify_layer(full, **kw)  # type: ignore[arg-type]
+        body = json.dumps(doc)
+        out[f"layer_{name}_ms"] = round((time.perf_counter() - t0) * 1000.0, 1)
+        out[f"layer_{name}_features"] = len(doc["features"])
+        out[f"layer_{name}_bytes"] = len(body)
+    return out
+
+
+def _api_isochrone_cache() -> dict[str, Any]:
+    """GET /api/access/isochrone on the embedded dataset: first answer, then the cached one."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from metrocircle.api.routes.access import router
+    from metrocircle.region import load_region
+
+    app = FastAPI()
+    app.state.region = load_region("chongqing")
+    app.include_router(router)
+    client = TestClient(app)
+    q = {"from": "500118", "minutes": 45}
+    client.get("/api/access/scenarios")  # network and scenarios loaded before the clock
+    t0 = time.perf_counter()
+    first = client.get("/api/access/isochrone", params=q)
+    t1 = time.perf_counter()
+    again = client.get("/api/access/isochrone", params=q)
+    t2 = time.perf_counter()
+    assert first.status_code == again.status_code == 200
+    return {
+        "api_isochrone_first_ms": round((t1 - t0) * 1000.0, 1),
+        "api_isochrone_cached_ms": round((t2 - t1) * 1000.0, 1),
+        "api_isochrone_bytes": len(first.content),
+    }
 
 
 def _show(v: object, capped: bool) -> str:

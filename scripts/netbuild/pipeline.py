@@ -12,7 +12,7 @@ from pathlib import Path
 
 from metrocircle.network.parameters import DEFAULT_PARAMETERS, write_parameters
 
-from .access import station_access_links, station_feeder_links
+from .access import metro_open_years, station_access_links, station_feeder_links
 from .common import DATASET, ROOT, Link, Node, read_csv
 from .external import external_links, external_nodes
 from .metro import (
@@ -61,10 +61,12 @@ def build(shared: Path, *, dataset: Path = DATASET, calibrate: bool = True) -> d
     links: list[Link] = drop_replaced(rail_links(rail_src, stations, p), replaced)
     links += metro_links(metro_src, metro, p)
     links += interchange_links(metro, stations, p)
-    interchanged = {lk.from_node for lk in links if lk.mode == "transfer"} | {
-        lk.to_node for lk in links if lk.mode == "transfer"
-    }
-    links += station_feeder_links(stations, metro, interchanged, p)
+    walks: dict[str, set[str]] = {}
+    for lk in links:
+        if lk.mode == "transfer":
+            walks.setdefault(lk.from_node, set()).add(lk.to_node)
+            walks.setdefault(lk.to_node, set()).add(lk.from_node)
+    links += station_feeder_links(stations, metro, walks, metro_open_years(links), p)
     point_rules, overview = load_point_rules(out / "road_points.csv", seats, twps)
     expressways = expressway_links(
         net / "road",

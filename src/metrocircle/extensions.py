@@ -134,6 +134,8 @@ def _checked(exts: Sequence[DatasetExtension]) -> tuple[DatasetExtension, ...]:
     return tuple(exts)
 
 
+# functools.cache, not the result cache (metrocircle.cache): the installed extensions, never a dataset's
+# file, so the answer is the same for every region and cannot go stale in a process.
 @functools.cache
 def installed() -> tuple[DatasetExtension, ...]:
     """The built-in extensions followed by those of installed packages (loaded once)."""

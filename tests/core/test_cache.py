@@ -195,3 +195,38 @@ def test_results_of_makes_one_cache_per_app() -> None:
 
     first = results_of(_Req())  # type: ignore[arg-type]
     assert results_of(_Req()) is first  # type: ignore[arg-type]
+
+
+def test_air_evaluations_are_kept_by_file_content(
+    region: Region, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily AQI, good days and warnings of one set of hourly files share one evaluation;
+    an edited file is evaluated again."""
+    import shutil
+
+    from metrocircle.sectors import air_eval
+    from metrocircle.sectors.results import air_daily, dataset_air_files, good_air_days
+
+    real = air_eval.evaluate_good_days
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(air_eval, "evaluate_good_days", counted)
+    sample = Path(__file__).parents[1] / "sectors" / "data" / "cnemc_2022-01-01T00_cq_ga_rows.csv"
+    hourly = tmp_path / "hourly.csv"
+    shutil.copy(sample, hourly)
+    _, stations = dataset_air_files(region.dataset_path)
+    cache = ResultCache()
+    first = air_daily([hourly], stations, level="unit", cache=cache).to_json()
+    good_air_days([hourly], stations, cache=cache)
+    assert air_daily([hourly], stations, level="unit", cache=cache).to_json() == first
+    assert len(calls) == 1
+    lines = hourly.read_text(encoding="utf-8").splitlines()
+    hourly.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one station fewer
+    edited = air_daily([hourly], stations, level="station", cache=cache).to_json()
+    assert len(calls) == 2
+    assert cache.size("sectors.air_evaluation") == 2
+    assert len(edited) < len(air_daily([sample], stations, level="station").to_json())

@@ -409,8 +409,58 @@ def test_a_railway_station_without_an_interchange_rides_to_its_nearest_metro_sta
     metro = {1: near, 2: nearer_walk, 3: farther}
     # a replaced registry line's station is a metro node under the same id: no self link
     national = {"东站": rail_stn, "北站": walked, "远站": lone, "近": near}
-    links = station_feeder_links(national, metro, {"stn:北站"}, p)
+    opened = {"metro:近": 2014, "metro:北站": 2014, "metro:次": 2014}
+    links = station_feeder_links(national, metro, {"stn:北站": {"metro:北站"}}, opened, p)
     assert [(lk.from_node, lk.to_node) for lk in links] == [("stn:东站", "metro:近")]
     (lk,) = links
     assert lk.mode == "access" and lk.category == "station_feeder"
     assert lk.length_km == pytest.approx(haversine_km(106.0, 29.5, 106.02, 29.5) * 1.3)
+
+
+def test_a_railway_station_whose_metro_opens_later_rides_to_an_earlier_line() -> None:
+    """重庆西: the walk leads to 重庆西站 (lines of 2021); before that, a ride to 二郎 (2019)."""
+    from netbuild.access import metro_open_years, station_feeder_links
+
+    p = {"rail.feeder_max_km": 3.0, "access.circuity": 1.3}
+    west = Node("stn:西站", "station", "西站", 106.0, 29.5, "500001")
+    own = Node("metro:西站", "station", "西站", 106.003, 29.5, "500001")  # ~0.3 km, opens 2021
+    early = Node("metro:二郎", "station", "二郎", 106.026, 29.5, "500001")  # ~2.5 km, 2019
+    later_far = Node("metro:三郎", "station", "三郎", 106.028, 29.5, "500001")  # 2.7 km, 2023
+    too_far = Node("metro:远", "station", "远", 106.05, 29.5, "500001")  # ~4.8 km, 2010
+    unbuilt = Node("metro:未建", "station", "未建", 106.01, 29.5, "500001")  # no built line
+    metro = {1: own, 2: early, 3: later_far, 4: too_far, 5: unbuilt}
+
+    def ride(a: str, b: str, year: int) -> Link:
+        return Link(
+            f"metro:L:{a}",
+            a,
+            b,
+            "rail",
+            "metro",
+            "L",
+            "L",
+            "线",
+            1.0,
+            "",
+            None,
+            None,
+            "modelled",
+            "",
+            "open",
+            year,
+            "",
+        )
+
+    opened = metro_open_years(
+        [
+            ride("metro:西站", "metro:X", 2021),
+            ride("metro:二郎", "metro:Y", 2019),
+            ride("metro:三郎", "metro:Z", 2023),
+            ride("metro:远", "metro:W", 2010),
+        ]
+    )
+    assert opened["metro:二郎"] == 2019 and "metro:未建" not in opened
+    links = station_feeder_links({"西站": west}, metro, {"stn:西站": {"metro:西站"}}, opened, p)
+    # the walk covers 2021 on; 二郎 is the nearest earlier station; 三郎 opens later than
+    # the walk's station, 远 is beyond the limit, 未建 is on no built line
+    assert [(lk.from_node, lk.to_node) for lk in links] == [("stn:西站", "metro:二郎")]

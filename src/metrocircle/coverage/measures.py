@@ -43,6 +43,8 @@ MIN_CATCHMENT_DEMAND = 1e-9
 below it serves nobody (R = 0); keeps S/demand finite for vanishing weights."""
 
 
+# functools.cache, not the result cache (metrocircle.cache): the package's own parameters.toml, never a dataset's
+# file, so the answer is the same for every region and cannot go stale in a process.
 @cache
 def load_parameters() -> dict[str, Any]:
     """The coverage parameters (``coverage/data/parameters.toml``), each with its justification."""

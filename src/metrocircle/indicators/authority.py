@@ -115,6 +115,8 @@ class AuthorityRules:
         return cls(vals["kinds"], vals["official_kinds"], vals["default_kind"])
 
 
+# functools.cache, not the result cache (metrocircle.cache): the package's own authority.toml, never a dataset's
+# file, so the answer is the same for every region and cannot go stale in a process.
 @cache
 def _default_rules() -> AuthorityRules:
     text = (resources.files("metrocircle.indicators") / "data" / "authority.toml").read_text(

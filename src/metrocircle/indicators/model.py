@@ -382,6 +382,8 @@ class Thresholds:
         return cls(**values)
 
 
+# functools.cache, not the result cache (metrocircle.cache): the package's own thresholds.toml, never a dataset's
+# file, so the answer is the same for every region and cannot go stale in a process.
 @cache
 def _default_thresholds() -> Thresholds:
     text = (resources.files("metrocircle.indicators") / "data" / "thresholds.toml").read_text(

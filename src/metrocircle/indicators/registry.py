@@ -32,6 +32,8 @@ _REGISTRY: dict[str, IndicatorSpec] = {}
 """Indicators registered at run time with :func:`register_indicator`."""
 
 
+# functools.cache, not the result cache (metrocircle.cache): the installed indicator specs, never a dataset's
+# file, so the answer is the same for every region and cannot go stale in a process.
 @functools.cache
 def _installed() -> dict[str, IndicatorSpec]:
     return indicator_specs()

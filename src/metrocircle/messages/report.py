@@ -233,7 +233,7 @@ REPORT: dict[str, tuple[str, str]] = {
     ),
     # chapter 6
     "rec_behind": (
-        "{name}：最新值 {latest}，目标 {goal}。{action}",
+        "{name}：最新值 {latest}，目标{goal}。{action}",
         "{name}: latest {latest}, target {goal}. {action}",
     ),
     "rec_action_projects": (

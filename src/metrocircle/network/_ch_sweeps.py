@@ -1,5 +1,8 @@
 """Queries on a finished hierarchy: upward searches and PHAST / RPHAST sweeps (Numba).
 
+The cumulative-opportunities sweep (block-pruned, summing inside the sweep) is in
+:mod:`metrocircle.network._ch_cumulative`.
+
 The hierarchy is stored by sweep *position* (top level of the hierarchy first), so a PHAST
 sweep is a single forward pass over positions and every up-neighbour of a node has a smaller
 position.
@@ -12,7 +15,7 @@ from numba import njit, prange
 
 from metrocircle.network._ch_heap import heap_pop, heap_push
 
-__all__ = ["phast_cumulative", "phast_matrix", "restricted_closure", "sweep_levels"]
+__all__ = ["phast_matrix", "restricted_closure", "sweep_levels"]
 
 
 @njit(cache=True)
@@ -230,90 +233,6 @@ def phast_matrix(
                     x = blk[li, j]
                     out[b0 + j, c] = x if x <= cutoff else np.inf
     return out
-
-
-@njit(cache=True, fastmath=_SWEEP_MATH)
-def _sweep_cum(
-    blk: np.ndarray,
-    ptr: np.ndarray,
-    to: np.ndarray,
-    sw: np.ndarray,
-    slot: np.ndarray,
-    seeds: np.ndarray,
-    opp: np.ndarray,
-    cutoff: float,
-    acc: np.ndarray,
-    live: np.ndarray,
-) -> None:
-    """Full downward sweep of one batch, summing ``opp`` within ``cutoff`` into ``acc``.
-
-    Pruned at the cutoff as in :func:`_sweep`: only nodes with a seed or a live
-    up-neighbour do the batch-wide work, which at a 60-minute cutoff skips most of the
-    network for a batch of neighbouring sources.
-    """
-    n = blk.shape[0]
-    k_width = blk.shape[1]
-    row = np.empty(k_width, dtype=np.float32)
-    for q in range(k_width):
-        acc[q] = 0.0
-    for i in range(n):
-        reached = _gather(i, ptr, to, sw, slot, seeds, blk, live, row)
-        slot[i] = -1
-        inside = False
-        if reached:
-            oi = opp[i]
-            for q in range(k_width):
-                v = row[q]
-                blk[i, q] = v
-                if v <= cutoff:
-                    acc[q] += oi
-                    inside = True
-        live[i] = inside
-
-
-@njit(cache=True, parallel=True)
-def phast_cumulative(
-    srcs: np.ndarray,
-    cutoff: float,
-    ptr: np.ndarray,
-    to: np.ndarray,
-    w_up: np.ndarray,
-    sw: np.ndarray,
-    opp: np.ndarray,
-    k_width: int,
-    n_threads: int,
-) -> np.ndarray:
-    """Sum of ``opp`` (by position) over nodes within ``cutoff`` of each source position.
-
-    One full PHAST sweep per batch of ``k_width`` sources; the per-batch distance block
-    (n × k_width float32) is the only per-source storage.
-    """
-    n = ptr.shape[0] - 1
-    ns = srcs.shape[0]
-    res = np.zeros(ns, dtype=np.float64)
-    nb = (ns + k_width - 1) // k_width
-    nthreads = max(1, min(n_threads, nb))
-    loc = np.arange(n, dtype=np.int64)
-    for t in prange(nthreads):
-        dist = np.full(n, np.inf, dtype=np.float32)
-        touched = np.empty(n, dtype=np.int64)
-        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
-        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
-        slot = np.full(n, -1, dtype=np.int64)
-        seeds = np.empty((1024, k_width), dtype=np.float32)
-        blk = np.empty((max(n, 1), k_width), dtype=np.float32)
-        acc = np.empty(k_width, dtype=np.float64)
-        live = np.zeros(max(n, 1), dtype=np.bool_)
-        for b in range(t, nb, nthreads):
-            b0 = b * k_width
-            kb = min(k_width, ns - b0)
-            seeds, nsl = _seed_batch(
-                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
-            )
-            _sweep_cum(blk, ptr, to, sw, slot, seeds, opp, cutoff, acc, live)
-            for j in range(kb):
-                res[b0 + j] = acc[j]
-    return res
 
 
 @njit(cache=True)

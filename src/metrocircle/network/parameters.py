@@ -273,7 +273,7 @@ _DEFAULTS: list[Parameter] = [
         "rail.feeder_max_km",
         3.0,
         "km",
-        "A railway station with no interchange walk to a metro station is joined to its nearest metro station this close by a feeder ride (bus or taxi, at access.speed_kmh over access.circuity): 重庆东 ↔ 邱家湾 (Line 6) 2.7 km, 几江 ↔ 圣泉寺 (江跳线) 2.0 km; farther apart the station is left to the mesh access links.",
+        "A railway station is joined by a feeder ride (bus or taxi, at access.speed_kmh over access.circuity) to the nearest metro station open by each year within this distance, unless it already walks to one open as early: 重庆东 ↔ 邱家湾 (Line 6) 2.7 km, 几江 ↔ 圣泉寺 (江跳线) 2.0 km, 重庆西 ↔ 二郎 (环线) 2.6 km before 重庆西站's lines open in 2021; farther apart the station is left to the mesh access links.",
     ),
     _p(
         "rail.interchange_circuity",

@@ -145,7 +145,9 @@ def air_warnings(request: Request) -> list[dict[str, Any]]:
     if not files or not registry.is_file():
         return []
     try:
-        return warnings_of(files, registry, _adjacency(request)).to_json()
+        return warnings_of(
+            files, registry, _adjacency(request), cache=results_of(request)
+        ).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -168,7 +170,7 @@ def air_daily(
     if not files or not registry.is_file():
         return []
     try:
-        return daily_of(files, registry, level=level).to_json()
+        return daily_of(files, registry, level=level, cache=results_of(request)).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"
@@ -191,7 +193,7 @@ def air_good_days(request: Request) -> list[dict[str, Any]]:
     if not files or not registry.is_file():
         return []
     try:
-        return good_air_days(files, registry).to_json()
+        return good_air_days(files, registry, cache=results_of(request)).to_json()
     except MetrocircleError as exc:
         raise HTTPException(
             status_code=500, detail=f"dataset air files are invalid: {exc}"

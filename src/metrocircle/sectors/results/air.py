@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ADJACENCY_QUESTION",
     "AIR_LEVELS",
+    "EVALUATIONS_KEPT",
+    "EVALUATION_QUESTION",
     "AirDaily",
     "AirQualityIndex",
     "AirWarnings",
@@ -89,7 +92,14 @@ def dataset_air_files(root: Path | str) -> tuple[list[Path], Path]:
     return sorted((base / "air_hourly").glob("*.csv")), base / "air_stations.csv"
 
 
-def _evaluate(files: Sequence[Path], stations: Path, standard: str | None) -> dict[str, Any]:
+EVALUATION_QUESTION = "sectors.air_evaluation"
+"""The result-cache question of an evaluation of hourly station files."""
+EVALUATIONS_KEPT = 4
+"""Evaluations kept per cache: each holds every station's daily table (a few MB for a year
+of hourly files), and a dataset has one set of files (memory bound, not a model parameter)."""
+
+
+def _compute(files: Sequence[Path], stations: Path, standard: str | None) -> dict[str, Any]:
     from metrocircle.sectors.air_eval import (
         evaluate_good_days,
         load_air_stations,
@@ -100,6 +110,30 @@ def _evaluate(files: Sequence[Path], stations: Path, standard: str | None) -> di
     hourly = read_cnemc_hourly(files)
     hourly = hourly[hourly["station"].isin(set(registry["station_code"]))]
     return evaluate_good_days(hourly, registry, standard=standard)
+
+
+def _evaluate(
+    files: Sequence[Path], stations: Path, standard: str | None, cache: ResultCache | None
+) -> dict[str, Any]:
+    """The evaluation of ``files``, kept under a digest of their content (and the registry's):
+    an edited or added file is evaluated again. Callers only read the tables."""
+    store = process_cache() if cache is None else cache
+    if store.bound(EVALUATION_QUESTION) != EVALUATIONS_KEPT:
+        store.set_bound(EVALUATION_QUESTION, EVALUATIONS_KEPT)
+    digest = hashlib.sha256()
+    try:
+        for path in (*files, stations):
+            digest.update(str(path).encode() + b"\0" + Path(path).read_bytes())
+    except OSError:
+        return _compute(files, stations, standard)  # the readers name the unreadable file
+    args = (tuple(str(f) for f in files), str(stations), standard)
+    result: dict[str, Any] = store.get(
+        digest.hexdigest()[:16],
+        EVALUATION_QUESTION,
+        args,
+        lambda: _compute(files, stations, standard),
+    )
+    return result
 
 
 @dataclass(frozen=True)
@@ -114,7 +148,11 @@ class GoodAirDays:
 
 
 def good_air_days(
-    files: Sequence[Path], stations: Path, *, standard: str | None = None
+    files: Sequence[Path],
+    stations: Path,
+    *,
+    standard: str | None = None,
+    cache: ResultCache | None = None,
 ) -> GoodAirDays:
     """Good-air-day ratios from CNEMC hourly files (no file: no rows).
 
@@ -123,7 +161,7 @@ def good_air_days(
     """
     if not files:
         return GoodAirDays(())
-    return GoodAirDays(records(_evaluate(files, stations, standard)["ratio"]))
+    return GoodAirDays(records(_evaluate(files, stations, standard, cache)["ratio"]))
 
 
 @dataclass(frozen=True)
@@ -139,7 +177,12 @@ class AirDaily:
 
 
 def air_daily(
-    files: Sequence[Path], stations: Path, *, level: str = "station", standard: str | None = None
+    files: Sequence[Path],
+    stations: Path,
+    *,
+    level: str = "station",
+    standard: str | None = None,
+    cache: ResultCache | None = None,
 ) -> AirDaily:
     """Daily AQI at ``level`` (station, unit or area) from CNEMC hourly files."""
     if level not in AIR_LEVELS:
@@ -147,7 +190,7 @@ def air_daily(
         raise ValueError(msg)
     if not files:
         return AirDaily(level, ())
-    return AirDaily(level, records(_evaluate(files, stations, standard)[f"{level}_daily"]))
+    return AirDaily(level, records(_evaluate(files, stations, standard, cache)[f"{level}_daily"]))
 
 
 def unit_adjacency(region: Any, *, cache: ResultCache | None = None) -> dict[str, set[str]]:
@@ -206,11 +249,12 @@ def air_warnings(
     *,
     standard: str | None = None,
     ongoing_only: bool = True,
+    cache: ResultCache | None = None,
 ) -> AirWarnings:
     """Episodes (ongoing ones unless ``ongoing_only=False``) from CNEMC hourly files."""
     if not files:
         return AirWarnings(())
-    res = _evaluate(files, stations, standard)
+    res = _evaluate(files, stations, standard, cache)
     triples = [
         (r["scope"], r["date"], r["aqi"])
         for r in res["unit_daily"].to_dict("records")
