@@ -403,7 +403,7 @@ def unit_rows(
             [
                 u.name_zh if lang == "zh" else u.name_en,
                 roles,
-                fmt.number(pop, digits=1, lang=lang),
+                fmt.number(pop, digits=1, lang=lang, fixed=True),
                 fmt.percent(u.urbanisation_rate_2020_pct, lang=lang),
                 fmt.number(None if g is None else g.value, digits=0, lang=lang),
                 "—" if m is None else fmt.number(m, digits=0, lang=lang),
