@@ -262,6 +262,7 @@ def test_fifty_concurrent_submitters_lose_and_duplicate_nothing(
     batches = [a.body["batch_id"] for a in firsts.values()]
     assert len(set(batches)) == OFFICERS * REQUESTS_PER_OFFICER
     all_ids = [i for a in firsts.values() for i in a.body["ids"]]
+    ids_of = {a.body["batch_id"]: a.body["ids"] for a in firsts.values()}
     assert len(set(all_ids)) == OFFICERS * ROWS_PER_OFFICER
 
     reviews, review_s = _review_all(live_server, [r.name for r in reviewers], batches)
@@ -278,7 +279,12 @@ def test_fifty_concurrent_submitters_lose_and_duplicate_nothing(
         else:
             (won,) = group
             assert won.status == 200, (b, won)
-        assert won.body == {"batch_id": batches[b], "decision": "accept", "rows": ROWS_PER_REQUEST}
+        assert won.body == {
+            "batch_id": batches[b],
+            "decision": "accept",
+            "rows": ROWS_PER_REQUEST,
+            "ids": ids_of[batches[b]],  # the review document names what it decided (issue 16)
+        }
     assert doubles == len(batches) // DOUBLE_REVIEW_EVERY
 
     # The database itself: exactly the submitted rows, once each, all accepted.

@@ -185,3 +185,27 @@ def test_dataset_folder_loads_and_gives_the_commute_table(
     assert 'ref = "CRT18"' in text and 'ref = "G93_yusui_fuxian"' not in text
     later = commute_report(region, "plan-2025")
     assert [r.minutes_road for r in later.units] == [r.minutes_road for r in rep.units]
+
+
+def test_cli_refuses_an_uncovered_seat_naming_the_unit_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from metrocircle.cli import app
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    pbf = write_grid_pbf(tmp_path / "g.osm.pbf", side=8)
+    args = ["network", "build", "--osm", str(pbf), "--from-dataset", "chongqing"]
+    res = CliRunner().invoke(
+        app, [*args, "--out", str(tmp_path / "ds"), "--no-contract"], env={"METROCIRCLE_LANG": "en"}
+    )
+    assert res.exit_code == 2, res.output
+    assert "units.csv:" in res.stderr and "500103" in res.stderr and "seat_lon" in res.stderr
+    assert not (tmp_path / "ds").exists()
+    bad = CliRunner().invoke(
+        app,
+        [*args, "--out", str(tmp_path / "x"), "--format", "xml"],
+        env={"METROCIRCLE_LANG": "en"},
+    )
+    assert bad.exit_code == 2 and "--format" in bad.stderr

@@ -226,6 +226,30 @@ def data_row(table: Any, *cells: Any) -> None:
     table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
 
 
+def words_never_split(table: Any) -> None:
+    """Let ``table`` wrap only between words: each column at least as wide as its longest word.
+
+    Rich folds a word wider than its column mid-word ("Yuzhong" as "Yu/zh/ong") when a
+    narrow terminal squeezes the table; with this, lines break at spaces and a name stays
+    whole, while numeric columns keep the width of their widest figure and no more.
+    """
+    from rich.cells import cell_len
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    for col in table.columns:
+        body = [str(c) for c in col.cells]
+        # a Chinese heading may break between its characters (two at least on a line); a
+        # name in the body never
+        head = [
+            min(cell_len(w), 4) if han.search(w) else cell_len(w) for w in str(col.header).split()
+        ]
+        longest = max([*head, *(cell_len(w) for c in body for w in c.split())], default=1)
+        col.min_width = max(col.min_width or 0, longest)
+        # a heading wraps at its spaces rather than widen a column of short figures
+        col.max_width = max(longest, *(cell_len(c) for c in body)) if body else longest
+        col.overflow = "fold"
+
+
 def is_tty() -> bool:
     """Whether stdout is a terminal (progress bars only then)."""
     return sys.stdout.isatty()

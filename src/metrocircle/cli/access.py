@@ -21,6 +21,7 @@ from metrocircle.cli._common import (
     say,
     unit_or_exit,
     user_errors,
+    words_never_split,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +76,8 @@ def commute(
     from rich.table import Table
     from rich.text import Text
 
+    from metrocircle import fmt
+
     def mm(v: float | None) -> str:
         return "—" if v is None else f"{v:.0f}"
 
@@ -85,8 +88,10 @@ def commute(
 
     centre = rep.centre["name_zh"] if lg == "zh" else region.manifest.centre.name_en
     tab = Table(title=Text(text("cli.commute_title", lg, centre=centre, scenario=scenario)))
-    for c in text("cli.commute_columns", lg).split("|"):
-        tab.add_column(c, overflow="fold")  # wrap, never cut a name or a figure
+    heads = text("cli.commute_columns", lg).split("|")
+    numeric = {0, 2, 3, 4, 7}  # code and minutes: narrow, right-aligned
+    for i, c in enumerate(heads):
+        tab.add_column(c, justify="right" if i in numeric else "left")
 
     def pub(p: dict[str, Any] | None) -> str:
         if p is None:
@@ -106,6 +111,7 @@ def commute(
             mm(r.minutes_to_core_edge),
             pub(r.published),
         )
+    words_never_split(tab)
     con = Console()
     con.print(tab)
     con.print(text("cli.commute_published_note", lg), markup=False)
@@ -117,11 +123,11 @@ def commute(
             lg,
             n=t["units_within_60"],
             total=t["units"],
-            share=f"{t['share_units_within_60']:.0%}",
-            pop=f"{t['share_population_within_60']:.0%}",
+            share=fmt.percent(100 * t["share_units_within_60"], lang=lg),
+            pop=fmt.percent(100 * t["share_population_within_60"], lang=lg),
             slowest=name(str(su.get("code", "")), su["name_zh"]),
             minutes=mm(su["minutes"]),
-            basic=f"{t['basic_share']:.0%}",
+            basic=fmt.percent(100 * t["basic_share"], lang=lg),
             verdict=text("cli.met" if t["basically_achieved"] else "cli.not_met", lg),
         ),
         markup=False,

@@ -135,9 +135,10 @@ def evaluate_command(
         projected = fmt.quantity(e.projected_value, u, lg) if e.projected_value is not None else "—"
         notes = "\n".join(f"· {w.text(lg)}" for w in e.warnings)
         reason = e.reason.text(lg) + (f"\n{notes}" if notes else "")
-        # names, ids and reasons are data: escaped, so "[...]" in them is shown, not eaten
+        # names and reasons are data: escaped, so "[...]" in them is shown, not eaten; the
+        # target's internal id is for machines and appears only in --json
         table.add_row(
-            f"{escape(name)}\n[dim]{escape(e.id)}[/dim]",
+            escape(name),
             f"[{_STATUS_STYLE[str(e.status)]}]{escape(e.status.label(lg))}[/]",
             escape(latest),
             escape(prog),

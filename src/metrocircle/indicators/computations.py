@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import math
 
+from metrocircle import fmt
 from metrocircle._errors import MetrocircleError
 from metrocircle.indicators.model import Message, Observation, ObservationKind
 from metrocircle.indicators.registry import ComputeContext, ComputedValue, compute, get_indicator
+from metrocircle.messages import text
 from metrocircle.schema import TargetRow
 
 __all__ = ["Computations", "computed_series", "split_computed_by"]
@@ -41,10 +43,18 @@ class Computations:
         except MetrocircleError as exc:
             logger.info("computation %s failed: %s", indicator_id, exc)
             needs = spec.needs or str(exc)
+            # the reason is the library's English (file names, layer notes): the Chinese
+            # edition says what it means for the reader instead of quoting it
             return Message(
                 "computation_failed",
-                f"计算模型 {indicator_id} 无法运行：{exc}；需要：{needs}。",
-                f"The computation {indicator_id} could not run: {exc}; it needs {needs}.",
+                text("note.computation_failed", "zh", name=spec.name_zh),
+                text(
+                    "note.computation_failed_detail",
+                    "en",
+                    name=spec.name_en,
+                    detail=str(exc),
+                    needs=needs,
+                ),
             )
 
 
@@ -83,8 +93,14 @@ def computed_series(
             notes.append(
                 Message(
                     "computation_needs_data",
-                    f"计算模型 {indicator_id} 无法得出 {cv.period} 年数值：需要 {needs}。",
-                    f"The computation {indicator_id} gives no {cv.period} value: it needs {needs}.",
+                    text("note.computation_needs_data", "zh", name=spec.name_zh, year=cv.period),
+                    text(
+                        "note.computation_needs_data_detail",
+                        "en",
+                        name=spec.name_en,
+                        year=cv.period,
+                        needs=needs,
+                    ),
                 )
             )
             continue
@@ -92,8 +108,20 @@ def computed_series(
             notes.append(
                 Message(
                     "unit_mismatch",
-                    f"计算模型 {indicator_id} 的单位为 {spec.unit}，与目标单位 {target.unit} 不符，未采用。",
-                    f"The computation {indicator_id} is in {spec.unit}, not the target's {target.unit}; not used.",
+                    text(
+                        "note.computation_unit_mismatch",
+                        "zh",
+                        name=spec.name_zh,
+                        unit=fmt.unit_words(spec.unit, "zh"),
+                        target_unit=fmt.unit_words(target.unit, "zh"),
+                    ),
+                    text(
+                        "note.computation_unit_mismatch",
+                        "en",
+                        name=spec.name_en,
+                        unit=fmt.unit_words(spec.unit, "en"),
+                        target_unit=fmt.unit_words(target.unit, "en"),
+                    ),
                 )
             )
             break

@@ -35,7 +35,7 @@ CLI: dict[str, tuple[str, str]] = {
         "周边区县 60 分钟内：{n}/{total}（{share}），人口 {pop}；最慢 {slowest} {minutes} 分钟；"
         "“基本实现”门槛 {basic} → {verdict}（模型推算）",
         "Surrounding units within 60 min: {n}/{total} ({share}), population {pop}; slowest "
-        "{slowest} {minutes} min; 基本实现 threshold {basic} → {verdict} (modelled)",
+        "{slowest} {minutes} min; threshold for “basically achieved” (基本实现) {basic} → {verdict} (modelled)",
     ),
     "met": ("已达到", "met"),
     "not_met": ("未达到", "not met"),

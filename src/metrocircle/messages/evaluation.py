@@ -42,6 +42,26 @@ REASON: dict[str, tuple[str, str]] = {
 }
 
 NOTE: dict[str, tuple[str, str]] = {
+    "computation_needs_data": (
+        "计算模型“{name}”无法得出 {year} 年数值：所需的输入数据尚不完整。",
+        "The computation “{name}” gives no {year} value: its input data are not complete.",
+    ),
+    "computation_needs_data_detail": (
+        "计算模型“{name}”无法得出 {year} 年数值：需要 {needs}。",
+        "The computation “{name}” gives no {year} value: it needs {needs}.",
+    ),
+    "computation_unit_mismatch": (
+        "计算模型“{name}”的计量单位为{unit}，与目标的计量单位{target_unit}不符，未采用。",
+        "The computation “{name}” is in {unit}, not the target's {target_unit}; not used.",
+    ),
+    "computation_failed": (
+        "计算模型“{name}”暂时无法运行：所需的输入数据尚不完整，待有关部门补齐后方可计算。",
+        "The computation “{name}” could not run: its input data are not complete yet.",
+    ),
+    "computation_failed_detail": (
+        "计算模型“{name}”暂时无法运行：所需的输入数据尚不完整（{detail}；需要：{needs}）。",
+        "The computation “{name}” could not run: {detail}; it needs {needs}.",
+    ),
     "pace": (
         "到 {target_year} 年所需年均变化 {required}，实际年均变化 {observed}。",
         "Needs {required} to {target_year}; observed {observed}.",

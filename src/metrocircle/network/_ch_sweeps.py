@@ -1,5 +1,8 @@
 """Queries on a finished hierarchy: upward searches and PHAST / RPHAST sweeps (Numba).
 
+The cumulative-opportunities sweep (block-pruned, summing inside the sweep) is in
+:mod:`metrocircle.network._ch_cumulative`.
+
 The hierarchy is stored by sweep *position* (top level of the hierarchy first), so a PHAST
 sweep is a single forward pass over positions and every up-neighbour of a node has a smaller
 position.
@@ -12,7 +15,7 @@ from numba import njit, prange
 
 from metrocircle.network._ch_heap import heap_pop, heap_push
 
-__all__ = ["phast_cumulative", "phast_matrix", "restricted_closure", "sweep_levels"]
+__all__ = ["phast_matrix", "restricted_closure", "sweep_levels"]
 
 
 @njit(cache=True)
@@ -114,29 +117,36 @@ def _gather(
     seeds: np.ndarray,
     blk: np.ndarray,
     live: np.ndarray,
-    row: np.ndarray,
-) -> bool:
-    """``row = min(seed of i, min over live up-neighbours h of blk[h] + sw[e])``, lane-wise.
+    rows: np.ndarray,
+) -> int:
+    """``min(seed of i, min over live up-neighbours h of blk[h] + sw[e])``, lane-wise.
 
-    Returns whether ``i`` has a seed or a live up-neighbour (else ``row`` is all inf).
+    The result is left in ``rows[r]`` (``rows`` is 2 × K; each arc's min goes from one row
+    into the other: an in-place min compiles to masked stores, ``vmaskmovps``, microcoded
+    and slow on AMD cores, where two rows give a plain ``vminps``). Returns ``r``, or -1
+    when ``i`` has no seed and no live up-neighbour.
     """
-    k_width = row.shape[0]
+    k_width = rows.shape[1]
     sl = slot[i]
     reached = sl >= 0
+    cur = 0
     if reached:
         for q in range(k_width):
-            row[q] = seeds[sl, q]
+            rows[0, q] = seeds[sl, q]
     else:
         for q in range(k_width):
-            row[q] = np.inf
+            rows[0, q] = np.inf
     for e in range(ptr[i], ptr[i + 1]):
         h = to[e]
         if live[h]:
             reached = True
             we = sw[e]
             for q in range(k_width):
-                row[q] = min(row[q], blk[h, q] + we)
-    return bool(reached)
+                a = rows[cur, q]
+                c = blk[h, q] + we
+                rows[1 - cur, q] = c if c < a else a
+            cur = 1 - cur
+    return cur if reached else -1
 
 
 @njit(cache=True, fastmath=_SWEEP_MATH)
@@ -160,16 +170,17 @@ def _sweep(
     """
     k_width = blk.shape[1]
     nloc = blk.shape[0]
-    row = np.empty(k_width, dtype=np.float32)
+    rows = np.empty((2, k_width), dtype=np.float32)
     for i in range(nloc):
-        reached = _gather(i, sptr, sto, sw, slot, seeds, blk, live, row)
+        r = _gather(i, sptr, sto, sw, slot, seeds, blk, live, rows)
         inside = False
-        if reached:
+        if r >= 0:
+            m = np.float32(np.inf)
             for q in range(k_width):
-                v = row[q]
+                v = rows[r, q]
                 blk[i, q] = v
-                if v <= cutoff:
-                    inside = True
+                m = v if v < m else m
+            inside = bool(m <= cutoff)
         live[i] = inside
 
 
@@ -230,90 +241,6 @@ def phast_matrix(
                     x = blk[li, j]
                     out[b0 + j, c] = x if x <= cutoff else np.inf
     return out
-
-
-@njit(cache=True, fastmath=_SWEEP_MATH)
-def _sweep_cum(
-    blk: np.ndarray,
-    ptr: np.ndarray,
-    to: np.ndarray,
-    sw: np.ndarray,
-    slot: np.ndarray,
-    seeds: np.ndarray,
-    opp: np.ndarray,
-    cutoff: float,
-    acc: np.ndarray,
-    live: np.ndarray,
-) -> None:
-    """Full downward sweep of one batch, summing ``opp`` within ``cutoff`` into ``acc``.
-
-    Pruned at the cutoff as in :func:`_sweep`: only nodes with a seed or a live
-    up-neighbour do the batch-wide work, which at a 60-minute cutoff skips most of the
-    network for a batch of neighbouring sources.
-    """
-    n = blk.shape[0]
-    k_width = blk.shape[1]
-    row = np.empty(k_width, dtype=np.float32)
-    for q in range(k_width):
-        acc[q] = 0.0
-    for i in range(n):
-        reached = _gather(i, ptr, to, sw, slot, seeds, blk, live, row)
-        slot[i] = -1
-        inside = False
-        if reached:
-            oi = opp[i]
-            for q in range(k_width):
-                v = row[q]
-                blk[i, q] = v
-                if v <= cutoff:
-                    acc[q] += oi
-                    inside = True
-        live[i] = inside
-
-
-@njit(cache=True, parallel=True)
-def phast_cumulative(
-    srcs: np.ndarray,
-    cutoff: float,
-    ptr: np.ndarray,
-    to: np.ndarray,
-    w_up: np.ndarray,
-    sw: np.ndarray,
-    opp: np.ndarray,
-    k_width: int,
-    n_threads: int,
-) -> np.ndarray:
-    """Sum of ``opp`` (by position) over nodes within ``cutoff`` of each source position.
-
-    One full PHAST sweep per batch of ``k_width`` sources; the per-batch distance block
-    (n × k_width float32) is the only per-source storage.
-    """
-    n = ptr.shape[0] - 1
-    ns = srcs.shape[0]
-    res = np.zeros(ns, dtype=np.float64)
-    nb = (ns + k_width - 1) // k_width
-    nthreads = max(1, min(n_threads, nb))
-    loc = np.arange(n, dtype=np.int64)
-    for t in prange(nthreads):
-        dist = np.full(n, np.inf, dtype=np.float32)
-        touched = np.empty(n, dtype=np.int64)
-        hk = np.empty(to.shape[0] + 16, dtype=np.float32)
-        hv = np.empty(to.shape[0] + 16, dtype=np.int64)
-        slot = np.full(n, -1, dtype=np.int64)
-        seeds = np.empty((1024, k_width), dtype=np.float32)
-        blk = np.empty((max(n, 1), k_width), dtype=np.float32)
-        acc = np.empty(k_width, dtype=np.float64)
-        live = np.zeros(max(n, 1), dtype=np.bool_)
-        for b in range(t, nb, nthreads):
-            b0 = b * k_width
-            kb = min(k_width, ns - b0)
-            seeds, nsl = _seed_batch(
-                srcs, b0, kb, cutoff, ptr, to, w_up, loc, dist, touched, hk, hv, slot, seeds
-            )
-            _sweep_cum(blk, ptr, to, sw, slot, seeds, opp, cutoff, acc, live)
-            for j in range(kb):
-                res[b0 + j] = acc[j]
-    return res
 
 
 @njit(cache=True)

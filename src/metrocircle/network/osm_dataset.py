@@ -318,7 +318,8 @@ def build_osm_dataset(
         )
         (net_dir / "scenarios.toml").write_text(text, encoding="utf-8")
     snap = pd.concat(snaps, ignore_index=True)
-    snap.to_csv(net_dir / "snaps.csv", index=False, float_format="%.7f")
+    snap["lon"], snap["lat"] = snap["lon"].round(7), snap["lat"].round(7)
+    snap.to_csv(net_dir / "snaps.csv", index=False)
     digest = file_digest(osm)
     counts: dict[str, Any] = {
         "nodes": len(nodes),
