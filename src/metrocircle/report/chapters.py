@@ -156,7 +156,10 @@ def _needed(t: TargetRow, lang: str) -> str:
         if t.baseline_year
         else text("report.needed_any_year", lang)
     )
-    return text("report.needed_line", lang, unit=words.unit_name(t.unit, lang), years=years)
+    unit = words.unit_name(t.unit, lang)
+    if not unit.strip():  # a count has no unit word in English: "in ; a value" read as a gap
+        return text("report.needed_line_bare", lang, years=years)
+    return text("report.needed_line", lang, unit=unit, years=years)
 
 
 def _chapters_of(region: Region, evs: Sequence[Evaluation], lang: str) -> str:
