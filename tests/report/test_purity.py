@@ -313,3 +313,30 @@ def test_zh_tables_write_their_own_brackets_full_width(editions: dict[str, str])
     cells = [c for rows in parser.tables for r in rows for c in r]
     assert any(re.search(r"（[是否]）", c) for c in cells)
     assert [c for c in cells if re.search(r"\([是否]\)", c)] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "repeated", "joined"),
+    [
+        ("zh", r"第\d+章、第\d+章", r"第\d+(?:、\d+)+章"),
+        ("en", r"chapter \d+, chapter \d+", r"chapters \d+(?:, \d+)* and \d+"),
+    ],
+)
+def test_a_list_of_chapters_names_the_word_once(
+    editions: dict[str, str], lang: str, repeated: str, joined: str
+) -> None:
+    text = " ".join(t for t, _a, _z in _chunks(editions[lang]))
+    assert re.findall(repeated, text) == []
+    assert re.search(joined, text)  # the findings list the chapters of the no-data targets
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_what_a_target_needs_never_leaves_its_unit_blank(
+    editions: dict[str, str], lang: str
+) -> None:
+    parser = _Tables()
+    parser.feed(editions[lang])
+    cells = [c for rows in parser.tables for r in rows for c in r]
+    blank = [c for c in cells if re.search(r"^(?:in|单位：)\s*[;；]", c)]
+    assert blank == [], blank[:5]
+    assert any(re.search(r"^(?:in \w|单位：\S)", c) for c in cells)  # the column was found
