@@ -23,6 +23,7 @@ e-notation, and "no data" where a value is missing instead of a made-up figure.
 from __future__ import annotations
 
 import math
+from datetime import date as date_type
 
 __all__ = [
     "NO_DATA",
@@ -112,6 +113,32 @@ def year(y: float | None, *, lang: str = "zh") -> str:
     if y is None or (isinstance(y, float) and not math.isfinite(y)):
         return NO_DATA[lang]
     return str(int(y))
+
+
+def day(d: date_type, *, lang: str = "zh") -> str:
+    """A calendar date as each language writes it: ``2026年12月3日`` / ``3 December 2026``.
+
+    >>> from datetime import date
+    >>> day(date(2026, 12, 3)), day(date(2026, 12, 3), lang="en")
+    ('2026年12月3日', '3 December 2026')
+    """
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    return f"{d.day} {months[d.month - 1]} {d.year}"
 
 
 def percent(x: float | None, *, digits: int = 1, lang: str = "zh") -> str:

@@ -198,7 +198,7 @@ def population_share_within_60(ctx: ComputeContext) -> list[ComputedValue]:
 
 @INDICATORS.register(
     "access.rail_reach",
-    name_zh="铁路通达时间(成渝/毗邻省会/北上广深)",
+    name_zh="铁路通达时间（成渝/毗邻省会/北上广深）",
     name_en="Rail hours from the centre's hub to the plan's destination groups",
     unit="hours",
     description="Per destination group (scope = group id): rail hours to the slowest member; None when a member has no rail path (external links are coarse published times).",

@@ -87,7 +87,11 @@ def commute(
         return str(region.units.loc[code, "name_en"] or zh)
 
     centre = rep.centre["name_zh"] if lg == "zh" else region.manifest.centre.name_en
-    tab = Table(title=Text(text("cli.commute_title", lg, centre=centre, scenario=scenario)))
+    from metrocircle.network.scenarios import load_region_scenarios
+
+    sc = load_region_scenarios(region).get(scenario)
+    sc_name = scenario if sc is None else (sc.name_zh if lg == "zh" else sc.name_en) or scenario
+    tab = Table(title=Text(text("cli.commute_title", lg, centre=centre, scenario=sc_name)))
     heads = text("cli.commute_columns", lg).split("|")
     numeric = {0, 2, 3, 4, 7}  # code and minutes: narrow, right-aligned
     for i, c in enumerate(heads):

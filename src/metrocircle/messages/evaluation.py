@@ -16,20 +16,20 @@ REASON: dict[str, tuple[str, str]] = {
         "Only one value ({latest} in {year}), short of the target ({goal}); values after {year} are needed to judge progress.",
     ),
     "moving_away": (
-        "数值未向目标方向变化（实际变化 {pace}）；最新值 {latest}（{year} 年），目标{goal}。",
+        "数值未向目标方向变化（变化 {pace}）；最新值 {latest}（{year} 年），目标{goal}。",
         "The value is not moving towards the target ({pace}); latest {latest} ({year}), target {goal}.",
     ),
     "moving_toward": (
-        "数值正向目标变化（实际变化 {pace}），规划未设目标年。",
+        "数值正向目标变化（变化 {pace}），规划未设目标年。",
         "The value is moving towards the target ({pace}); the plan sets no target year.",
     ),
     "on_pace": (
-        "按实际速度 {reached} 年可达到目标（{goal}）。",
-        "At the observed pace the target ({goal}) is reached in {reached}.",
+        "按现有变化速度，{reached} 年可达到目标（{goal}）。",
+        "At the present pace the target ({goal}) is reached in {reached}.",
     ),
     "behind_pace": (
-        "按实际速度 {target_year} 年预计为 {projected}，未达到目标（{goal}）。",
-        "At the observed pace the {target_year} value is projected at {projected}, short of the target ({goal}).",
+        "按现有变化速度，{target_year} 年预计为 {projected}，未达到目标（{goal}）。",
+        "At the present pace the {target_year} value is projected at {projected}, short of the target ({goal}).",
     ),
     "no_data": (
         "暂无数据：需要{scope}{name}的{years}（{unit}）。",
@@ -63,15 +63,15 @@ NOTE: dict[str, tuple[str, str]] = {
         "The computation “{name}” could not run: {detail}; it needs {needs}.",
     ),
     "pace": (
-        "到 {target_year} 年所需年均变化 {required}，实际年均变化 {observed}。",
-        "Needs {required} to {target_year}; observed {observed}.",
+        "到 {target_year} 年所需年均变化 {required}，近期年均变化 {observed}。",
+        "Needs {required} to {target_year}; recent change {observed}.",
     ),
     "required": (
         "到 {target_year} 年所需年均变化 {required}。",
         "Needs {required} to {target_year}.",
     ),
     "no_plan_baseline": (
-        "规划未给出基期值，进度从首个监测值（{year} 年 {value}）起算。",
+        "规划未给出基期值，进度从首个数值（{year} 年 {value}）起算。",
         "The plan gives no baseline: progress is measured from the first value ({value} in {year}).",
     ),
     "baseline_differs": (

@@ -347,7 +347,7 @@ def _render(
             "subtitle": text(lang, "subtitle"),
             "plan_ref": text(lang, "plan_ref_value", plan=plan, ref=plan_ref(m.plan_ref, lang)),
             "as_of": fmt.year(year),
-            "generated": date.today().isoformat(),
+            "generated": fmt.day(date.today(), lang=lang),
             "data_version": region.data_version,
             "audit_head": _audit_head(store),
         },
