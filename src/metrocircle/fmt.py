@@ -75,10 +75,16 @@ def _plain(x: float, digits: int) -> str:
     return "0" if s in {"-0", ""} else s
 
 
-def number(x: float | None, *, digits: int | None = None, lang: str = "zh") -> str:
+def number(
+    x: float | None, *, digits: int | None = None, lang: str = "zh", fixed: bool = False
+) -> str:
     """A number with thousands separators and no e-notation; "no data" when missing.
 
-    ``digits`` decimals at most (default: 0 from 1,000 up, 1 from 100, else 2).
+    ``digits`` decimals at most (default: 0 from 1,000 up, 1 from 100, else 2); with
+    ``fixed``, exactly ``digits`` (a table column reads 136.0 beside 58.9, not 136).
+
+    >>> number(136.0, digits=1), number(136.0, digits=1, fixed=True)
+    ('136', '136.0')
 
     >>> number(0.000012)
     '0'
@@ -95,6 +101,9 @@ def number(x: float | None, *, digits: int | None = None, lang: str = "zh") -> s
     if digits is None:
         a = abs(v)
         digits = 0 if a >= 1000 else 1 if a >= 100 else 2
+    if fixed:
+        out = f"{v:,.{digits}f}"
+        return out.lstrip("-") if float(out.replace(",", "")) == 0 else out
     return _plain(v, digits)
 
 

@@ -217,3 +217,126 @@ def test_grades_classes_and_singulars_read_as_written(editions: dict[str, str]) 
         assert wrong not in en, wrong
     assert "grade II or better" in en
     assert "二级及以上" in zh and "2 级" not in zh
+
+
+# ---- defects a planner reading the rendered pages objected to (issue 14, item 4) ----
+
+_IMG_SVG = re.compile(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"')
+
+
+def _chart_texts(html: str) -> list[str]:
+    """The words drawn inside every chart (the SVGs are embedded as base64 images)."""
+    import base64
+
+    out = []
+    for b64 in _IMG_SVG.findall(html):
+        svg = base64.b64decode(b64).decode("utf-8")
+        out += re.findall(r"<!-- (.*?) -->", svg)  # matplotlib keeps labels here
+        out += re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    return out
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_legends_say_the_target_in_words_not_operators(
+    editions: dict[str, str], lang: str
+) -> None:
+    texts = _chart_texts(editions[lang])
+    assert len(texts) > 20  # the charts were found and read
+    bad = [t for t in texts if re.search(r"(?:>|&gt;|<|&lt;)=", t)]
+    assert bad == [], bad[:5]
+    want = "目标值不低于" if lang == "zh" else "target at least"
+    assert any(want in t for t in texts)
+
+
+class _Tables(HTMLParser):
+    """Every table's body cells as text, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+        self.in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag == "td" and self.tables and self.tables[-1]:
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "td" and self.cell is not None:
+            self.tables[-1][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+_FIGURE = re.compile(r"^-?[\d,]+(?:\.(\d+))?%?$")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_column_of_figures_keeps_one_number_of_decimals(
+    editions: dict[str, str], region: Region, lang: str
+) -> None:
+    # the tables with a row per district or county: one quantity per column (a standards
+    # table with a quantity per row, such as the air-quality breakpoints, is not one)
+    names = set(region.units["name_zh" if lang == "zh" else "name_en"].astype(str))
+    parser = _Tables()
+    parser.feed(editions[lang])
+    mixed = []
+    checked = 0
+    for t, rows in enumerate(parser.tables):
+        if sum(1 for r in rows if r and r[0] in names) < 10:
+            continue
+        checked += 1
+        width = max((len(r) for r in rows), default=0)
+        for c in range(width):
+            cells = [r[c] for r in rows if len(r) == width and r[c] not in ("—", "")]
+            figs = [m for m in (_FIGURE.match(x) for x in cells) if m]
+            if len(figs) < 3 or len(figs) < len(cells):
+                continue  # not a column of figures
+            decimals = {len(m.group(1) or "") for m in figs}
+            if len(decimals) > 1:
+                mixed.append((t, c, sorted({m.group(0) for m in figs})[:6]))
+    assert checked >= 2  # the unit table and the commute table at least
+    assert mixed == [], mixed
+
+
+def test_zh_tables_write_their_own_brackets_full_width(editions: dict[str, str]) -> None:
+    # the report's own words (是/否 beside a time); quoted data keeps its own punctuation
+    parser = _Tables()
+    parser.feed(editions["zh"])
+    cells = [c for rows in parser.tables for r in rows for c in r]
+    assert any(re.search(r"（[是否]）", c) for c in cells)
+    assert [c for c in cells if re.search(r"\([是否]\)", c)] == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "repeated", "joined"),
+    [
+        ("zh", r"第\d+章、第\d+章", r"第\d+(?:、\d+)+章"),
+        ("en", r"chapter \d+, chapter \d+", r"chapters \d+(?:, \d+)* and \d+"),
+    ],
+)
+def test_a_list_of_chapters_names_the_word_once(
+    editions: dict[str, str], lang: str, repeated: str, joined: str
+) -> None:
+    text = " ".join(t for t, _a, _z in _chunks(editions[lang]))
+    assert re.findall(repeated, text) == []
+    assert re.search(joined, text)  # the findings list the chapters of the no-data targets
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_what_a_target_needs_never_leaves_its_unit_blank(
+    editions: dict[str, str], lang: str
+) -> None:
+    parser = _Tables()
+    parser.feed(editions[lang])
+    cells = [c for rows in parser.tables for r in rows for c in r]
+    blank = [c for c in cells if re.search(r"^(?:in|单位：)\s*[;；]", c)]
+    assert blank == [], blank[:5]
+    assert any(re.search(r"^(?:in \w|单位：\S)", c) for c in cells)  # the column was found

@@ -66,6 +66,7 @@ REPORT: dict[str, tuple[str, str]] = {
     ),
     "f_item": ("{name}（{value}）", "{name}: {value}"),
     "chapter_no": ("第{ch}章", "chapter {ch}"),
+    "chapters_list": ("第{items}、{last}章", "chapters {items} and {last}"),
     "list_sep": ("、", ", "),
     # chapter 2
     "ch2_intro": (

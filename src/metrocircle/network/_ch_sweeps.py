@@ -117,29 +117,36 @@ def _gather(
     seeds: np.ndarray,
     blk: np.ndarray,
     live: np.ndarray,
-    row: np.ndarray,
-) -> bool:
-    """``row = min(seed of i, min over live up-neighbours h of blk[h] + sw[e])``, lane-wise.
+    rows: np.ndarray,
+) -> int:
+    """``min(seed of i, min over live up-neighbours h of blk[h] + sw[e])``, lane-wise.
 
-    Returns whether ``i`` has a seed or a live up-neighbour (else ``row`` is all inf).
+    The result is left in ``rows[r]`` (``rows`` is 2 × K; each arc's min goes from one row
+    into the other: an in-place min compiles to masked stores, ``vmaskmovps``, microcoded
+    and slow on AMD cores, where two rows give a plain ``vminps``). Returns ``r``, or -1
+    when ``i`` has no seed and no live up-neighbour.
     """
-    k_width = row.shape[0]
+    k_width = rows.shape[1]
     sl = slot[i]
     reached = sl >= 0
+    cur = 0
     if reached:
         for q in range(k_width):
-            row[q] = seeds[sl, q]
+            rows[0, q] = seeds[sl, q]
     else:
         for q in range(k_width):
-            row[q] = np.inf
+            rows[0, q] = np.inf
     for e in range(ptr[i], ptr[i + 1]):
         h = to[e]
         if live[h]:
             reached = True
             we = sw[e]
             for q in range(k_width):
-                row[q] = min(row[q], blk[h, q] + we)
-    return bool(reached)
+                a = rows[cur, q]
+                c = blk[h, q] + we
+                rows[1 - cur, q] = c if c < a else a
+            cur = 1 - cur
+    return cur if reached else -1
 
 
 @njit(cache=True, fastmath=_SWEEP_MATH)
@@ -163,16 +170,17 @@ def _sweep(
     """
     k_width = blk.shape[1]
     nloc = blk.shape[0]
-    row = np.empty(k_width, dtype=np.float32)
+    rows = np.empty((2, k_width), dtype=np.float32)
     for i in range(nloc):
-        reached = _gather(i, sptr, sto, sw, slot, seeds, blk, live, row)
+        r = _gather(i, sptr, sto, sw, slot, seeds, blk, live, rows)
         inside = False
-        if reached:
+        if r >= 0:
+            m = np.float32(np.inf)
             for q in range(k_width):
-                v = row[q]
+                v = rows[r, q]
                 blk[i, q] = v
-                if v <= cutoff:
-                    inside = True
+                m = v if v < m else m
+            inside = bool(m <= cutoff)
         live[i] = inside
 
 

@@ -156,14 +156,20 @@ def _needed(t: TargetRow, lang: str) -> str:
         if t.baseline_year
         else text("report.needed_any_year", lang)
     )
-    return text("report.needed_line", lang, unit=words.unit_name(t.unit, lang), years=years)
+    unit = words.unit_name(t.unit, lang)
+    if not unit.strip():  # a count has no unit word in English: "in ; a value" read as a gap
+        return text("report.needed_line_bare", lang, years=years)
+    return text("report.needed_line", lang, unit=unit, years=years)
 
 
 def _chapters_of(region: Region, evs: Sequence[Evaluation], lang: str) -> str:
     targets = {t.id: t for t in region.targets}
     counts = Counter(targets[e.id].chapter.split(".", 1)[0] for e in evs)
-    top = [ch for ch, _n in counts.most_common(3)]
-    return _sep(lang).join(text("report.chapter_no", lang, ch=ch) for ch in sorted(top, key=_chnum))
+    top = sorted((ch for ch, _n in counts.most_common(3)), key=_chnum)
+    if len(top) > 1:
+        # 第4、8、11章 / chapters 4, 8 and 11 (not "chapter 4, chapter 8, chapter 11")
+        return text("report.chapters_list", lang, items=_sep(lang).join(top[:-1]), last=top[-1])
+    return text("report.chapter_no", lang, ch=top[0]) if top else ""
 
 
 def _chnum(ch: str) -> float:
@@ -403,7 +409,7 @@ def unit_rows(
             [
                 u.name_zh if lang == "zh" else u.name_en,
                 roles,
-                fmt.number(pop, digits=1, lang=lang),
+                fmt.number(pop, digits=1, lang=lang, fixed=True),
                 fmt.percent(u.urbanisation_rate_2020_pct, lang=lang),
                 fmt.number(None if g is None else g.value, digits=0, lang=lang),
                 "—" if m is None else fmt.number(m, digits=0, lang=lang),

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from metrocircle import fmt
 from metrocircle.indicators.evaluate import project
 from metrocircle.indicators.model import Evaluation, ObservationKind
 from metrocircle.report._fonts import cjk_font_family
@@ -158,7 +159,7 @@ def target_chart_svg(ev: Evaluation, *, title: str, lang: str) -> str:
             color=_COLOURS["target"],
             linestyle="--",
             linewidth=1.2,
-            label=f"{text(lang, 'chart_target')} {ev.direction} {ev.target_value:g}",
+            label=_target_label(ev, lang),
         )
         if not years:
             ax.set_xlim(2019.5, 2026.5)
@@ -321,3 +322,13 @@ def _map_frame(region: Region) -> Any:
         metric = metric.assign(label_point=metric.geometry.representative_point())
         _FRAMES[key] = metric[["code", "name_zh", "name_en", "geometry", "label_point"]]
     return _FRAMES[key]
+
+
+def _target_label(ev: Evaluation, lang: str) -> str:
+    """The target line's legend in words: 目标值不低于80 / target at least 80 (never ``>=``)."""
+    direction = str(getattr(ev.direction, "value", ev.direction))
+    words = fmt.direction_words(direction, lang)
+    value = fmt.number(ev.target_value, lang=lang)
+    if lang == "zh":
+        return f"{text(lang, 'chart_target')}{words}{value}"
+    return f"{text(lang, 'chart_target')} {words} {value}"

@@ -71,8 +71,12 @@ def _commute(region: Region, scenarios: list[str], zh: bool) -> str:
         for sid in scenarios:
             r = tables[sid].loc[code]
             mark = ("是" if zh else "yes") if bool(r["within_60"]) else ("否" if zh else "no")
-            row.append(f"{_num(r['minutes_to_centre'])} ({mark})")
-        row.append(_num(100 * float(first.loc[code, "modelled_share"])))
+            row.append(
+                f"{_num(r['minutes_to_centre'])}（{mark}）"
+                if zh
+                else f"{_num(r['minutes_to_centre'])} ({mark})"
+            )
+        row.append(_num(100 * float(first.loc[code, "modelled_share"]), 1))
         pub = published_to_centre(region, str(code))
         if pub:
             notes.append(_published_note(len(notes) + 1, pub[0], zh, places))
