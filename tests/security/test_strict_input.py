@@ -40,7 +40,9 @@ def _row(**kw: Any) -> dict[str, Any]:
 
 
 def _import(store_url: str, path: Path) -> Any:
-    return CliRunner().invoke(app, ["import", "observations", str(path), "--db", store_url])
+    return CliRunner().invoke(
+        app, ["import", "observations", str(path), "--db", store_url, "--lang", "en"]
+    )
 
 
 def _stored(store_url: str) -> int:
