@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from metrocircle.network._ch_sweeps import _SWEEP_MATH, _upward
+from metrocircle.network._ch_sweeps import _SWEEP_MATH, _gather, _upward
 
 __all__ = ["block_graph", "phast_cumulative_blocks"]
 
@@ -148,29 +148,9 @@ def _sweep_blocks(
         bseed[b] = False
         any_live = False
         for i in range(lo, hi):
-            sl = slot[i]
-            reached = sl >= 0
-            cur = 0
-            if reached:
-                for q in range(k_width):
-                    rows[0, q] = seeds[sl, q]
-            else:
-                for q in range(k_width):
-                    rows[0, q] = np.inf
-            for e in range(ptr[i], ptr[i + 1]):
-                h = to[e]
-                if live[h]:
-                    reached = True
-                    we = sw[e]
-                    # from one row of ``rows`` into the other: an in-place min compiles
-                    # to masked stores (vmaskmovps), microcoded and slow on AMD cores
-                    for q in range(k_width):
-                        a = rows[cur, q]
-                        c = blk[h, q] + we
-                        rows[1 - cur, q] = c if c < a else a
-                    cur = 1 - cur
+            cur = _gather(i, ptr, to, sw, slot, seeds, blk, live, rows)
             inside = False
-            if reached:
+            if cur >= 0:
                 oi = opp[i]
                 m = np.float32(np.inf)
                 for q in range(k_width):
